@@ -1,0 +1,94 @@
+import Foundation
+import Glibc
+
+/// Crash-safe file replacement and moves: a reader sees the old file or the new one, never a part.
+package enum AtomicFile {
+    /// Writes to a temp name in the same directory (O_CREAT|O_EXCL|O_NOFOLLOW|O_CLOEXEC, mode 0644), fsync,
+    /// rename over `path`, fsync the directory. A reader never sees a half-written file. Creates no directories.
+    package static func write(_ data: Data, to path: String) throws {
+        let directory = Posix.directory(of: path)
+        let (fd, temp) = try createTemp(in: directory, for: path)
+        do {
+            defer { close(fd) }
+            try Posix.writeAll(fd, data, path: temp)
+            try Posix.fsync(fd, path: temp)
+        } catch {
+            unlink(temp)
+            throw error
+        }
+        guard rename(temp, path) == 0 else {
+            let error = InboxError.system(.rename, "cannot rename temporary file into place", path: path)
+            unlink(temp)
+            throw error
+        }
+        try Posix.fsyncDirectory(directory)
+    }
+
+    /// Moves a file to `destination` atomically: rename(2); on EXDEV copy to a temp in the destination dir
+    /// + fsync + rename, then unlink the source.
+    package static func move(from source: String, to destination: String) throws {
+        if rename(source, destination) == 0 {
+            try Posix.fsyncDirectory(Posix.directory(of: destination))
+            return
+        }
+        guard errno == EXDEV else {
+            throw InboxError.system(.rename, "cannot move \(source)", path: destination)
+        }
+        try copyAcrossDevices(from: source, to: destination)
+        guard unlink(source) == 0 || errno == ENOENT else {
+            throw InboxError.system(.rename, "copied, but cannot remove the source", path: source)
+        }
+        try? Posix.fsyncDirectory(Posix.directory(of: source))
+    }
+
+    /// The EXDEV half of `move`: the destination appears complete or not at all; the source is untouched.
+    static func copyAcrossDevices(from source: String, to destination: String) throws {
+        let input = Posix.open(source, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        guard input >= 0 else { throw InboxError.system(.open, "cannot open file to move it", path: source) }
+        defer { close(input) }
+        guard let info = Posix.fstat(input), Posix.isRegular(info) else {
+            throw InboxError(code: .notRegular, message: "only regular files can be moved", path: source)
+        }
+        let directory = Posix.directory(of: destination)
+        let (output, temp) = try createTemp(in: directory, for: destination)
+        do {
+            defer { close(output) }
+            try copy(from: input, to: output, source: source, temp: temp)
+            try Posix.fsync(output, path: temp)
+        } catch {
+            unlink(temp)
+            throw error
+        }
+        guard rename(temp, destination) == 0 else {
+            let error = InboxError.system(.rename, "cannot rename temporary file into place", path: destination)
+            unlink(temp)
+            throw error
+        }
+        try Posix.fsyncDirectory(directory)
+    }
+
+    /// Opens a fresh hidden temp file beside `path`; the name is random so concurrent writers never collide.
+    private static func createTemp(in directory: String, for path: String) throws -> (Int32, String) {
+        let base = (path as NSString).lastPathComponent
+        while true {
+            let temp = "\(directory)/.\(base).\(Posix.randomHex(bytes: 6)).tmp"
+            let fd = Posix.open(temp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
+            if fd >= 0 { return (fd, temp) }
+            if errno == EEXIST { continue }
+            throw InboxError.system(.open, "cannot create temporary file", path: temp)
+        }
+    }
+
+    private static func copy(from input: Int32, to output: Int32, source: String, temp: String) throws {
+        var buffer = [UInt8](repeating: 0, count: 256 * 1024)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { Glibc.read(input, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw InboxError.system(.read, "cannot read file to move it", path: source)
+            }
+            if count == 0 { return }
+            try Posix.writeAll(output, Data(buffer[0..<count]), path: temp)
+        }
+    }
+}

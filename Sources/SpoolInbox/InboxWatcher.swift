@@ -1,0 +1,94 @@
+import Glibc
+import Logging
+
+/// Watches the inbox with inotify plus periodic rescans and reports file names that look ready to claim.
+package struct InboxWatcher: Sendable {
+    /// What to watch and how patiently.
+    package struct Configuration: Sendable {
+        /// The inbox directory.
+        package var inbox: String
+        /// How often the inbox is listed, for writes inotify cannot see (NFS/SMB clients, overflow).
+        package var rescanInterval: Duration
+        /// How long a file that does not parse as JSON must stay unchanged before it is reported.
+        package var incompleteGrace: Duration
+        /// Files larger than this are reported at once (they will be rejected unread).
+        package var maxBytes: Int
+
+        package init(
+            inbox: String, rescanInterval: Duration = .seconds(5), incompleteGrace: Duration = .seconds(10),
+            maxBytes: Int = 1 << 20
+        ) {
+            self.inbox = inbox
+            self.rescanInterval = rescanInterval
+            self.incompleteGrace = incompleteGrace
+            self.maxBytes = maxBytes
+        }
+    }
+
+    /// What wakes the watch loop.
+    enum Wake: Sendable {
+        case events([InotifyEvent])
+        case tick
+    }
+
+    package let configuration: Configuration
+    let logger: Logger
+
+    package init(configuration: Configuration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// How often the loop wakes without events: often enough to meet scan and grace deadlines closely.
+    var tickInterval: Duration {
+        let quarter = min(configuration.rescanInterval, configuration.incompleteGrace) / 4
+        return min(max(quarter, .milliseconds(10)), .seconds(1))
+    }
+
+    /// Runs until the task is cancelled, calling `onCandidate(name)` for every file name in the inbox that looks
+    /// ready to claim. May report the same name more than once (claiming by rename makes that harmless). Never
+    /// throws for a missing inbox: logs and waits for it.
+    ///
+    /// `onCandidate` is awaited on the loop: events that arrive meanwhile are buffered, never dropped.
+    /// Cancellation ends the loop at the next wake-up (at most one tick) and closes the inotify descriptor.
+    package func run(onCandidate: @escaping @Sendable (String) async -> Void) async {
+        // Unbounded: a bounded buffer silently drops inotify bursts (swift-stack.md §6); the kernel caps the queue.
+        let (wakes, continuation) = AsyncStream<Wake>.makeStream(bufferingPolicy: .unbounded)
+        let reader = InotifyReader { continuation.yield(.events($0)) }
+        defer {
+            reader?.close()
+            continuation.finish()
+        }
+        let inbox = configuration.inbox
+        if reader == nil {
+            let reason = String(cString: strerror(errno))
+            logger.warning(
+                "inotify unavailable; relying on the inbox scan", metadata: ["inbox": "\(inbox)", "error": "\(reason)"])
+        }
+        if FilesystemKind.isNetwork(path: inbox) {
+            logger.notice(
+                "inbox is on a network filesystem: inotify cannot see other clients' writes, relying on the scan",
+                metadata: ["inbox": "\(inbox)", "rescan_interval": "\(configuration.rescanInterval)"])
+        }
+
+        let tick = tickInterval
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: tick)
+                    continuation.yield(.tick)
+                }
+            }
+            var loop = InboxWatchLoop(configuration: configuration, logger: logger, reader: reader)
+            await loop.start(report: onCandidate)
+            for await wake in wakes {
+                if Task.isCancelled { break }
+                switch wake {
+                case .events(let events): await loop.handle(events, report: onCandidate)
+                case .tick: await loop.tick(report: onCandidate)
+                }
+            }
+            group.cancelAll()
+        }
+    }
+}

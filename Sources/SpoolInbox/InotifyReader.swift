@@ -1,0 +1,61 @@
+@preconcurrency import Dispatch
+import Glibc
+
+/// Owns one non-blocking inotify descriptor and delivers its events from a Dispatch read source.
+///
+/// A class because it owns the descriptor and the source, which must be cancelled exactly once;
+/// `@unchecked Sendable` because `DispatchSourceRead` is not Sendable, while every method here is
+/// safe to call from any thread (inotify calls are thread-safe, the source serialises its handlers).
+final class InotifyReader: @unchecked Sendable {
+    /// Everything the watcher asks the kernel for; `IN_Q_OVERFLOW` and `IN_IGNORED` arrive on their own.
+    static let watchMask = UInt32(IN_CLOSE_WRITE | IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
+
+    let fd: Int32
+    private let source: any DispatchSourceRead
+
+    /// Opens the descriptor and starts reading; `deliver` is called on a private serial queue with each
+    /// batch of parsed events. Returns nil (errno set) when inotify is unavailable.
+    init?(deliver: @escaping @Sendable ([InotifyEvent]) -> Void) {
+        let fd = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
+        guard fd >= 0 else { return nil }
+        self.fd = fd
+        let queue = DispatchQueue(label: "spool.inbox.inotify")
+        source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: queue)
+        source.setEventHandler {
+            let events = Self.drain(fd)
+            if !events.isEmpty { deliver(events) }
+        }
+        // The descriptor is closed only after the source can no longer read it.
+        source.setCancelHandler { Glibc.close(fd) }
+        source.activate()
+    }
+
+    /// Reads until EAGAIN; the buffer fits many events (each is 16 bytes + NAME_MAX + 1 at most).
+    private static func drain(_ fd: Int32) -> [InotifyEvent] {
+        var events: [InotifyEvent] = []
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if count > 0 {
+                events += buffer.withUnsafeBytes { InotifyEventParser.parse(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+                continue
+            }
+            if count < 0 && errno == EINTR { continue }
+            return events  // EAGAIN (drained), or an error the next readiness will surface again
+        }
+    }
+
+    /// `inotify_add_watch` on the inbox; the watch descriptor, or -1 with errno set.
+    func addWatch(_ path: String) -> Int32 {
+        inotify_add_watch(fd, path, Self.watchMask)
+    }
+
+    func removeWatch(_ wd: Int32) {
+        _ = inotify_rm_watch(fd, wd)
+    }
+
+    /// Stops reading and closes the descriptor (asynchronously, on the source's queue).
+    func close() {
+        source.cancel()
+    }
+}

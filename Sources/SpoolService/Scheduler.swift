@@ -1,0 +1,261 @@
+import Foundation
+import Logging
+import SpoolCore
+import SpoolPipeline
+import SpoolStore
+
+/// Decides which job runs next and carries each attempt's outcome into the store and the status files.
+///
+/// FIFO inside a batch, round-robin between batches (one big batch does not starve a small one),
+/// at most `slots` jobs at once. Technical failures wait (`Processing`/`Waiting`, `next_retry_at`)
+/// with exponential backoff and jitter, without holding a slot. An actor: the running set and the
+/// round-robin cursor are its state.
+package actor Scheduler {
+    /// Limits and retry policy.
+    package struct Settings: Sendable {
+        package var slots: Int
+        package var retries: Int
+        package var retryBaseDelay: Double
+
+        package init(slots: Int, retries: Int, retryBaseDelay: Double) {
+            self.slots = slots
+            self.retries = retries
+            self.retryBaseDelay = retryBaseDelay
+        }
+    }
+
+    private let store: Store
+    private let status: StatusWriter
+    private let executor: any JobExecuting
+    private let paths: SpoolPaths
+    private let settings: Settings
+    private let logger: Logger
+    private var running: [String: Task<Void, Never>] = [:]
+    private var cancelRequested: Set<String> = []
+    private var shuttingDown = false
+    private var lastBatch: String?
+    private let wakeups: AsyncStream<Void>
+    private let wakeup: AsyncStream<Void>.Continuation
+
+    package init(
+        store: Store, status: StatusWriter, executor: any JobExecuting, paths: SpoolPaths, settings: Settings,
+        logger: Logger
+    ) {
+        self.store = store
+        self.status = status
+        self.executor = executor
+        self.paths = paths
+        self.settings = settings
+        self.logger = logger
+        (wakeups, wakeup) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// New work may be there (a batch was accepted, a job ended, a retry came due).
+    package nonisolated func wake() { wakeup.yield() }
+
+    /// IDs of the jobs running now.
+    package var runningJobIDs: Set<String> { Set(running.keys) }
+
+    /// Runs until `beginShutdown`; then stops every running tool, puts those jobs back to Pending
+    /// and returns once they have all stopped.
+    package func run() async {
+        let ticker = Task { [wakeup] in
+            // Retries come due by time alone; a light tick catches them.
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(250))
+                wakeup.yield()
+            }
+        }
+        for await _ in wakeups {
+            if shuttingDown { break }
+            fill()
+        }
+        ticker.cancel()
+        let tasks = Array(running.values)
+        for task in tasks { task.cancel() }
+        for task in tasks { await task.value }
+        logger.info("scheduler stopped", metadata: ["interrupted": "\(tasks.count)"])
+    }
+
+    /// Stop taking work; running jobs are interrupted and requeued.
+    package func beginShutdown() {
+        shuttingDown = true
+        wakeup.yield()
+        wakeup.finish()
+    }
+
+    // MARK: - Picking
+
+    private func fill() {
+        while running.count < settings.slots, let job = pickNext() {
+            lastBatch = job.batchId
+            let id = job.id
+            running[id] = Task { await self.execute(id) }
+        }
+    }
+
+    /// The next job: Pending ones and due retries, round-robin over batches in creation order.
+    private func pickNext() -> JobRecord? {
+        let now = Date().millisecondsSince1970
+        let candidates: [JobRecord]
+        do {
+            let due = try store.jobs(status: .processing).filter {
+                $0.step == .waiting && ($0.nextRetryAt ?? 0) <= now
+            }
+            candidates = (due + (try store.pendingJobs())).filter { running[$0.id] == nil }
+        } catch {
+            logger.error("cannot read the queue", metadata: ["error": "\(error)"])
+            return nil
+        }
+        guard !candidates.isEmpty else { return nil }
+        var batchOrder: [String] = []
+        var firstOfBatch: [String: JobRecord] = [:]
+        for job in candidates.sorted(by: { ($0.createdAt, $0.batchId, $0.position) < ($1.createdAt, $1.batchId, $1.position) })
+        where firstOfBatch[job.batchId] == nil {
+            firstOfBatch[job.batchId] = job
+            batchOrder.append(job.batchId)
+        }
+        let next = RoundRobin.next(after: lastBatch, in: batchOrder)
+        return next.flatMap { firstOfBatch[$0] }
+    }
+
+    // MARK: - Running
+
+    private func execute(_ id: String) async {
+        defer {
+            running[id] = nil
+            cancelRequested.remove(id)
+            wake()
+        }
+        guard let job = try? store.startJob(id: id, at: Date().millisecondsSince1970) else { return }
+        status.write(job: job)
+        status.writeBatch(id: job.batchId)
+        logger.info("job started", metadata: ["job.id": "\(id)", "attempt": "\(job.attempt)", "url": "\(job.url)"])
+        let spec = JobSpec(
+            id: job.id, url: job.url, filename: job.filename, folder: job.folder, options: job.options,
+            workDirectory: paths.workDirectory(job.id))
+        let outcome = await executor.run(spec) { report in await self.record(report, jobID: id) }
+        finish(id, outcome: outcome)
+    }
+
+    private func record(_ report: JobReport, jobID: String) {
+        guard var job = try? store.job(id: jobID), job.status == .processing else { return }
+        switch report {
+        case .step(let step):
+            guard let next = job.state.apply(.step(step)) else { return }
+            job.state = next
+            if step != .downloading { job.progress = nil }
+        case .progress(let progress):
+            job.progress = progress
+        }
+        if (try? store.save(job)) == true { status.write(job: job) }
+    }
+
+    private func finish(_ id: String, outcome: JobOutcome) {
+        guard var job = try? store.job(id: id) else { return }
+        let now = Date().millisecondsSince1970
+        job.progress = nil
+        switch outcome {
+        case .completed(let result, let publication):
+            job.state = job.state.apply(.complete) ?? job.state
+            job.result = result
+            job.finishedAt = now
+            if (try? store.save(job)) == true && job.status == .completed {
+                executor.finish(publication)
+            } else {
+                executor.undo(jobID: id, folder: job.folder)
+            }
+        case .failed(let failure):
+            if failure.retryable && job.downloadRetries < settings.retries && !shuttingDown {
+                job.downloadRetries += 1
+                job.state = job.state.apply(.retryScheduled) ?? job.state
+                let delay = RoundRobin.backoff(base: settings.retryBaseDelay, retry: job.downloadRetries)
+                job.nextRetryAt = now + Int64(delay * 1000)
+                job.error = failure.message
+                logger.info(
+                    "job will be retried",
+                    metadata: ["job.id": "\(id)", "retry": "\(job.downloadRetries)", "delay_s": "\(delay)"])
+            } else {
+                job.state = job.state.apply(.fail(failure.type)) ?? job.state
+                job.error = failure.message
+                job.errorType = failure.type
+                job.finishedAt = now
+                job.nextRetryAt = nil
+            }
+            _ = try? store.save(job)
+        case .skipped(let message):
+            job.state = job.state.apply(.skip) ?? job.state
+            job.error = message
+            job.errorType = .warning
+            job.finishedAt = now
+            _ = try? store.save(job)
+        case .cancelled:
+            if cancelRequested.contains(id) {
+                job.state = job.state.apply(.cancel) ?? job.state
+                job.error = "Job cancelled by user"
+                job.errorType = .error
+                job.finishedAt = now
+            } else {
+                // Shutdown: back to the queue, not Failed (SPEC §8).
+                job.state = job.state.apply(.requeue) ?? job.state
+                job.nextRetryAt = nil
+            }
+            _ = try? store.save(job)
+        }
+        let saved = (try? store.job(id: id)) ?? job
+        status.write(job: saved)
+        status.writeBatch(id: saved.batchId)
+        logger.info(
+            "job ended attempt",
+            metadata: ["job.id": "\(id)", "status": "\(saved.status.rawValue)", "step": "\(saved.step.rawValue)"])
+    }
+
+    // MARK: - Control
+
+    /// What a cancel request came to.
+    package enum CancelResult: Sendable, Equatable {
+        case cancelled
+        case stopping
+        case notCancellable(String)
+        case unknown
+    }
+
+    /// Cancels a job: a queued one ends at once, a running one has its tools stopped.
+    package func cancel(jobID: String) -> CancelResult {
+        guard var job = try? store.job(id: jobID) else { return .unknown }
+        if job.status.isTerminal {
+            return .notCancellable("job \(jobID) has already finished (\(job.status.rawValue))")
+        }
+        if let task = running[jobID] {
+            cancelRequested.insert(jobID)
+            task.cancel()
+            return .stopping
+        }
+        guard let next = job.state.apply(.cancel) else { return .notCancellable("job \(jobID) cannot be cancelled") }
+        job.state = next
+        job.progress = nil
+        job.nextRetryAt = nil
+        job.error = "Job cancelled by user"
+        job.errorType = .error
+        job.finishedAt = Date().millisecondsSince1970
+        guard (try? store.save(job)) == true else { return .notCancellable("job \(jobID) changed; try again") }
+        status.write(job: job)
+        status.writeBatch(id: job.batchId)
+        return .cancelled
+    }
+}
+
+/// The pure parts of scheduling: the round-robin cursor and the retry delay.
+package enum RoundRobin {
+    /// The batch after `last` in `order` (cyclic); the first one when `last` is unknown.
+    package static func next(after last: String?, in order: [String]) -> String? {
+        guard !order.isEmpty else { return nil }
+        guard let last, let index = order.firstIndex(of: last) else { return order[0] }
+        return order[(index + 1) % order.count]
+    }
+
+    /// Exponential backoff with jitter: base · 2^(retry−1), scaled by a random 0.5…1.0.
+    package static func backoff(base: Double, retry: Int, jitter: Double = Double.random(in: 0.5...1.0)) -> Double {
+        base * pow(2, Double(max(0, retry - 1))) * jitter
+    }
+}

@@ -1,0 +1,81 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import SpoolCore
+import SpoolInbox
+import SpoolPipeline
+import SpoolStore
+
+/// The whole service: recovery at start-up, then the inbox watcher, the scheduler and the control
+/// files, until a graceful shutdown (SIGTERM/SIGINT through the `ServiceGroup`).
+package struct SpoolDaemon: Service, CustomStringConvertible {
+    package var paths: SpoolPaths
+    package var configuration: SpoolConfiguration
+    package var logger: Logger
+
+    package init(paths: SpoolPaths, configuration: SpoolConfiguration, logger: Logger) {
+        self.paths = paths
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    package var description: String { "SpoolDaemon(root: \(paths.root))" }
+
+    package func run() async throws {
+        try paths.createLayout()
+        let lock = try StateLock(directory: paths.state)
+        defer { withExtendedLifetime(lock) {} }
+        let store = try Store(directory: paths.state)
+        let status = StatusWriter(store: store, paths: paths, logger: logger)
+        let ingestor = Ingestor(store: store, paths: paths, configuration: configuration, status: status, logger: logger)
+
+        // Recovery (SPEC §8): interrupted jobs back to Pending, status files rebuilt, claimed files finished.
+        let requeued = try store.requeueInterrupted()
+        try status.rebuildAll()
+        _ = ingestor.recoverClaimed()
+        try? FileManager.default.removeItem(atPath: paths.work)
+        try FileManager.default.createDirectory(atPath: paths.work, withIntermediateDirectories: true)
+        logger.info(
+            "spool started",
+            metadata: ["root": "\(paths.root)", "requeued": "\(requeued.count)", "inbox": "\(paths.inbox)"])
+
+        let tools = ToolPaths(
+            ytDlp: configuration.ytDlpPath, ffmpeg: configuration.ffmpegPath, ffprobe: configuration.ffprobePath,
+            socketTimeout: configuration.socketTimeoutSeconds, subtitleLanguages: configuration.subtitleLanguages)
+        let runner = JobRunner(
+            tools: tools, publisher: OutputPublisher(outRoot: paths.out, conflict: configuration.nameConflict),
+            logger: logger)
+        let scheduler = Scheduler(
+            store: store, status: status, executor: runner, paths: paths,
+            settings: .init(
+                slots: configuration.downloads, retries: configuration.retries,
+                retryBaseDelay: configuration.retryBaseDelaySeconds),
+            logger: logger)
+        let watcher = InboxWatcher(
+            configuration: .init(
+                inbox: paths.inbox, rescanInterval: .milliseconds(Int(configuration.rescanIntervalSeconds * 1000)),
+                incompleteGrace: .milliseconds(Int(configuration.incompleteGraceSeconds * 1000)),
+                maxBytes: configuration.maxBatchBytes),
+            logger: logger)
+        let control = ControlFiles(store: store, paths: paths, scheduler: scheduler, ingestor: ingestor, logger: logger)
+
+        await withGracefulShutdownHandler {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await scheduler.run() }
+                group.addTask {
+                    await cancelWhenGracefulShutdown {
+                        await watcher.run { name in
+                            if case .accepted = ingestor.ingest(name: name) { scheduler.wake() }
+                        }
+                    }
+                }
+                group.addTask {
+                    await cancelWhenGracefulShutdown { await control.run(interval: .milliseconds(500)) }
+                }
+            }
+        } onGracefulShutdown: {
+            Task { await scheduler.beginShutdown() }
+        }
+        logger.info("spool stopped")
+    }
+}

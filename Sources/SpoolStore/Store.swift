@@ -1,0 +1,167 @@
+import Foundation
+import GRDB
+import SpoolCore
+
+/// The embedded database: the source of truth for batches and jobs.
+///
+/// Every method is one transaction. Thread-safe: GRDB serialises writes on one connection
+/// and runs reads concurrently (WAL).
+package final class Store: Sendable {
+    private let writer: any DatabaseWriter
+
+    /// Opens (creating if needed) `state/spool.sqlite` in WAL mode and migrates it.
+    package convenience init(directory: String) throws {
+        var config = Configuration()
+        config.busyMode = .timeout(5)
+        config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        let pool = try DatabasePool(path: directory + "/spool.sqlite", configuration: config)
+        try self.init(writer: pool)
+    }
+
+    /// For tests: any GRDB writer, e.g. an in-memory `DatabaseQueue()`.
+    package init(writer: any DatabaseWriter) throws {
+        self.writer = writer
+        try Schema.migrator.migrate(writer)
+    }
+
+    // MARK: - Batches
+
+    /// What `createBatch` did.
+    package enum CreateOutcome: Sendable, Equatable {
+        case created(BatchRecord, [JobRecord])
+        /// The idempotency key was seen before: the first batch, unchanged.
+        case existing(BatchRecord, [JobRecord])
+    }
+
+    /// Inserts a batch and its jobs in one transaction, unless its idempotency key or claim is known.
+    package func createBatch(_ batch: BatchRecord, jobs: [JobRecord]) throws -> CreateOutcome {
+        try writer.write { db in
+            if let claim = batch.claimName,
+                let existing = try BatchRecord.filter(Column("claimName") == claim).fetchOne(db)
+            {
+                return .existing(existing, try Self.jobs(of: existing.id, db))
+            }
+            if let key = batch.idempotencyKey,
+                let existing = try BatchRecord.filter(Column("idempotencyKey") == key).fetchOne(db)
+            {
+                return .existing(existing, try Self.jobs(of: existing.id, db))
+            }
+            try batch.insert(db)
+            for job in jobs { try job.insert(db) }
+            return .created(batch, jobs)
+        }
+    }
+
+    package func batch(id: String) throws -> BatchRecord? {
+        try writer.read { db in try BatchRecord.fetchOne(db, key: id) }
+    }
+
+    package func batch(claimName: String) throws -> BatchRecord? {
+        try writer.read { db in try BatchRecord.filter(Column("claimName") == claimName).fetchOne(db) }
+    }
+
+    package func batches() throws -> [BatchRecord] {
+        try writer.read { db in try BatchRecord.order(Column("createdAt"), Column("id")).fetchAll(db) }
+    }
+
+    package func setBatchFinished(id: String, at: Int64?) throws {
+        try writer.write { db in
+            try db.execute(sql: "UPDATE batch SET finishedAt = ? WHERE id = ?", arguments: [at, id])
+        }
+    }
+
+    // MARK: - Jobs
+
+    package func job(id: String) throws -> JobRecord? {
+        try writer.read { db in try JobRecord.fetchOne(db, key: id) }
+    }
+
+    package func jobs(batchID: String) throws -> [JobRecord] {
+        try writer.read { db in try Self.jobs(of: batchID, db) }
+    }
+
+    private static func jobs(of batchID: String, _ db: Database) throws -> [JobRecord] {
+        try JobRecord.filter(Column("batchId") == batchID).order(Column("position")).fetchAll(db)
+    }
+
+    /// Jobs waiting to run, oldest batch first, then batch order.
+    package func pendingJobs() throws -> [JobRecord] {
+        try writer.read { db in
+            try JobRecord.filter(Column("status") == JobStatus.pending.rawValue)
+                .order(Column("createdAt"), Column("batchId"), Column("position")).fetchAll(db)
+        }
+    }
+
+    package func jobs(status: JobStatus) throws -> [JobRecord] {
+        try writer.read { db in
+            try JobRecord.filter(Column("status") == status.rawValue).order(Column("createdAt")).fetchAll(db)
+        }
+    }
+
+    package func allJobs() throws -> [JobRecord] {
+        try writer.read { db in try JobRecord.order(Column("createdAt"), Column("position")).fetchAll(db) }
+    }
+
+    /// Saves a job's new state. Refuses to change a job that is already terminal in the database,
+    /// so a late write from a stopped runner can never undo a cancel.
+    @discardableResult
+    package func save(_ job: JobRecord) throws -> Bool {
+        try writer.write { db in
+            guard let current = try JobRecord.fetchOne(db, key: job.id) else { return false }
+            if current.status.isTerminal { return current == job }
+            try job.update(db)
+            return true
+        }
+    }
+
+    /// Atomically moves a Pending (or retry-waiting) job to Processing; nil when it cannot start.
+    package func startJob(id: String, at now: Int64) throws -> JobRecord? {
+        try writer.write { db in
+            guard var job = try JobRecord.fetchOne(db, key: id) else { return nil }
+            // A Pending job starts; a job waiting for its retry resumes downloading.
+            let isRetry = job.status == .processing && job.step == .waiting
+            guard let next = job.state.apply(isRetry ? .step(.downloading) : .start) else { return nil }
+            job.state = next
+            job.attempt += 1
+            if job.startedAt == nil {
+                job.startedAt = now
+                job.queueWaitMs = max(0, now - job.createdAt)
+            }
+            job.nextRetryAt = nil
+            job.progress = nil
+            try job.update(db)
+            return job
+        }
+    }
+
+    /// Crash or shutdown recovery: every Processing job goes back to Pending. Returns their IDs.
+    package func requeueInterrupted() throws -> [String] {
+        try writer.write { db in
+            let running = try JobRecord.filter(Column("status") == JobStatus.processing.rawValue).fetchAll(db)
+            for var job in running {
+                job.state = .queued
+                job.progress = nil
+                job.nextRetryAt = nil
+                try job.update(db)
+            }
+            return running.map(\.id)
+        }
+    }
+
+    /// Appends retry jobs to their batch (positions after the last) in one transaction.
+    package func appendJobs(_ jobs: [JobRecord], toBatch batchID: String) throws -> [JobRecord] {
+        try writer.write { db in
+            let last = try Int.fetchOne(db, sql: "SELECT MAX(position) FROM job WHERE batchId = ?", arguments: [batchID])
+            var next = (last ?? -1) + 1
+            var inserted: [JobRecord] = []
+            for var job in jobs {
+                job.position = next
+                next += 1
+                try job.insert(db)
+                inserted.append(job)
+            }
+            try db.execute(sql: "UPDATE batch SET finishedAt = NULL WHERE id = ?", arguments: [batchID])
+            return inserted
+        }
+    }
+}

@@ -1,0 +1,418 @@
+// End-to-end harness: drives the built `spool` binary only through its command line
+// and the folder contract (SPEC.md). Foundation + Testing only, no project modules.
+
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+// MARK: - Errors
+
+struct E2EError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+// MARK: - Paths
+
+enum Paths {
+    /// This file, with symlinks resolved (the tests may be built through a symlinked copy).
+    static let thisFile: URL = {
+        let raw = #filePath
+        if let resolved = realpath(raw, nil) {
+            defer { free(resolved) }
+            return URL(fileURLWithPath: String(cString: resolved))
+        }
+        return URL(fileURLWithPath: raw)
+    }()
+
+    /// `<package root>/Tests/EndToEndTests/Support/Harness.swift` → `<package root>`.
+    static let packageRoot: URL = {
+        if let env = ProcessInfo.processInfo.environment["SPOOL_PACKAGE_ROOT"], !env.isEmpty {
+            return URL(fileURLWithPath: env)
+        }
+        return thisFile.deletingLastPathComponent()  // Support
+            .deletingLastPathComponent()  // EndToEndTests
+            .deletingLastPathComponent()  // Tests
+            .deletingLastPathComponent()  // package root
+    }()
+
+    static let labserver: URL = thisFile.deletingLastPathComponent().appendingPathComponent("labserver.py")
+
+    static let sampleInbox: URL = packageRoot.appendingPathComponent("sample-inbox")
+
+    /// `$SPOOL_BIN`, else `<package root>/.build/debug/spool`.
+    static func spoolBinary() throws -> URL {
+        if let env = ProcessInfo.processInfo.environment["SPOOL_BIN"], !env.isEmpty {
+            guard FileManager.default.isExecutableFile(atPath: env) else {
+                throw E2EError("SPOOL_BIN=\(env) is not an executable file")
+            }
+            return URL(fileURLWithPath: env)
+        }
+        let fallback = packageRoot.appendingPathComponent(".build/debug/spool")
+        guard FileManager.default.isExecutableFile(atPath: fallback.path) else {
+            throw E2EError("spool binary not found: set SPOOL_BIN or run `swift build` (looked at \(fallback.path))")
+        }
+        return fallback
+    }
+
+    /// PATH for children: the project's `.venv/bin` first when it exists (yt-dlp), then the inherited PATH.
+    static let childPATH: String = {
+        let inherited = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        let venvBin = packageRoot.appendingPathComponent(".venv/bin").path
+        if FileManager.default.fileExists(atPath: venvBin + "/yt-dlp") {
+            return venvBin + ":" + inherited
+        }
+        return inherited
+    }()
+
+    static func which(_ name: String) throws -> URL {
+        for dir in childPATH.split(separator: ":") where !dir.isEmpty {
+            let candidate = String(dir) + "/" + name
+            if FileManager.default.isExecutableFile(atPath: candidate) {
+                return URL(fileURLWithPath: candidate)
+            }
+        }
+        throw E2EError("\(name) not found in PATH (\(childPATH)); run scripts/ensure-deps.sh")
+    }
+
+    static var childEnvironment: [String: String] {
+        var env = ProcessInfo.processInfo.environment
+        env["PATH"] = childPATH
+        return env
+    }
+
+    /// A fresh directory under the system temp dir.
+    static func makeTempDir(_ prefix: String) throws -> URL {
+        let base = URL(fileURLWithPath: NSTemporaryDirectory())
+            .appendingPathComponent("\(prefix)-\(UUID().uuidString.prefix(8).lowercased())")
+        try FileManager.default.createDirectory(at: base, withIntermediateDirectories: true)
+        return base
+    }
+}
+
+// MARK: - Running commands
+
+struct CommandResult {
+    let status: Int32
+    let stdout: String
+    let stderr: String
+    var output: String { stdout + "\n" + stderr }
+}
+
+/// Runs a command to completion; stdout/stderr go through temp files (no pipe deadlocks).
+func runCommand(_ executable: URL, _ arguments: [String], cwd: URL? = nil, timeout: Double = 120) throws
+    -> CommandResult
+{
+    let dir = try Paths.makeTempDir("spool-e2e-cmd")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let outURL = dir.appendingPathComponent("out")
+    let errURL = dir.appendingPathComponent("err")
+    _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
+    let outHandle = try FileHandle(forWritingTo: outURL)
+    let errHandle = try FileHandle(forWritingTo: errURL)
+    let process = Process()
+    process.executableURL = executable
+    process.arguments = arguments
+    process.environment = Paths.childEnvironment
+    process.currentDirectoryURL = cwd ?? dir
+    process.standardInput = FileHandle.nullDevice
+    process.standardOutput = outHandle
+    process.standardError = errHandle
+    try process.run()
+    let deadline = Date().addingTimeInterval(timeout)
+    while process.isRunning && Date() < deadline {
+        usleep(20_000)
+    }
+    if process.isRunning {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        try? outHandle.close()
+        try? errHandle.close()
+        throw E2EError("\(executable.lastPathComponent) \(arguments.joined(separator: " ")) timed out after \(timeout) s")
+    }
+    process.waitUntilExit()
+    try? outHandle.close()
+    try? errHandle.close()
+    let out = (try? String(contentsOf: outURL, encoding: .utf8)) ?? ""
+    let err = (try? String(contentsOf: errURL, encoding: .utf8)) ?? ""
+    return CommandResult(status: process.terminationStatus, stdout: out, stderr: err)
+}
+
+// MARK: - JSON helpers
+
+func readJSON(_ url: URL) -> [String: Any]? {
+    guard let data = try? Data(contentsOf: url), !data.isEmpty else { return nil }
+    return (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+}
+
+func jsonInt(_ value: Any?) -> Int? {
+    if let n = value as? NSNumber { return n.intValue }
+    return value as? Int
+}
+
+func jsonDouble(_ value: Any?) -> Double? {
+    if let n = value as? NSNumber { return n.doubleValue }
+    if let s = value as? String { return Double(s) }
+    return value as? Double
+}
+
+func jsonString(_ value: Any?) -> String? { value as? String }
+
+func jsonStrings(_ value: Any?) -> [String]? { value as? [String] }
+
+/// Lowercase canonical UUID.
+func isLowercaseUUID(_ s: String?) -> Bool {
+    guard let s else { return false }
+    return s.range(of: "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", options: .regularExpression)
+        != nil
+}
+
+/// File names (not dot-files' temp leftovers excluded: everything) in a directory, sorted; [] if missing.
+func listDir(_ url: URL) -> [String] {
+    ((try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []).sorted()
+}
+
+/// All regular files under `url`, as paths relative to it, sorted.
+func listFilesRecursively(_ url: URL) -> [String] {
+    guard let e = FileManager.default.enumerator(atPath: url.path) else { return [] }
+    var result: [String] = []
+    while let rel = e.nextObject() as? String {
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: url.appendingPathComponent(rel).path, isDirectory: &isDir),
+            !isDir.boolValue
+        {
+            result.append(rel)
+        }
+    }
+    return result.sorted()
+}
+
+// MARK: - Polling
+
+/// Polls `body` until it returns non-nil or the deadline passes.
+func waitFor<T>(
+    _ what: @autoclosure () -> String, timeout: Double, interval: Double = 0.1,
+    diagnostics: () -> String = { "" }, _ body: () throws -> T?
+) async throws -> T {
+    let deadline = Date().addingTimeInterval(timeout)
+    while true {
+        if let value = try body() { return value }
+        if Date() >= deadline {
+            throw E2EError("timed out after \(timeout) s waiting for \(what())\n\(diagnostics())")
+        }
+        try await Task.sleep(nanoseconds: UInt64(interval * 1_000_000_000))
+    }
+}
+
+// MARK: - ffprobe
+
+struct Probe {
+    let raw: [String: Any]
+    var streams: [[String: Any]] { raw["streams"] as? [[String: Any]] ?? [] }
+    var format: [String: Any] { raw["format"] as? [String: Any] ?? [:] }
+    var formatName: String { format["format_name"] as? String ?? "" }
+    var duration: Double? { jsonDouble(format["duration"]) }
+    func codec(_ type: String) -> String? {
+        streams.first { ($0["codec_type"] as? String) == type }?["codec_name"] as? String
+    }
+    func streamCount(_ type: String) -> Int {
+        streams.filter { ($0["codec_type"] as? String) == type }.count
+    }
+}
+
+func ffprobe(_ file: URL) throws -> Probe {
+    let result = try runCommand(
+        try Paths.which("ffprobe"), ["-v", "error", "-show_streams", "-show_format", "-of", "json", file.path],
+        timeout: 30)
+    guard result.status == 0,
+        let obj = (try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8))) as? [String: Any]
+    else {
+        throw E2EError("ffprobe failed on \(file.path) (exit \(result.status)): \(result.stderr)")
+    }
+    return Probe(raw: obj)
+}
+
+// MARK: - A running spool service on a fresh root
+
+/// The test configuration (SPEC names; see config/spool.json for the defaults).
+let e2eConfig = """
+    {
+      "rescan_interval_s": 0.5,
+      "incomplete_grace_s": 2,
+      "retries": 0,
+      "retry_base_delay_s": 0.2,
+      "allow_private_network": true
+    }
+    """
+
+final class SpoolRoot {
+    /// The per-test temp dir: holds `root/`, `spool.json` (config) and `spool.log`.
+    let base: URL
+    let root: URL
+    let config: URL
+    let log: URL
+    let binary: URL
+    private var process: ChildProcess?
+    private(set) var starts = 0
+
+    init(_ name: String) throws {
+        binary = try Paths.spoolBinary()
+        base = try Paths.makeTempDir("spool-e2e-\(name)")
+        root = base.appendingPathComponent("root")
+        config = base.appendingPathComponent("spool.json")
+        log = base.appendingPathComponent("spool.log")
+        try Data(e2eConfig.utf8).write(to: config)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+    }
+
+    deinit {
+        if let process, process.isRunning {
+            process.signal(SIGKILL)
+            process.waitBlocking()
+        }
+    }
+
+    func dir(_ name: String) -> URL { root.appendingPathComponent(name) }
+    var inbox: URL { dir("inbox") }
+
+    var isRunning: Bool { process?.isRunning ?? false }
+
+    /// Starts `spool serve --root ROOT --config CFG --allow-private-network`.
+    func start() throws {
+        precondition(!isRunning, "already running")
+        let handle = try FileHandle(forWritingTo: log)
+        handle.seekToEndOfFile()
+        starts += 1
+        handle.write(Data("\n===== spool serve (start #\(starts)) \(Date()) =====\n".utf8))
+        try handle.close()
+        process = try ChildProcess(
+            executable: binary.path,
+            arguments: ["serve", "--root", root.path, "--config", config.path, "--allow-private-network"],
+            environment: Paths.childEnvironment, cwd: base.path, logPath: log.path)
+    }
+
+    /// Sends SIGTERM and waits up to `timeout` s; returns the seconds it took. SIGKILLs and throws on timeout.
+    @discardableResult
+    func stop(timeout: Double = 10) async throws -> Double {
+        guard let p = process else { return 0 }
+        let began = Date()
+        p.signal(SIGTERM)
+        while p.isRunning && Date().timeIntervalSince(began) < timeout {
+            try await Task.sleep(nanoseconds: 20_000_000)
+        }
+        let elapsed = Date().timeIntervalSince(began)
+        if p.isRunning {
+            p.signal(SIGKILL)
+            p.waitBlocking()
+            throw E2EError("spool did not exit within \(timeout) s of SIGTERM (killed)\n\(diagnostics())")
+        }
+        lastExitStatus = p.exitStatus
+        process = nil
+        return elapsed
+    }
+
+    /// Fails fast when the service died instead of waiting out a deadline.
+    func requireRunning() throws {
+        if process != nil && !isRunning {
+            throw E2EError("spool exited unexpectedly\n\(diagnostics())")
+        }
+    }
+
+    private(set) var lastExitStatus: Int32?
+    var exitStatus: Int32? { process.flatMap { $0.isRunning ? nil : $0.exitStatus } ?? lastExitStatus }
+
+    /// The log's tail and the root's tree, for failure messages.
+    func diagnostics(lines: Int = 60) -> String {
+        let text = (try? String(contentsOf: log, encoding: .utf8)) ?? "(no log)"
+        let tail = text.split(separator: "\n", omittingEmptySubsequences: false).suffix(lines).joined(separator: "\n")
+        let tree = listFilesRecursively(root).filter { !$0.hasPrefix("state/") }.joined(separator: "\n  ")
+        let alive = isRunning ? "running" : "not running (status \(exitStatus.map(String.init) ?? "?"))"
+        return "--- spool \(alive); root \(root.path); files:\n  \(tree)\n--- log tail (\(log.path)):\n\(tail)"
+    }
+
+    // MARK: dropping batches
+
+    /// The recommended way (SPEC §2): write to a dot-name in the inbox, then rename in.
+    @discardableResult
+    func drop(_ name: String, _ contents: String) throws -> Data {
+        let data = Data(contents.utf8)
+        try FileManager.default.createDirectory(at: inbox, withIntermediateDirectories: true)
+        let tmp = inbox.appendingPathComponent(".\(name).\(UUID().uuidString.prefix(6))")
+        try data.write(to: tmp)
+        guard rename(tmp.path, inbox.appendingPathComponent(name).path) == 0 else {
+            throw E2EError("rename into inbox failed: errno \(errno)")
+        }
+        return data
+    }
+
+    // MARK: reading the folder contract
+
+    func receipt(_ stem: String, timeout: Double = 30) async throws -> [String: Any] {
+        let url = dir("receipts").appendingPathComponent("\(stem).json")
+        return try await waitFor("receipts/\(stem).json", timeout: timeout, diagnostics: { self.diagnostics() }) {
+            if let r = readJSON(url) { return r }
+            try self.requireRunning()
+            return nil
+        }
+    }
+
+    /// An accepted receipt: fails (throws) on a rejection.
+    func acceptedReceipt(_ stem: String, timeout: Double = 30) async throws -> (batchID: String, jobIDs: [String]) {
+        let r = try await receipt(stem, timeout: timeout)
+        guard let batchID = r["batch_id"] as? String, let jobIDs = r["job_ids"] as? [String] else {
+            throw E2EError("receipt \(stem).json is not an accepted one: \(r)\n\(diagnostics())")
+        }
+        return (batchID, jobIDs)
+    }
+
+    func job(_ id: String) -> [String: Any]? {
+        readJSON(dir("jobs").appendingPathComponent("\(id).json"))
+    }
+
+    func batch(_ id: String) -> [String: Any]? {
+        readJSON(dir("batches").appendingPathComponent("\(id).json"))
+    }
+
+    /// Waits for `batches/<id>.json` to say `completed` or `finished`.
+    func finishedBatch(_ id: String, timeout: Double = 90) async throws -> [String: Any] {
+        try await waitFor("batch \(id) to finish", timeout: timeout, interval: 0.2, diagnostics: { self.diagnostics() }) {
+            guard let b = batch(id), let s = b["status"] as? String, s == "completed" || s == "finished" else {
+                try self.requireRunning()
+                return nil
+            }
+            return b
+        }
+    }
+
+    func url(_ relative: String) -> URL { root.appendingPathComponent(relative) }
+}
+
+/// One batch file as JSON text (keys in a fixed order, so byte comparisons mean something).
+func batchJSON(folder: String? = nil, options: [(String, String)] = [], jobs: [(url: String, filename: String?)])
+    -> String
+{
+    func q(_ s: String) -> String {
+        let data = try! JSONSerialization.data(withJSONObject: [s], options: [.withoutEscapingSlashes])
+        let text = String(decoding: data, as: UTF8.self)
+        return String(text.dropFirst().dropLast())
+    }
+    var lines: [String] = []
+    if let folder { lines.append("  \"folder\": \(q(folder))") }
+    for (key, rawValue) in options { lines.append("  \(q(key)): \(rawValue)") }
+    let items = jobs.map { job -> String in
+        if let f = job.filename {
+            return "    {\"url\": \(q(job.url)), \"filename\": \(q(f))}"
+        }
+        return "    {\"url\": \(q(job.url))}"
+    }
+    lines.append("  \"jobs\": [\n" + items.joined(separator: ",\n") + "\n  ]")
+    return "{\n" + lines.joined(separator: ",\n") + "\n}\n"
+}

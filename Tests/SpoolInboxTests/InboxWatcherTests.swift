@@ -1,0 +1,200 @@
+import Foundation
+import Glibc
+import Testing
+
+@testable import SpoolInbox
+
+/// Real inotify in a temp directory. Serialized: each test runs a watcher with its own timing expectations.
+@Suite("InboxWatcher", .serialized, .timeLimit(.minutes(1)))
+struct InboxWatcherTests {
+    @Test("a file renamed in is reported fast, by the event, about once")
+    func renameIn() async throws {
+        try await withTempDirectory { root in
+            let inbox = "\(root)/inbox"
+            try FileManager.default.createDirectory(atPath: inbox, withIntermediateDirectories: false)
+            // A long rescan interval: only the event can report it within the deadline.
+            try await withWatcher(inbox: inbox, rescanInterval: .seconds(60)) { log, _ in
+                try writeFile("\(root)/.staging", #"{"urls": ["https://example.com/a"]}"#)
+                let start = ContinuousClock.now
+                #expect(rename("\(root)/.staging", "\(inbox)/batch.json") == 0)
+                #expect(await eventually(timeout: .seconds(5)) { await log.count(of: "batch.json") >= 1 })
+                let first = try #require(await log.first("batch.json"))
+                #expect(start.duration(to: first.at) < .seconds(2))
+                #expect(first.content?.contains("example.com") == true)
+                #expect(await log.count(of: "batch.json") == 1)
+            }
+        }
+    }
+
+    @Test("a file written in place is reported on close-write")
+    func closeWrite() async throws {
+        try await withTempDirectory { inbox in
+            try await withWatcher(inbox: inbox, rescanInterval: .seconds(60)) { log, _ in
+                try appendInOneOpen("\(inbox)/direct.json", #"{"urls": []}"#)
+                #expect(await eventually(timeout: .seconds(5)) { await log.count(of: "direct.json") >= 1 })
+            }
+        }
+    }
+
+    @Test("a file appended to in several open/append/close steps is reported only once complete")
+    func partialWrites() async throws {
+        try await withTempDirectory { inbox in
+            try await withWatcher(inbox: inbox, rescanInterval: .milliseconds(100), incompleteGrace: .seconds(3)) {
+                log, _ in
+                let path = "\(inbox)/slow.json"
+                let parts = [#"{"urls": ["#, #""https://example.com/1", "#, #""https://example.com/2""#, "]}"]
+                var beforeLastWrite = ContinuousClock.now
+                for (index, part) in parts.enumerated() {
+                    // Pauses well under the grace, several scan intervals long.
+                    if index > 0 { try await Task.sleep(for: .milliseconds(300)) }
+                    if index == parts.count - 1 { beforeLastWrite = .now }
+                    try appendInOneOpen(path, part)
+                }
+                #expect(await eventually(timeout: .seconds(5)) { await log.count(of: "slow.json") >= 1 })
+                let first = try #require(await log.first("slow.json"))
+                #expect(first.at >= beforeLastWrite)
+                #expect(first.content == parts.joined())
+            }
+        }
+    }
+
+    @Test("an incomplete file is reported after the grace when it stops changing")
+    func incompleteAfterGrace() async throws {
+        try await withTempDirectory { inbox in
+            try await withWatcher(inbox: inbox, rescanInterval: .seconds(60), incompleteGrace: .milliseconds(500)) {
+                log, _ in
+                let start = ContinuousClock.now
+                try appendInOneOpen("\(inbox)/broken.json", #"{"urls": ["#)
+                #expect(await eventually(timeout: .seconds(5)) { await log.count(of: "broken.json") >= 1 })
+                let first = try #require(await log.first("broken.json"))
+                #expect(start.duration(to: first.at) >= .milliseconds(500))
+            }
+        }
+    }
+
+    @Test("a file present before start is reported by the scan")
+    func presentBeforeStart() async throws {
+        try await withTempDirectory { inbox in
+            try writeFile("\(inbox)/early.json", #"{"urls": []}"#)
+            try await withWatcher(inbox: inbox, rescanInterval: .milliseconds(100)) { log, _ in
+                #expect(await eventually { await log.count(of: "early.json") >= 1 })
+            }
+        }
+    }
+
+    @Test("symlinks, FIFOs, directories, dot-names and .tmp files are never reported")
+    func ignoredEntries() async throws {
+        try await withTempDirectory { root in
+            let inbox = "\(root)/inbox"
+            try FileManager.default.createDirectory(atPath: inbox, withIntermediateDirectories: false)
+            let json = #"{"urls": []}"#
+            try writeFile("\(root)/target.json", json)
+            // Some exist before start (found by the scan) ...
+            #expect(symlink("\(root)/target.json", "\(inbox)/link-early.json") == 0)
+            #expect(mkfifo("\(inbox)/fifo-early.json", 0o644) == 0)
+            try FileManager.default.createDirectory(atPath: "\(inbox)/dir-early.json", withIntermediateDirectories: false)
+            try writeFile("\(inbox)/.hidden-early.json", json)
+            try writeFile("\(inbox)/early.json.tmp", json)
+            try await withWatcher(inbox: inbox, rescanInterval: .milliseconds(100), incompleteGrace: .milliseconds(500)) {
+                log, _ in
+                // ... and some arrive by rename while watching (so IN_MOVED_TO fires for them).
+                #expect(symlink("\(root)/target.json", "\(root)/link") == 0)
+                #expect(rename("\(root)/link", "\(inbox)/link-late.json") == 0)
+                #expect(mkfifo("\(root)/fifo", 0o644) == 0)
+                #expect(rename("\(root)/fifo", "\(inbox)/fifo-late.json") == 0)
+                try FileManager.default.createDirectory(atPath: "\(root)/dir", withIntermediateDirectories: false)
+                #expect(rename("\(root)/dir", "\(inbox)/dir-late.json") == 0)
+                try writeFile("\(inbox)/.hidden-late.json", json)
+                try writeFile("\(inbox)/late.json.tmp", json)
+                try writeFile("\(inbox)/late.part", json)
+                // The sentinel does not parse, so it is reported only after the grace and two scans: by then
+                // every entry above has been seen by events and by several scans.
+                try writeFile("\(root)/sentinel", "not json")
+                #expect(rename("\(root)/sentinel", "\(inbox)/zz-sentinel.json") == 0)
+                #expect(await eventually { await log.count(of: "zz-sentinel.json") >= 1 })
+                #expect(await log.names.allSatisfy { $0 == "zz-sentinel.json" })
+            }
+        }
+    }
+
+    @Test("a missing inbox is waited out, and watched once it appears")
+    func missingInbox() async throws {
+        try await withTempDirectory { root in
+            let inbox = "\(root)/later"
+            try await withWatcher(inbox: inbox, rescanInterval: .seconds(1)) { log, capture in
+                #expect(await eventually { capture.contains("inbox missing or unreadable; waiting for it") })
+                try FileManager.default.createDirectory(atPath: inbox, withIntermediateDirectories: false)
+                #expect(await eventually { capture.contains("inbox available again") })
+                try await expectReportedByEvent(root: root, inbox: inbox, name: "after.json", log: log)
+                #expect(capture.all.filter { $0 == "inbox missing or unreadable; waiting for it" }.count == 1)
+            }
+        }
+    }
+
+    @Test("an inbox removed and re-created while watched is watched again")
+    func inboxRecreated() async throws {
+        try await withTempDirectory { root in
+            let inbox = "\(root)/inbox"
+            try FileManager.default.createDirectory(atPath: inbox, withIntermediateDirectories: false)
+            try await withWatcher(inbox: inbox, rescanInterval: .seconds(1)) { log, capture in
+                try FileManager.default.removeItem(atPath: inbox)
+                // IN_DELETE_SELF triggers a scan at once, which finds the inbox missing.
+                #expect(await eventually { capture.contains("inbox missing or unreadable; waiting for it") })
+                try FileManager.default.createDirectory(atPath: inbox, withIntermediateDirectories: false)
+                #expect(await eventually { capture.contains("inbox available again") })
+                try await expectReportedByEvent(root: root, inbox: inbox, name: "again.json", log: log)
+            }
+        }
+    }
+
+    /// Renames a batch in and expects it reported faster than two 1 s scans could: proof of a live watch.
+    private func expectReportedByEvent(root: String, inbox: String, name: String, log: CandidateLog) async throws {
+        try writeFile("\(root)/.staging", #"{"urls": []}"#)
+        let start = ContinuousClock.now
+        #expect(rename("\(root)/.staging", "\(inbox)/\(name)") == 0)
+        #expect(await eventually { await log.count(of: name) >= 1 })
+        let first = try #require(await log.first(name))
+        #expect(start.duration(to: first.at) < .milliseconds(800))
+    }
+
+    @Test("cancellation ends run() promptly")
+    func cancellation() async throws {
+        try await withTempDirectory { inbox in
+            let capture = LogCapture()
+            let watcher = InboxWatcher(
+                configuration: .init(inbox: inbox, rescanInterval: .seconds(60), incompleteGrace: .seconds(60)),
+                logger: capture.logger)
+            let task = Task { await watcher.run { _ in } }
+            #expect(await eventually { capture.contains("inbox watch ready") })
+            #expect(openInotifyDescriptors() >= 1)
+            let start = ContinuousClock.now
+            task.cancel()
+            await task.value
+            #expect(start.duration(to: .now) < .seconds(2))
+            // The descriptor is closed by the Dispatch source's cancel handler, just after run() returns.
+            #expect(await eventually(timeout: .seconds(2)) { openInotifyDescriptors() == 0 })
+        }
+    }
+
+    @Test("an IN_Q_OVERFLOW event triggers a full rescan")
+    func overflowRescans() async throws {
+        try await withTempDirectory { inbox in
+            let capture = LogCapture()
+            var loop = InboxWatchLoop(
+                configuration: .init(inbox: inbox, rescanInterval: .seconds(60), incompleteGrace: .seconds(60)),
+                logger: capture.logger, reader: nil)
+            await loop.start { _ in }
+            let before = capture.all.filter { $0 == "inbox rescan" }.count
+            await loop.handle([InotifyEvent(wd: -1, mask: UInt32(IN_Q_OVERFLOW))]) { _ in }
+            #expect(capture.all.filter { $0 == "inbox rescan" }.count == before + 1)
+        }
+    }
+}
+
+/// inotify descriptors open in this process (the watcher suite is serialized, and no other suite opens one).
+private func openInotifyDescriptors() -> Int {
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+    return names.filter { name in
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(name)")) == "anon_inode:inotify"
+    }.count
+}

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Installs what spool needs and is missing, on a fresh Debian 12 (run as root).
+# Idempotent: does nothing when everything is already there.
+#   - ffmpeg + ffprobe, libsqlite3-dev, python3-venv   (Debian packages)
+#   - a project-local venv .venv with yt-dlp pinned     (PyPI; Debian's yt-dlp is too old)
+# Swift itself is expected to be installed already (see README).
+set -euo pipefail
+
+YTDLP_VERSION="2026.10.26"
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+REPO="$PWD"
+
+log() { echo "ensure-deps: $*"; }
+
+missing=()
+if ! command -v ffmpeg >/dev/null 2>&1 || ! command -v ffprobe >/dev/null 2>&1; then
+    missing+=(ffmpeg)
+fi
+if ! dpkg -s libsqlite3-dev >/dev/null 2>&1; then
+    missing+=(libsqlite3-dev)
+fi
+# python3-venv: needed only when python3 cannot create a venv with pip by itself.
+if ! command -v python3 >/dev/null 2>&1; then
+    missing+=(python3 python3-venv)
+elif ! dpkg -s python3-venv >/dev/null 2>&1 && ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
+    missing+=(python3-venv)
+fi
+
+if ((${#missing[@]} > 0)); then
+    if [[ $(id -u) -ne 0 ]]; then
+        if command -v sudo >/dev/null 2>&1; then SUDO=sudo; else
+            log "missing packages: ${missing[*]}; run as root or install them: apt-get install -y ${missing[*]}" >&2
+            exit 1
+        fi
+    else
+        SUDO=""
+    fi
+    log "installing Debian packages: ${missing[*]}"
+    $SUDO apt-get update
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y "${missing[@]}"
+else
+    log "Debian packages present (ffmpeg, ffprobe, libsqlite3-dev, python3-venv)"
+fi
+
+VENV="$REPO/.venv"
+current=""
+if [[ -x "$VENV/bin/yt-dlp" ]]; then
+    current="$("$VENV/bin/yt-dlp" --version 2>/dev/null || true)"
+fi
+if [[ "$current" == "$YTDLP_VERSION" ]]; then
+    log "yt-dlp $YTDLP_VERSION present in .venv"
+else
+    if [[ ! -x "$VENV/bin/python" ]]; then
+        log "creating venv $VENV"
+        python3 -m venv "$VENV"
+    fi
+    log "installing yt-dlp==$YTDLP_VERSION into .venv (had: ${current:-none})"
+    "$VENV/bin/python" -m pip install --disable-pip-version-check --quiet "yt-dlp==$YTDLP_VERSION"
+    got="$("$VENV/bin/yt-dlp" --version)"
+    if [[ "$got" != "$YTDLP_VERSION" ]]; then
+        log "yt-dlp reports $got, expected $YTDLP_VERSION" >&2
+        exit 1
+    fi
+fi
+log "ffmpeg: $(ffmpeg -version | head -1)"
+log "yt-dlp: $("$VENV/bin/yt-dlp" --version) ($VENV/bin/yt-dlp)"
