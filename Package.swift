@@ -57,7 +57,10 @@ let package = Package(
             ]
         ),
         .testTarget(name: "SpoolCoreTests", dependencies: ["SpoolCore"]),
-        .testTarget(name: "SpoolInboxTests", dependencies: ["SpoolInbox"]),
+        .testTarget(
+            name: "SpoolInboxTests",
+            dependencies: ["SpoolInbox", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(name: "SpoolStoreTests", dependencies: ["SpoolStore"]),
         .testTarget(name: "SpoolPipelineTests", dependencies: ["SpoolPipeline", "SpoolService"]),
         .testTarget(name: "EndToEndTests", exclude: ["Support/labserver.py"]),

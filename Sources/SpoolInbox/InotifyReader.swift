@@ -37,7 +37,9 @@ final class InotifyReader: @unchecked Sendable {
         while true {
             let count = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
             if count > 0 {
-                events += buffer.withUnsafeBytes { InotifyEventParser.parse(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+                events += buffer.withUnsafeBytes {
+                    InotifyEventParser.parse(UnsafeRawBufferPointer(rebasing: $0[0..<count]))
+                }
                 continue
             }
             if count < 0 && errno == EINTR { continue }

@@ -61,7 +61,8 @@ struct AtomicFileTests {
             try writeFile("\(root)/big", payload)
             // /dev/shm is tmpfs while /tmp is usually not; when they share a device, test the copy half directly.
             let other = "/dev/shm/spool-inbox-tests-\(UUID().uuidString)"
-            var shm = stat(), tmp = stat()
+            var shm = stat()
+            var tmp = stat()
             if stat("/dev/shm", &shm) == 0, stat(root, &tmp) == 0, shm.st_dev != tmp.st_dev,
                 mkdir(other, 0o755) == 0
             {
@@ -82,7 +83,9 @@ struct AtomicFileTests {
         try await withTempDirectory { root in
             try writeFile("\(root)/target", "x")
             #expect(symlink("\(root)/target", "\(root)/link") == 0)
-            #expect(throws: InboxError.self) { try AtomicFile.copyAcrossDevices(from: "\(root)/link", to: "\(root)/out") }
+            #expect(throws: InboxError.self) {
+                try AtomicFile.copyAcrossDevices(from: "\(root)/link", to: "\(root)/out")
+            }
             #expect(try FileManager.default.contentsOfDirectory(atPath: root).sorted() == ["link", "target"])
         }
     }

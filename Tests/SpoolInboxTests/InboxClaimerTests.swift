@@ -9,11 +9,13 @@ struct InboxClaimerTests {
     @Test("a claim moves the file into the claim directory (created if missing) and reads it")
     func claimMovesAndReads() async throws {
         try await withTempDirectory { root in
-            let inbox = "\(root)/inbox", claims = "\(root)/state/claimed"
+            let inbox = "\(root)/inbox"
+            let claims = "\(root)/state/claimed"
             try FileManager.default.createDirectory(atPath: inbox, withIntermediateDirectories: false)
             let text = "\u{FEFF}" + #"{"urls": ["https://example.com/a"]}"#
             try writeFile("\(inbox)/b--x.json", text)
-            let outcome = try InboxClaimer.claim(name: "b--x.json", inbox: inbox, claimDirectory: claims, maxBytes: 1024)
+            let outcome = try InboxClaimer.claim(
+                name: "b--x.json", inbox: inbox, claimDirectory: claims, maxBytes: 1024)
             guard case .claimed(let file) = outcome else {
                 Issue.record("expected .claimed, got \(outcome)")
                 return
@@ -69,8 +71,12 @@ struct InboxClaimerTests {
             #expect(mkfifo("\(root)/pipe.json", 0o644) == 0)
             try FileManager.default.createDirectory(atPath: "\(root)/dir.json", withIntermediateDirectories: false)
             let start = ContinuousClock.now
-            #expect(try InboxClaimer.claim(name: "pipe.json", inbox: root, claimDirectory: "\(root)/c", maxBytes: 9) == .notRegular)
-            #expect(try InboxClaimer.claim(name: "dir.json", inbox: root, claimDirectory: "\(root)/c", maxBytes: 9) == .notRegular)
+            #expect(
+                try InboxClaimer.claim(name: "pipe.json", inbox: root, claimDirectory: "\(root)/c", maxBytes: 9)
+                    == .notRegular)
+            #expect(
+                try InboxClaimer.claim(name: "dir.json", inbox: root, claimDirectory: "\(root)/c", maxBytes: 9)
+                    == .notRegular)
             #expect(start.duration(to: .now) < .seconds(1))
             #expect(exists("\(root)/pipe.json") && exists("\(root)/dir.json"))
         }
@@ -80,7 +86,8 @@ struct InboxClaimerTests {
     func tooLarge() async throws {
         try await withTempDirectory { root in
             try writeFile("\(root)/big.json", String(repeating: "x", count: 101))
-            let outcome = try InboxClaimer.claim(name: "big.json", inbox: root, claimDirectory: "\(root)/c", maxBytes: 100)
+            let outcome = try InboxClaimer.claim(
+                name: "big.json", inbox: root, claimDirectory: "\(root)/c", maxBytes: 100)
             guard case .tooLarge(let file) = outcome else {
                 Issue.record("expected .tooLarge, got \(outcome)")
                 return
@@ -97,7 +104,8 @@ struct InboxClaimerTests {
     func exactlyMaxBytes() async throws {
         try await withTempDirectory { root in
             try writeFile("\(root)/edge.json", String(repeating: "x", count: 100))
-            let outcome = try InboxClaimer.claim(name: "edge.json", inbox: root, claimDirectory: "\(root)/c", maxBytes: 100)
+            let outcome = try InboxClaimer.claim(
+                name: "edge.json", inbox: root, claimDirectory: "\(root)/c", maxBytes: 100)
             guard case .claimed(let file) = outcome else {
                 Issue.record("expected .claimed, got \(outcome)")
                 return
@@ -109,16 +117,19 @@ struct InboxClaimerTests {
     @Test("a missing name gets .gone")
     func missing() async throws {
         try await withTempDirectory { root in
-            let outcome = try InboxClaimer.claim(name: "none.json", inbox: root, claimDirectory: "\(root)/c", maxBytes: 9)
+            let outcome = try InboxClaimer.claim(
+                name: "none.json", inbox: root, claimDirectory: "\(root)/c", maxBytes: 9)
             #expect(outcome == .gone)
         }
     }
 
-    @Test("originalName strips the token up to the first --", arguments: [
-        ("1712345678901-a1b2c3--batch.json", "batch.json"),
-        ("1712345678901-a1b2c3--a--b.json", "a--b.json"),
-        ("plain.json", "plain.json"),
-    ])
+    @Test(
+        "originalName strips the token up to the first --",
+        arguments: [
+            ("1712345678901-a1b2c3--batch.json", "batch.json"),
+            ("1712345678901-a1b2c3--a--b.json", "a--b.json"),
+            ("plain.json", "plain.json"),
+        ])
     func originalName(claimed: String, original: String) {
         #expect(InboxClaimer.originalName(ofClaimedFileName: claimed) == original)
     }
@@ -126,14 +137,19 @@ struct InboxClaimerTests {
     @Test("leftovers are the claimed files, oldest first, skipping temp files and other entries")
     func leftovers() async throws {
         try await withTempDirectory { root in
-            for name in ["1700000000300-aa--c.json", "1700000000100-ff--b.json", "1700000000200-00--a.json",
-                         ".tmp-1700000000000-00--x.json", "README"] {
+            for name in [
+                "1700000000300-aa--c.json", "1700000000100-ff--b.json", "1700000000200-00--a.json",
+                ".tmp-1700000000000-00--x.json", "README",
+            ] {
                 try writeFile("\(root)/\(name)", "{}")
             }
-            try FileManager.default.createDirectory(atPath: "\(root)/1700000000000-00--dir.json", withIntermediateDirectories: false)
-            #expect(InboxClaimer.leftovers(in: root) == [
-                "\(root)/1700000000100-ff--b.json", "\(root)/1700000000200-00--a.json", "\(root)/1700000000300-aa--c.json",
-            ])
+            try FileManager.default.createDirectory(
+                atPath: "\(root)/1700000000000-00--dir.json", withIntermediateDirectories: false)
+            #expect(
+                InboxClaimer.leftovers(in: root) == [
+                    "\(root)/1700000000100-ff--b.json", "\(root)/1700000000200-00--a.json",
+                    "\(root)/1700000000300-aa--c.json",
+                ])
             #expect(InboxClaimer.leftovers(in: "\(root)/missing").isEmpty)
         }
     }

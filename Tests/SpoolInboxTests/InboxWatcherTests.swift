@@ -92,10 +92,12 @@ struct InboxWatcherTests {
             // Some exist before start (found by the scan) ...
             #expect(symlink("\(root)/target.json", "\(inbox)/link-early.json") == 0)
             #expect(mkfifo("\(inbox)/fifo-early.json", 0o644) == 0)
-            try FileManager.default.createDirectory(atPath: "\(inbox)/dir-early.json", withIntermediateDirectories: false)
+            try FileManager.default.createDirectory(
+                atPath: "\(inbox)/dir-early.json", withIntermediateDirectories: false)
             try writeFile("\(inbox)/.hidden-early.json", json)
             try writeFile("\(inbox)/early.json.tmp", json)
-            try await withWatcher(inbox: inbox, rescanInterval: .milliseconds(100), incompleteGrace: .milliseconds(500)) {
+            try await withWatcher(inbox: inbox, rescanInterval: .milliseconds(100), incompleteGrace: .milliseconds(500))
+            {
                 log, _ in
                 // ... and some arrive by rename while watching (so IN_MOVED_TO fires for them).
                 #expect(symlink("\(root)/target.json", "\(root)/link") == 0)

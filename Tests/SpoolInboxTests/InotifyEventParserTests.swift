@@ -4,7 +4,8 @@ import Testing
 @testable import SpoolInbox
 
 /// Builds the bytes the kernel would return for one event: 16-byte header, then the NUL-padded name.
-private func record(wd: Int32, mask: UInt32, cookie: UInt32 = 0, name: String = "", padTo length: Int? = nil) -> [UInt8] {
+private func record(wd: Int32, mask: UInt32, cookie: UInt32 = 0, name: String = "", padTo length: Int? = nil) -> [UInt8]
+{
     var nameBytes = Array(name.utf8)
     if !name.isEmpty || length != nil { nameBytes.append(0) }
     if let length { nameBytes += [UInt8](repeating: 0, count: max(0, length - nameBytes.count)) }
@@ -67,7 +68,9 @@ struct InotifyEventParserTests {
     @Test("a buffer that does not start 4-byte aligned parses the same")
     func unaligned() {
         let bytes = [0xFF] + record(wd: 5, mask: 0x8, name: "x.json", padTo: 16)
-        let events = bytes.withUnsafeBytes { InotifyEventParser.parse(UnsafeRawBufferPointer(rebasing: $0.dropFirst())) }
+        let events = bytes.withUnsafeBytes {
+            InotifyEventParser.parse(UnsafeRawBufferPointer(rebasing: $0.dropFirst()))
+        }
         #expect(events == [InotifyEvent(wd: 5, mask: 0x8, name: "x.json")])
     }
 

@@ -44,7 +44,10 @@ struct StabilityTrackerTests {
         #expect(tracker.takeReady(at: at(15)).isEmpty)
         #expect(tracker.namesDueForRecheck(at: at(19.8)).isEmpty)
         #expect(tracker.namesDueForRecheck(at: at(19.9)) == ["x.json"])
-        tracker.observe("x.json", stamp: b, source: .recheck, at: at(20)) { Issue.record("re-read"); return false }
+        tracker.observe("x.json", stamp: b, source: .recheck, at: at(20)) {
+            Issue.record("re-read")
+            return false
+        }
         #expect(tracker.takeReady(at: at(20)) == ["x.json"])
         #expect(tracker.namesDueForRecheck(at: at(30)).isEmpty)
     }
@@ -95,10 +98,16 @@ struct StabilityTrackerTests {
         var tracker = tracker()
         var reads = 0
         for second in 0..<5 {
-            tracker.observe("x.json", stamp: a, source: .scan, at: at(Double(second))) { reads += 1; return true }
+            tracker.observe("x.json", stamp: a, source: .scan, at: at(Double(second))) {
+                reads += 1
+                return true
+            }
         }
         #expect(reads == 1)
-        tracker.observe("x.json", stamp: b, source: .scan, at: at(6)) { reads += 1; return true }
+        tracker.observe("x.json", stamp: b, source: .scan, at: at(6)) {
+            reads += 1
+            return true
+        }
         #expect(reads == 2)
     }
 

@@ -50,6 +50,7 @@ func eventually(
 
 /// What the watcher reported, when, and what the file held at that moment.
 actor CandidateLog {
+    /// One `onCandidate` call.
     struct Report: Sendable {
         var name: String
         var at: ContinuousClock.Instant
@@ -82,6 +83,7 @@ final class LogCapture: Sendable {
     }
 }
 
+/// A `LogHandler` that hands every message to a `LogCapture`, at every level.
 struct CapturingLogHandler: LogHandler {
     let capture: LogCapture
     var metadata: Logger.Metadata = [:]
