@@ -37,7 +37,7 @@ if ((${#missing[@]} > 0)); then
     fi
     log "installing Debian packages: ${missing[*]}"
     $SUDO apt-get update
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y "${missing[@]}"
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
 else
     log "Debian packages present (ffmpeg, ffprobe, libsqlite3-dev, python3-venv)"
 fi

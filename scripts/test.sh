@@ -31,7 +31,8 @@ if [[ -z "$total" ]]; then
 fi
 passed=$(( total - failed ))
 (( passed < 0 )) && passed=0
-echo "${passed} passed, ${failed} failed  (wall time $(( end - start )) s)"
+echo "test.sh: swift build + swift test took $(( end - start )) s (log: $LOG)"
+echo "${passed} passed, ${failed} failed"
 if (( rc != 0 || failed > 0 )); then
     exit $(( rc != 0 ? rc : 1 ))
 fi

@@ -26,7 +26,7 @@ package enum ErrorClassifier {
          FailureClass(message: "The video is private.", type: .warning, retryable: false)),
         ("[Vv]ideo unavailable|has been removed|no longer available",
          FailureClass(message: "The video has been removed or is unavailable.", type: .warning, retryable: false)),
-        ("not available in your country|geo.?restrict",
+        ("available in your country|geo.?restrict",
          FailureClass(message: "The video is not available from this location.", type: .warning, retryable: false)),
         ("[Mm]embers.only|requires a subscription",
          FailureClass(message: "The video is for members only.", type: .warning, retryable: false)),

@@ -10,12 +10,20 @@ package struct JobRunner: Sendable {
     package var tools: ToolPaths
     package var publisher: OutputPublisher
     package var runner: ToolRunner
+    /// Caps concurrent ffmpeg encodes (default: one per core) independently of the download slots.
+    package var encodeGate: AsyncGate
+    /// Re-checks the URL's host right before the download (DNS may have changed since validation).
+    package var refusePrivateNetwork: Bool = true
     package var logger: Logger
 
-    package init(tools: ToolPaths, publisher: OutputPublisher, runner: ToolRunner = ToolRunner(), logger: Logger) {
+    package init(
+        tools: ToolPaths, publisher: OutputPublisher, runner: ToolRunner = ToolRunner(), encodeGate: AsyncGate,
+        logger: Logger
+    ) {
         self.tools = tools
         self.publisher = publisher
         self.runner = runner
+        self.encodeGate = encodeGate
         self.logger = logger
     }
 
@@ -44,6 +52,9 @@ package struct JobRunner: Sendable {
         let work = spec.workDirectory
 
         // Download.
+        if refusePrivateNetwork, let refusal = NetworkPolicy.refusal(forURL: spec.url) {
+            return .failed(FailureClass(message: refusal, type: .error, retryable: false))
+        }
         await report(.step(.downloading))
         let plan = DownloadPlan(
             url: spec.url, options: spec.options, workDirectory: work, socketTimeout: tools.socketTimeout,
@@ -93,12 +104,14 @@ package struct JobRunner: Sendable {
         }
         let expected = conversion.expectedDuration ?? sourceInfo.duration ?? 0
         let convertThrottle = ProgressThrottle()
-        let convert = try await runner.run(tools.ffmpeg, arguments: conversion.arguments, workingDirectory: work) {
-            line in
-            guard expected > 0, line.hasPrefix("out_time_us="), let us = Double(line.dropFirst(12)) else { return }
-            if await convertThrottle.shouldReport(final: false) {
-                let percent = min(99.9, max(0, (us / 1_000_000 / expected * 1000).rounded() / 10))
-                await report(.progress(JobProgress(percent: percent)))
+        let (ffmpeg, runner) = (tools.ffmpeg, runner)
+        let convert = try await encodeGate.withPermit {
+            try await runner.run(ffmpeg, arguments: conversion.arguments, workingDirectory: work) { line in
+                guard expected > 0, line.hasPrefix("out_time_us="), let us = Double(line.dropFirst(12)) else { return }
+                if await convertThrottle.shouldReport(final: false) {
+                    let percent = min(99.9, max(0, (us / 1_000_000 / expected * 1000).rounded() / 10))
+                    await report(.progress(JobProgress(percent: percent)))
+                }
             }
         }
         if convert.cancelled || Task.isCancelled { return .cancelled }

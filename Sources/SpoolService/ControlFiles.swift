@@ -3,24 +3,28 @@ import Logging
 import SpoolCore
 import SpoolStore
 
-/// Acts on `cancel/<id>` files (SPEC §7): a job or a whole batch. Consumed once acted on;
-/// an unknown or impossible request gets `receipts/<name>.json` with the reason.
+/// Acts on `cancel/<id>` and `retry/<id>` files (SPEC §7), for a job or a whole batch. A file is
+/// consumed once acted on; an unknown or impossible request gets `receipts/<name>.json` saying why.
 package struct ControlFiles: Sendable {
     package var store: Store
     package var paths: SpoolPaths
     package var scheduler: Scheduler
     package var ingestor: Ingestor
+    package var status: StatusWriter
     package var logger: Logger
 
-    package init(store: Store, paths: SpoolPaths, scheduler: Scheduler, ingestor: Ingestor, logger: Logger) {
+    package init(
+        store: Store, paths: SpoolPaths, scheduler: Scheduler, ingestor: Ingestor, status: StatusWriter, logger: Logger
+    ) {
         self.store = store
         self.paths = paths
         self.scheduler = scheduler
         self.ingestor = ingestor
+        self.status = status
         self.logger = logger
     }
 
-    /// Polls the control directory until cancelled (control files are rare and tiny).
+    /// Polls the control directories until cancelled (control files are rare and tiny).
     package func run(interval: Duration) async {
         while !Task.isCancelled {
             await sweep()
@@ -29,32 +33,71 @@ package struct ControlFiles: Sendable {
     }
 
     package func sweep() async {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: paths.cancel)) ?? []
-        for name in names.sorted() where !name.hasPrefix(".") {
-            let path = paths.cancel + "/" + name
-            var problems: [String] = []
-            let id = name.lowercased()
-            if let batch = try? store.batch(id: id) {
-                let jobs = (try? store.jobs(batchID: batch.id)) ?? []
-                var acted = 0
-                for job in jobs where !job.status.isTerminal {
-                    if case .notCancellable(let why) = await scheduler.cancel(jobID: job.id) { problems.append(why) } else { acted += 1 }
+        for (dir, action) in [(paths.cancel, "cancel"), (paths.retry, "retry")] {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+            for name in names.sorted() where !name.hasPrefix(".") {
+                let problems = action == "cancel" ? await cancel(name) : retry(name)
+                if !problems.isEmpty {
+                    try? ingestor.writeReceipt(
+                        for: name, ["error": problems.joined(separator: "; "), "source": "\(action)/\(name)"])
                 }
-                if acted == 0 { problems.append("batch \(id) has no job left to cancel") }
-            } else {
-                switch await scheduler.cancel(jobID: id) {
-                case .cancelled, .stopping: break
-                case .notCancellable(let why): problems.append(why)
-                case .unknown: problems.append("no job or batch has the ID \(name)")
-                }
+                logger.info(
+                    "control file handled", metadata: ["action": "\(action)", "id": "\(name)", "problems": "\(problems)"])
+                _ = try? FileManager.default.removeItem(atPath: dir + "/" + name)
             }
-            if !problems.isEmpty {
-                try? ingestor.writeReceipt(
-                    for: name,
-                    ["error": problems.joined(separator: "; "), "source": "cancel/\(name)"])
-            }
-            logger.info("cancel request handled", metadata: ["id": "\(name)", "problems": "\(problems.count)"])
-            _ = try? FileManager.default.removeItem(atPath: path)
         }
+    }
+
+    /// The jobs a control file names: the job itself, or every job of the batch; nil when unknown.
+    private func jobs(named name: String) -> (jobs: [JobRecord], isBatch: Bool)? {
+        let id = name.lowercased()
+        guard SpoolID.isValid(id) else { return nil }
+        if let batch = try? store.batch(id: id) { return ((try? store.jobs(batchID: batch.id)) ?? [], true) }
+        if let job = try? store.job(id: id) { return ([job], false) }
+        return nil
+    }
+
+    private func cancel(_ name: String) async -> [String] {
+        guard let (jobs, isBatch) = jobs(named: name) else { return ["no job or batch has the ID \(name)"] }
+        var problems: [String] = []
+        var acted = 0
+        for job in jobs where !(isBatch && job.status.isTerminal) {
+            switch await scheduler.cancel(jobID: job.id) {
+            case .cancelled, .stopping: acted += 1
+            case .notCancellable(let why): problems.append(why)
+            case .unknown: problems.append("job \(job.id) is unknown")
+            }
+        }
+        if isBatch && acted == 0 { problems.append("batch \(name) has no job left to cancel") }
+        return problems
+    }
+
+    private func retry(_ name: String) -> [String] {
+        guard let (jobs, isBatch) = jobs(named: name) else { return ["no job or batch has the ID \(name)"] }
+        let retryable = jobs.filter { $0.status == .failed || $0.status == .warning }
+        if retryable.isEmpty {
+            if isBatch { return ["batch \(name) has no Failed or Warning job to retry"] }
+            let job = jobs[0]
+            return [
+                "job \(job.id) is \(job.status.rawValue); only Failed or Warning jobs can be retried"
+            ]
+        }
+        let now = Date()
+        let fresh = retryable.map { old in
+            JobRecord(
+                id: SpoolID.make(now: now), batchId: old.batchId, position: 0, url: old.url, filename: old.filename,
+                folder: old.folder, options: old.options, createdAt: now.millisecondsSince1970, originalJobId: old.id)
+        }
+        do {
+            for (batchID, group) in Dictionary(grouping: fresh, by: \.batchId) {
+                let inserted = try store.appendJobs(group, toBatch: batchID)
+                for job in inserted { status.write(job: job) }
+                status.writeBatch(id: batchID)
+            }
+        } catch {
+            return ["the retry could not be recorded: \(error)"]
+        }
+        scheduler.wake()
+        return []
     }
 }

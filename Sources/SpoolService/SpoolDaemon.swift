@@ -42,9 +42,12 @@ package struct SpoolDaemon: Service, CustomStringConvertible {
         let tools = ToolPaths(
             ytDlp: configuration.ytDlpPath, ffmpeg: configuration.ffmpegPath, ffprobe: configuration.ffprobePath,
             socketTimeout: configuration.socketTimeoutSeconds, subtitleLanguages: configuration.subtitleLanguages)
-        let runner = JobRunner(
+        var runner = JobRunner(
             tools: tools, publisher: OutputPublisher(outRoot: paths.out, conflict: configuration.nameConflict),
+            encodeGate: AsyncGate(
+                limit: configuration.encodes > 0 ? configuration.encodes : ProcessInfo.processInfo.activeProcessorCount),
             logger: logger)
+        runner.refusePrivateNetwork = !configuration.allowPrivateNetwork
         let scheduler = Scheduler(
             store: store, status: status, executor: runner, paths: paths,
             settings: .init(
@@ -57,7 +60,8 @@ package struct SpoolDaemon: Service, CustomStringConvertible {
                 incompleteGrace: .milliseconds(Int(configuration.incompleteGraceSeconds * 1000)),
                 maxBytes: configuration.maxBatchBytes),
             logger: logger)
-        let control = ControlFiles(store: store, paths: paths, scheduler: scheduler, ingestor: ingestor, logger: logger)
+        let control = ControlFiles(
+            store: store, paths: paths, scheduler: scheduler, ingestor: ingestor, status: status, logger: logger)
 
         await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in

@@ -6,11 +6,11 @@ import Foundation
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 let allStatuses = ["Pending", "Processing", "Completed", "Failed", "Warning", "Skipped"]
@@ -199,7 +199,7 @@ struct EndToEndTests {
         #expect(receipt["error"] as? String == "\(errors.count) problems in batch file")
 
         let rejected = spool.dir("rejected").appendingPathComponent("bad batch.json")
-        let bytes = try await waitFor("rejected/bad batch.json", timeout: 10, diagnostics: { spool.diagnostics() }) {
+        let bytes = try await waitFor("rejected/bad batch.json", timeout: 10, on: spool) {
             try? Data(contentsOf: rejected)
         }
         #expect(bytes == dropped)
@@ -316,7 +316,9 @@ struct EndToEndTests {
         let r = try await spool.acceptedReceipt("restart")
         try #require(r.jobIDs.count == 4)
 
-        _ = try await waitFor("a job to be Processing", timeout: 30, interval: 0.05, diagnostics: { spool.diagnostics() }) {
+        _ = try await waitFor(
+            "a job to be Processing", timeout: 30, interval: 0.05, on: spool
+        ) {
             r.jobIDs.first { spool.job($0)?["status"] as? String == "Processing" }
         }
         let elapsed = try await spool.stop(timeout: 10)
@@ -347,7 +349,7 @@ struct EndToEndTests {
         #expect(Set(outputs).count == 4)
         #expect(listFilesRecursively(spool.dir("out")) == names.map { "e2e/restart/\($0).mp4" }, "no (2) duplicates")
         #expect((batch["job_ids"] as? [String])?.count == 4)
-        _ = try await waitFor("work/ to be empty", timeout: 10, diagnostics: { spool.diagnostics() }) {
+        _ = try await waitFor("work/ to be empty", timeout: 10, on: spool) {
             listFilesRecursively(spool.dir("work")).isEmpty ? true : nil
         }
         try await spool.stop()
@@ -393,7 +395,8 @@ struct EndToEndTests {
         let file = spool.base.appendingPathComponent("submitted.json")
         let text = batchJSON(folder: "e2e/submit", jobs: [(lab.url("clipB.mp4"), nil)])
         try Data(text.utf8).write(to: file)
-        let result = try runCommand(spool.binary, ["submit", file.path, "--root", spool.root.path, "--allow-private-network"], timeout: 30)
+        let result = try runCommand(
+            spool.binary, ["submit", file.path, "--root", spool.root.path, "--allow-private-network"], timeout: 30)
         #expect(result.status == 0, "spool submit: \(result.output)")
         let r = try await spool.acceptedReceipt("submitted")
         let receipt = try #require(readJSON(spool.dir("receipts").appendingPathComponent("submitted.json")))

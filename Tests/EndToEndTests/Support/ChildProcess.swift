@@ -9,9 +9,9 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 final class ChildProcess {
@@ -49,8 +49,8 @@ final class ChildProcess {
             ([launcher, "-C", cwd, executable] + arguments).map { strdup($0) } + [nil]
         let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
+            for p in argv { free(p) }
+            for p in envp { free(p) }
         }
         var child: pid_t = 0
         let rc = posix_spawn(&child, launcher, &actions, &attr, argv, envp)

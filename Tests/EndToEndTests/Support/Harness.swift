@@ -5,11 +5,11 @@ import Foundation
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 // MARK: - Errors
@@ -136,7 +136,8 @@ func runCommand(_ executable: URL, _ arguments: [String], cwd: URL? = nil, timeo
         process.waitUntilExit()
         try? outHandle.close()
         try? errHandle.close()
-        throw E2EError("\(executable.lastPathComponent) \(arguments.joined(separator: " ")) timed out after \(timeout) s")
+        throw E2EError(
+            "\(executable.lastPathComponent) \(arguments.joined(separator: " ")) timed out after \(timeout) s")
     }
     process.waitUntilExit()
     try? outHandle.close()
@@ -200,13 +201,13 @@ func listFilesRecursively(_ url: URL) -> [String] {
 /// Polls `body` until it returns non-nil or the deadline passes.
 func waitFor<T>(
     _ what: @autoclosure () -> String, timeout: Double, interval: Double = 0.1,
-    diagnostics: () -> String = { "" }, _ body: () throws -> T?
+    on spool: SpoolRoot? = nil, _ body: () throws -> T?
 ) async throws -> T {
     let deadline = Date().addingTimeInterval(timeout)
     while true {
         if let value = try body() { return value }
         if Date() >= deadline {
-            throw E2EError("timed out after \(timeout) s waiting for \(what())\n\(diagnostics())")
+            throw E2EError("timed out after \(timeout) s waiting for \(what())\n\(spool?.diagnostics() ?? "")")
         }
         try await Task.sleep(nanoseconds: UInt64(interval * 1_000_000_000))
     }
@@ -277,6 +278,10 @@ final class SpoolRoot {
         if let process, process.isRunning {
             process.signal(SIGKILL)
             process.waitBlocking()
+        }
+        // Keep the root and log for a post-mortem with SPOOL_E2E_KEEP=1.
+        if ProcessInfo.processInfo.environment["SPOOL_E2E_KEEP"] != "1" {
+            try? FileManager.default.removeItem(at: base)
         }
     }
 
@@ -357,7 +362,7 @@ final class SpoolRoot {
 
     func receipt(_ stem: String, timeout: Double = 30) async throws -> [String: Any] {
         let url = dir("receipts").appendingPathComponent("\(stem).json")
-        return try await waitFor("receipts/\(stem).json", timeout: timeout, diagnostics: { self.diagnostics() }) {
+        return try await waitFor("receipts/\(stem).json", timeout: timeout, on: self) {
             if let r = readJSON(url) { return r }
             try self.requireRunning()
             return nil
@@ -383,7 +388,7 @@ final class SpoolRoot {
 
     /// Waits for `batches/<id>.json` to say `completed` or `finished`.
     func finishedBatch(_ id: String, timeout: Double = 90) async throws -> [String: Any] {
-        try await waitFor("batch \(id) to finish", timeout: timeout, interval: 0.2, diagnostics: { self.diagnostics() }) {
+        try await waitFor("batch \(id) to finish", timeout: timeout, interval: 0.2, on: self) {
             guard let b = batch(id), let s = b["status"] as? String, s == "completed" || s == "finished" else {
                 try self.requireRunning()
                 return nil

@@ -1,0 +1,312 @@
+import Foundation
+import SpoolCore
+import SpoolStore
+import Testing
+
+@testable import SpoolPipeline
+@testable import SpoolService
+
+@Suite("ErrorClassifier")
+struct ErrorClassifierTests {
+    static let toolNames = ["yt-dlp", "ffmpeg", "ffprobe", "yt_dlp", "youtube-dl"]
+
+    func classify(_ lines: [String], exit: Int32? = 1, signal: Int32? = nil) -> FailureClass {
+        ErrorClassifier.classifyDownload(exitCode: exit, signal: signal, stderr: lines)
+    }
+
+    @Test("HTTP 404/410 is a content warning, never retried", arguments: ["404: Not Found", "410: Gone"])
+    func notFound(code: String) {
+        let f = classify(["[generic] x: Requesting", "ERROR: [generic] Unable to download webpage: HTTP Error \(code)"])
+        #expect(f.type == .warning)
+        #expect(f.retryable == false)
+        #expect(f.message.contains("404/410"))
+    }
+
+    @Test("technical failures are retryable errors", arguments: [
+        "ERROR: unable to download video data: HTTP Error 500: Internal Server Error",
+        "ERROR: unable to download video data: HTTP Error 503: Service Unavailable",
+        "ERROR: unable to download video data: HTTP Error 429: Too Many Requests",
+        "ERROR: Unable to download webpage: <urlopen error [Errno 111] Connection refused>",
+        "ERROR: Unable to download webpage: The read operation timed out",
+        "ERROR: [Errno -2] Name or service not known",
+    ])
+    func retryable(line: String) {
+        let f = classify([line])
+        #expect(f.type == .error)
+        #expect(f.retryable)
+    }
+
+    @Test("private, removed and geo-blocked videos are warnings", arguments: [
+        "ERROR: [youtube] abc: Private video. Sign in if you've been granted access",
+        "ERROR: [youtube] abc: Video unavailable. This video has been removed by the uploader",
+        "ERROR: [generic] abc: This video is not available from your location due to geo restriction",
+        "ERROR: [youtube] abc: Join this channel to get access to members-only content",
+    ])
+    func contentWarnings(line: String) {
+        let f = classify([line])
+        #expect(f.type == .warning)
+        #expect(f.retryable == false)
+    }
+
+    @Test("YouTube's geo-block sentence is a warning")
+    func youtubeGeoBlock() {
+        let f = classify(["ERROR: [youtube] abc: The uploader has not made this video available in your country"])
+        #expect(f.type == .warning)
+        #expect(f.retryable == false)
+    }
+
+    @Test("exit 101 (a live stream filtered out) is a warning")
+    func exit101() {
+        let f = classify(["[youtube] abc: Downloading webpage"], exit: 101)
+        #expect(f.type == .warning)
+        #expect(f.retryable == false)
+        #expect(f.message.contains("live_recording"))
+    }
+
+    @Test("a killed tool is a retryable error")
+    func killed() {
+        #expect(classify([], exit: nil, signal: 9).retryable)
+        #expect(classify([], exit: 137).type == .error)
+    }
+
+    @Test("unknown text is an error, with the tool's prefixes and names removed")
+    func unknown() {
+        let f = classify(["WARNING: noise", "ERROR: [generic] yt-dlp could not run ffprobe on the ffmpeg output"])
+        #expect(f.type == .error)
+        #expect(f.retryable)
+        #expect(f.message.hasPrefix("The download failed: "))
+        #expect(!f.message.contains("ERROR:"))
+        #expect(!f.message.contains("[generic]"))
+        #expect(f.message.contains("downloader"))
+        #expect(f.message.contains("converter"))
+    }
+
+    @Test("no message ever names a tool", arguments: [
+        ["ERROR: yt-dlp: HTTP Error 404: Not Found"],
+        ["ERROR: ffmpeg exited with code 1"],
+        ["ERROR: ffprobe failed"],
+        ["ERROR: yt_dlp.utils.DownloadError: youtube-dl compat"],
+        ["Traceback: yt-dlp crashed", "ffmpeg: not found"],
+        [],
+    ])
+    func noToolNames(lines: [String]) {
+        for exit: Int32? in [1, 2, 101, nil] {
+            let message = classify(lines, exit: exit).message.lowercased()
+            for name in Self.toolNames { #expect(!message.contains(name), "\(message)") }
+        }
+    }
+}
+
+@Suite("StatusProjection")
+struct StatusProjectionTests {
+    let paths = SpoolPaths(root: "/srv/spool", configuration: .defaults)
+
+    func job(_ status: JobStatus = .pending, step: JobStep = .queued, options: JobOptions = JobOptions()) -> JobRecord {
+        var j = JobRecord(
+            id: "0190a5c2-0000-7000-8000-000000000001", batchId: "0190a5c2-0000-7000-8000-0000000000aa", position: 0,
+            url: "https://example.com/v", filename: nil, folder: nil, options: options, createdAt: 1_000)
+        j.status = status
+        j.step = step
+        return j
+    }
+
+    static let alwaysPresent = ["id", "batch_id", "url", "status", "step", "created_at", "folder", "schema_version"]
+    static let echoed = [
+        "format", "video_codec", "audio_codec", "audio_bitrate", "video_quality", "filename", "audio_only",
+        "download_subtitles", "download_thumbnail", "quality_preset", "max_resolution", "clip_start", "clip_end",
+        "live_recording", "live_from_start", "max_duration", "wait_for_video",
+    ]
+
+    @Test("a Pending job has the always-present fields and the option echo, and nothing that does not apply yet")
+    func pending() {
+        let doc = StatusProjection.job(job(), paths: paths)
+        for key in Self.alwaysPresent + Self.echoed { #expect(doc[key] != nil, "missing \(key)") }
+        #expect(doc["status"] as? String == "Pending")
+        #expect(doc["step"] as? String == "Queued")
+        #expect(doc["created_at"] as? Int64 == 1_000)
+        #expect(doc["folder"] is NSNull)
+        #expect(doc["schema_version"] as? Int == 1)
+        #expect(doc["requested_quality"] as? String == "best")
+        for key in ["finished_at", "error", "error_type", "s3_key", "s3_url", "output_path", "attempt", "started_at",
+                    "progress", "download_retries", "next_retry_at"] {
+            #expect(doc[key] == nil, "\(key) should be absent")
+        }
+    }
+
+    @Test("options are echoed under their request names; unset optionals are null")
+    func optionEcho() {
+        let options = JobOptions(
+            format: "webm", videoCodec: "vp9", audioCodec: "opus", audioBitrate: "128k", videoQuality: 31,
+            downloadSubtitles: true, qualityPreset: "low", maxResolution: "720", clipStart: "5", clipEnd: "00:10")
+        var j = job(options: options)
+        j.filename = "My clip"
+        j.folder = "a/b"
+        let doc = StatusProjection.job(j, paths: paths)
+        #expect(doc["format"] as? String == "webm")
+        #expect(doc["video_codec"] as? String == "vp9")
+        #expect(doc["audio_codec"] as? String == "opus")
+        #expect(doc["audio_bitrate"] as? String == "128k")
+        #expect(doc["video_quality"] as? Int == 31)
+        #expect(doc["filename"] as? String == "My clip")
+        #expect(doc["folder"] as? String == "a/b")
+        #expect(doc["download_subtitles"] as? Bool == true)
+        #expect(doc["download_thumbnail"] as? Bool == false)
+        #expect(doc["quality_preset"] as? String == "low")
+        #expect(doc["max_resolution"] as? String == "720")
+        #expect(doc["clip_start"] as? String == "5")
+        #expect(doc["clip_end"] as? String == "00:10")
+        #expect(doc["max_duration"] is NSNull)
+        #expect(doc["requested_quality"] as? String == "low")
+        #expect(doc["api_key"] == nil)
+        #expect(StatusProjection.job(job(), paths: paths)["audio_bitrate"] is NSNull)
+    }
+
+    @Test("a running job shows attempt, started_at and progress")
+    func processing() throws {
+        var j = job(.processing, step: .downloading)
+        j.attempt = 1
+        j.startedAt = 1_500
+        j.queueWaitMs = 500
+        j.progress = JobProgress(percent: 50, downloadedBytes: 5, totalBytes: 10)
+        let doc = StatusProjection.job(j, paths: paths)
+        #expect(doc["attempt"] as? Int == 1)
+        #expect(doc["started_at"] as? Int64 == 1_500)
+        #expect(doc["queue_wait_ms"] as? Int64 == 500)
+        let progress = try #require(doc["progress"] as? [String: Any])
+        #expect(progress["percent"] as? Double == 50)
+        #expect(progress["speed_bps"] is NSNull)
+        #expect(doc["finished_at"] == nil)
+    }
+
+    @Test("a Completed job has s3_key, output_path relative to the root and a file:// s3_url")
+    func completed() throws {
+        var j = job(.completed, step: .finished)
+        j.folder = "shows"
+        j.finishedAt = 9_000
+        j.attempt = 1
+        var r = JobResult()
+        r.s3Key = "shows/Episode 1.mp4"
+        r.subtitleKeys = ["shows/Episode 1.en.vtt", "shows/Episode 1.de.vtt"]
+        r.transcodeReason = "re-encoded for an accurate clip"
+        j.result = r
+        let doc = StatusProjection.job(j, paths: paths)
+        #expect(doc["s3_key"] as? String == "shows/Episode 1.mp4")
+        #expect(doc["output_path"] as? String == "out/shows/Episode 1.mp4")
+        let url = try #require(doc["s3_url"] as? String)
+        #expect(url.hasPrefix("file:///srv/spool/out/shows/"))
+        #expect(URL(string: url)?.path == "/srv/spool/out/shows/Episode 1.mp4")
+        #expect(doc["subtitle_key"] as? String == "shows/Episode 1.en.vtt")
+        #expect((doc["subtitle_keys"] as? [String])?.count == 2)
+        #expect(doc["thumbnail_key"] is NSNull)
+        #expect(doc["thumbnail_url"] is NSNull)
+        #expect(doc["description"] is NSNull)
+        #expect(doc["finished_at"] as? Int64 == 9_000)
+        #expect(doc["download_retries"] as? Int == 0)
+        #expect(doc["transcode_reason"] as? String == "re-encoded for an accurate clip")
+        #expect(doc["stopped_reason"] == nil)
+        #expect(doc["error"] == nil)
+        #expect(doc["error_type"] == nil)
+    }
+
+    @Test("a Warning job has error and error_type warning, and no output fields")
+    func warning() {
+        var j = job(.warning, step: .finished)
+        j.error = "The video is private."
+        j.errorType = .warning
+        j.finishedAt = 2_000
+        let doc = StatusProjection.job(j, paths: paths)
+        #expect(doc["error"] as? String == "The video is private.")
+        #expect(doc["error_type"] as? String == "warning")
+        #expect(doc["finished_at"] as? Int64 == 2_000)
+        #expect(doc["s3_key"] == nil)
+        #expect(doc["progress"] == nil)
+    }
+
+    @Test("a cancelled job is Failed/Cancelled with error_type error")
+    func cancelled() {
+        var j = job(.failed, step: .cancelled)
+        j.error = "Job cancelled by user"
+        let doc = StatusProjection.job(j, paths: paths)
+        #expect(doc["status"] as? String == "Failed")
+        #expect(doc["step"] as? String == "Cancelled")
+        #expect(doc["error_type"] as? String == "error")
+        #expect(doc["finished_at"] is NSNull)
+    }
+
+    func batchDoc(_ statuses: [JobStatus], finishedAt: Int64? = nil) -> [String: Any] {
+        let batch = BatchRecord(
+            id: "b1", source: "drop.json", claimName: nil, idempotencyKey: nil, folder: nil, createdAt: 100,
+            finishedAt: finishedAt)
+        let jobs = statuses.enumerated().map { i, s in
+            var j = job(s, step: s.isTerminal ? .finished : .queued)
+            j.id = "j\(i)"
+            j.position = i
+            if s.isTerminal { j.finishedAt = 1_000 + Int64(i) }
+            return j
+        }
+        return StatusProjection.batch(batch, jobs: jobs)
+    }
+
+    @Test("batch counts list every status, zeros included")
+    func batchCounts() throws {
+        let doc = batchDoc([.pending, .completed, .completed])
+        let counts = try #require(doc["counts"] as? [String: Int])
+        #expect(counts == ["Pending": 1, "Processing": 0, "Completed": 2, "Failed": 0, "Warning": 0, "Skipped": 0])
+        #expect(doc["total_jobs"] as? Int == 3)
+        #expect(doc["job_ids"] as? [String] == ["j0", "j1", "j2"])
+        #expect(doc["progress"] as? Int == 66)
+        #expect(doc["status"] as? String == "processing")
+        #expect(doc["finished_at"] == nil)
+        #expect(doc["folder"] is NSNull)
+        #expect(doc["source"] as? String == "drop.json")
+    }
+
+    @Test("batch status: completed when all Completed, finished when some are not")
+    func batchStatus() {
+        let done = batchDoc([.completed, .completed], finishedAt: 5_000)
+        #expect(done["status"] as? String == "completed")
+        #expect(done["progress"] as? Int == 100)
+        #expect(done["finished_at"] as? Int64 == 5_000)
+
+        let mixed = batchDoc([.completed, .warning, .failed])
+        #expect(mixed["status"] as? String == "finished")
+        #expect(mixed["finished_at"] as? Int64 == 1_002)
+
+        #expect(batchDoc([.processing, .failed])["status"] as? String == "processing")
+        #expect(batchDoc([])["status"] as? String == "processing")
+    }
+
+    @Test("encode gives sorted JSON ending in a newline")
+    func encode() throws {
+        let data = StatusProjection.encode(StatusProjection.job(job(), paths: paths))
+        #expect(data.last == UInt8(ascii: "\n"))
+        let back = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect(back["url"] as? String == "https://example.com/v")
+    }
+}
+
+@Suite("RoundRobin")
+struct RoundRobinTests {
+    @Test("next cycles through the batches after the last one")
+    func next() {
+        let order = ["a", "b", "c"]
+        #expect(RoundRobin.next(after: nil, in: order) == "a")
+        #expect(RoundRobin.next(after: "a", in: order) == "b")
+        #expect(RoundRobin.next(after: "c", in: order) == "a")
+        #expect(RoundRobin.next(after: "gone", in: order) == "a")
+        #expect(RoundRobin.next(after: "a", in: ["a"]) == "a")
+        #expect(RoundRobin.next(after: "a", in: []) == nil)
+    }
+
+    @Test("backoff doubles per retry and scales by the jitter")
+    func backoff() {
+        #expect(RoundRobin.backoff(base: 2, retry: 1, jitter: 1) == 2)
+        #expect(RoundRobin.backoff(base: 2, retry: 2, jitter: 1) == 4)
+        #expect(RoundRobin.backoff(base: 2, retry: 3, jitter: 0.5) == 4)
+        #expect(RoundRobin.backoff(base: 2, retry: 0, jitter: 1) == 2)
+        for _ in 0..<50 {
+            let d = RoundRobin.backoff(base: 1, retry: 3)
+            #expect(d >= 2 && d <= 4)
+        }
+    }
+}

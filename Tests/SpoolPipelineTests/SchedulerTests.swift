@@ -1,0 +1,411 @@
+import Foundation
+import Logging
+import SpoolCore
+import SpoolStore
+import Synchronization
+import Testing
+
+@testable import SpoolPipeline
+@testable import SpoolService
+
+/// Polls `condition` until it holds or `timeout` passes; returns whether it held.
+func eventually(
+    timeout: Duration = .seconds(10), _ condition: @Sendable () async throws -> Bool
+) async rethrows -> Bool {
+    let clock = ContinuousClock()
+    let deadline = clock.now + timeout
+    while clock.now < deadline {
+        if try await condition() { return true }
+        try? await Task.sleep(for: .milliseconds(10))
+    }
+    return try await condition()
+}
+
+/// A `JobExecuting` whose attempts do what the test says, recording what happened.
+final class FakeExecutor: JobExecuting {
+    struct Log {
+        var started: [String] = []
+        var current = 0
+        var highWater = 0
+        var finished: [[String]] = []
+        var undone: [String] = []
+    }
+
+    let log = Mutex(Log())
+    let behaviour: @Sendable (JobSpec, _ attempt: Int) async -> JobOutcome
+
+    init(_ behaviour: @escaping @Sendable (JobSpec, _ attempt: Int) async -> JobOutcome) {
+        self.behaviour = behaviour
+    }
+
+    func run(_ spec: JobSpec, report: @escaping @Sendable (JobReport) async -> Void) async -> JobOutcome {
+        let attempt = log.withLock { log in
+            log.started.append(spec.id)
+            log.current += 1
+            log.highWater = max(log.highWater, log.current)
+            return log.started.filter { $0 == spec.id }.count
+        }
+        await report(.step(.downloading))
+        let outcome = await behaviour(spec, attempt)
+        log.withLock { $0.current -= 1 }
+        return outcome
+    }
+
+    func finish(_ publication: OutputPublisher.Publication) { log.withLock { $0.finished.append(publication.keys) } }
+    func undo(jobID: String, folder: String?) { log.withLock { $0.undone.append(jobID) } }
+
+    var started: [String] { log.withLock { $0.started } }
+    var highWater: Int { log.withLock { $0.highWater } }
+    var current: Int { log.withLock { $0.current } }
+}
+
+/// Outcomes for the fake.
+enum Outcomes {
+    static func completed(_ spec: JobSpec) -> JobOutcome {
+        var result = JobResult()
+        result.s3Key = "\(spec.id).mp4"
+        return .completed(result, OutputPublisher.Publication(keys: ["\(spec.id).mp4"], stagePaths: []))
+    }
+
+    static let retryable = FailureClass(
+        message: "The site answered with a server error (HTTP 5xx).", type: .error, retryable: true)
+    static let privateVideo = FailureClass(message: "The video is private.", type: .warning, retryable: false)
+
+    /// Waits until the task is cancelled (a running tool), then reports `.cancelled`.
+    static func untilCancelled() async -> JobOutcome {
+        while !Task.isCancelled { try? await Task.sleep(for: .seconds(60)) }
+        return .cancelled
+    }
+}
+
+/// A released-once flag the fake's attempts wait on (honouring cancellation).
+final class Gate: Sendable {
+    private let open = Mutex(false)
+    func release() { open.withLock { $0 = true } }
+    func wait() async {
+        while !open.withLock({ $0 }) && !Task.isCancelled { try? await Task.sleep(for: .milliseconds(5)) }
+    }
+}
+
+/// A real store and status writer on a fresh temp root, and a scheduler driving a fake.
+struct SchedulerHarness {
+    let paths: SpoolPaths
+    let store: Store
+    let scheduler: Scheduler
+    let fake: FakeExecutor
+
+    init(root: String, slots: Int = 1, retries: Int = 3, fake: FakeExecutor) throws {
+        paths = SpoolPaths(root: root, configuration: .defaults)
+        try paths.createLayout()
+        store = try Store(directory: paths.state)
+        let logger = Logger(label: "spool.tests", factory: { _ in SwiftLogNoOpLogHandler() })
+        let status = StatusWriter(store: store, paths: paths, logger: logger)
+        scheduler = Scheduler(
+            store: store, status: status, executor: fake, paths: paths,
+            settings: .init(slots: slots, retries: retries, retryBaseDelay: 0.01), logger: logger)
+        self.fake = fake
+    }
+
+    init(paths: SpoolPaths, store: Store, scheduler: Scheduler, fake: FakeExecutor) {
+        self.paths = paths
+        self.store = store
+        self.scheduler = scheduler
+        self.fake = fake
+    }
+
+    /// Adds a batch of `count` jobs created at `createdAt`; returns the job IDs in order.
+    @discardableResult
+    func addBatch(count: Int, createdAt: Int64 = Date().millisecondsSince1970) throws -> [String] {
+        let batch = BatchRecord(
+            id: SpoolID.make(), source: "b.json", claimName: nil, idempotencyKey: nil, folder: nil,
+            createdAt: createdAt)
+        let jobs = (0..<count).map { i in
+            JobRecord(
+                id: SpoolID.make(), batchId: batch.id, position: i, url: "https://example.com/\(i)", filename: nil,
+                folder: nil, options: JobOptions(), createdAt: createdAt)
+        }
+        _ = try store.createBatch(batch, jobs: jobs)
+        return jobs.map(\.id)
+    }
+
+    func job(_ id: String) throws -> JobRecord { try #require(try store.job(id: id)) }
+
+    func status(_ id: String) -> (JobStatus, JobStep)? {
+        (try? store.job(id: id)).flatMap { $0.map { ($0.status, $0.step) } }
+    }
+
+    func statusFile(_ id: String) throws -> [String: Any] {
+        let data = try Data(contentsOf: URL(fileURLWithPath: paths.jobStatus(id)))
+        return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    }
+
+    /// Runs the scheduler around `body`, then shuts it down and waits (with a deadline) for `run()` to return.
+    func running(_ body: () async throws -> Void) async throws {
+        let done = Mutex(false)
+        let scheduler = self.scheduler
+        let task = Task {
+            await scheduler.run()
+            done.withLock { $0 = true }
+        }
+        scheduler.wake()
+        do {
+            try await body()
+        } catch {
+            await scheduler.beginShutdown()
+            _ = await task.value
+            throw error
+        }
+        await scheduler.beginShutdown()
+        #expect(await eventually { done.withLock { $0 } }, "run() did not return after beginShutdown")
+        await task.value
+    }
+}
+
+func withHarness(
+    slots: Int = 1, retries: Int = 3, _ fake: FakeExecutor, _ body: (SchedulerHarness) async throws -> Void
+) async throws {
+    try await withTempDirectory { root in
+        let harness = try SchedulerHarness(root: root, slots: slots, retries: retries, fake: fake)
+        try await body(harness)
+    }
+}
+
+@Suite("Scheduler")
+struct SchedulerTests {
+    @Test("never runs more than `slots` jobs at once, and does fill every slot")
+    func slotsLimit() async throws {
+        let gate = Gate()
+        let fake = FakeExecutor { spec, _ in
+            await gate.wait()
+            return Outcomes.completed(spec)
+        }
+        try await withHarness(slots: 2, fake) { h in
+            let ids = try h.addBatch(count: 5)
+            try await h.running {
+                #expect(await eventually { fake.started.count == 2 })
+                // The scheduler's own turn is over: it holds exactly two running jobs.
+                #expect(await h.scheduler.runningJobIDs.count == 2)
+                #expect(fake.started.count == 2)
+                let pending = try h.store.pendingJobs()
+                #expect(pending.count == 3)
+                gate.release()
+                #expect(await eventually { ids.allSatisfy { h.status($0)?.0 == .completed } })
+            }
+            #expect(fake.highWater == 2)
+            #expect(Set(fake.started) == Set(ids))
+            #expect(fake.log.withLock { $0.finished.count } == 5)
+            let batchID = try h.job(ids[0]).batchId
+            let batchData = try Data(contentsOf: URL(fileURLWithPath: h.paths.batchStatus(batchID)))
+            let batch = try #require(try JSONSerialization.jsonObject(with: batchData) as? [String: Any])
+            #expect(batch["status"] as? String == "completed")
+            #expect((batch["counts"] as? [String: Int])?["Completed"] == 5)
+            #expect(try h.store.batch(id: batchID)?.finishedAt != nil)
+            let file = try h.statusFile(ids[4])
+            #expect(file["status"] as? String == "Completed")
+            #expect(file["s3_key"] as? String == "\(ids[4]).mp4")
+        }
+    }
+
+    @Test("round-robin: a small batch created later runs second, not after the big one")
+    func roundRobin() async throws {
+        let fake = FakeExecutor { spec, _ in Outcomes.completed(spec) }
+        try await withHarness(slots: 1, fake) { h in
+            let now = Date().millisecondsSince1970
+            let a = try h.addBatch(count: 4, createdAt: now - 1_000)
+            let b = try h.addBatch(count: 1, createdAt: now)
+            try await h.running {
+                #expect(await eventually { (a + b).allSatisfy { h.status($0)?.0 == .completed } })
+            }
+            #expect(fake.started.count == 5)
+            #expect(fake.started.first == a[0])
+            #expect(fake.started.dropFirst().first == b[0])
+            #expect(Array(fake.started.dropFirst(2)) == Array(a.dropFirst()))
+            #expect(fake.highWater == 1)
+        }
+    }
+
+    @Test("a retryable failure waits and retries, then completes with download_retries 2")
+    func retryThenComplete() async throws {
+        let fake = FakeExecutor { spec, attempt in
+            attempt <= 2 ? .failed(Outcomes.retryable) : Outcomes.completed(spec)
+        }
+        try await withHarness(retries: 3, fake) { h in
+            let id = try h.addBatch(count: 1)[0]
+            try await h.running {
+                #expect(await eventually { h.status(id)?.0 == .completed })
+            }
+            let job = try h.job(id)
+            #expect(job.status == .completed)
+            #expect(job.step == .finished)
+            #expect(job.downloadRetries == 2)
+            #expect(job.attempt == 3)
+            #expect(job.nextRetryAt == nil)
+            #expect(job.finishedAt != nil)
+            #expect(fake.started == [id, id, id])
+            #expect(fake.log.withLock { $0.finished } == [["\(id).mp4"]])
+            let file = try h.statusFile(id)
+            #expect(file["download_retries"] as? Int == 2)
+            #expect(file["attempt"] as? Int == 3)
+        }
+    }
+
+    @Test("between tries the job is Processing/Waiting with next_retry_at, and can be cancelled there")
+    func waitingBetweenTries() async throws {
+        let fake = FakeExecutor { _, _ in .failed(Outcomes.retryable) }
+        try await withTempDirectory { root in
+            let paths = SpoolPaths(root: root, configuration: .defaults)
+            try paths.createLayout()
+            let store = try Store(directory: paths.state)
+            let logger = Logger(label: "spool.tests", factory: { _ in SwiftLogNoOpLogHandler() })
+            // A long base delay so the job stays Waiting while we look.
+            let scheduler = Scheduler(
+                store: store, status: StatusWriter(store: store, paths: paths, logger: logger), executor: fake,
+                paths: paths, settings: .init(slots: 1, retries: 3, retryBaseDelay: 60), logger: logger)
+            let h = SchedulerHarness(paths: paths, store: store, scheduler: scheduler, fake: fake)
+            let id = try h.addBatch(count: 1)[0]
+            try await h.running {
+                #expect(await eventually { h.status(id).map { $0 == (.processing, .waiting) } ?? false })
+                let job = try h.job(id)
+                #expect(job.downloadRetries == 1)
+                #expect(job.error == Outcomes.retryable.message)
+                #expect((job.nextRetryAt ?? 0) > Date().millisecondsSince1970 + 20_000)
+                #expect(await h.scheduler.runningJobIDs.isEmpty)
+                // A job waiting for its retry holds no slot and is cancelled at once.
+                #expect(await h.scheduler.cancel(jobID: id) == .cancelled)
+                let cancelled = try h.job(id)
+                #expect(cancelled.status == .failed)
+                #expect(cancelled.step == .cancelled)
+                #expect(cancelled.nextRetryAt == nil)
+                #expect(try h.store.startJob(id: id, at: Date().millisecondsSince1970) == nil)
+            }
+            #expect(fake.started == [id])
+        }
+    }
+
+    @Test("a non-retryable failure ends at once as Warning with error and error_type")
+    func nonRetryable() async throws {
+        let fake = FakeExecutor { _, _ in .failed(Outcomes.privateVideo) }
+        try await withHarness(retries: 3, fake) { h in
+            let id = try h.addBatch(count: 1)[0]
+            try await h.running {
+                #expect(await eventually { h.status(id)?.0 == .warning })
+            }
+            let job = try h.job(id)
+            #expect(job.step == .finished)
+            #expect(job.error == "The video is private.")
+            #expect(job.errorType == .warning)
+            #expect(job.downloadRetries == 0)
+            #expect(job.finishedAt != nil)
+            #expect(fake.started == [id])
+            let file = try h.statusFile(id)
+            #expect(file["status"] as? String == "Warning")
+            #expect(file["error_type"] as? String == "warning")
+            #expect(file["error"] as? String == "The video is private.")
+            let batchFile = try Data(contentsOf: URL(fileURLWithPath: h.paths.batchStatus(job.batchId)))
+            let batch = try #require(try JSONSerialization.jsonObject(with: batchFile) as? [String: Any])
+            #expect(batch["status"] as? String == "finished")
+        }
+    }
+
+    @Test("retries exhausted: the job ends Failed with error_type error")
+    func retriesExhausted() async throws {
+        let fake = FakeExecutor { _, _ in .failed(Outcomes.retryable) }
+        try await withHarness(retries: 2, fake) { h in
+            let id = try h.addBatch(count: 1)[0]
+            try await h.running {
+                #expect(await eventually { h.status(id)?.0 == .failed })
+            }
+            let job = try h.job(id)
+            #expect(job.step == .finished)
+            #expect(job.errorType == .error)
+            #expect(job.error == Outcomes.retryable.message)
+            #expect(job.downloadRetries == 2)
+            #expect(fake.started.count == 3)
+        }
+    }
+
+    @Test("a skipped outcome ends Skipped with a warning")
+    func skipped() async throws {
+        let fake = FakeExecutor { _, _ in .skipped(ConversionPlan.Refusal.noAudio.message) }
+        try await withHarness(fake) { h in
+            let id = try h.addBatch(count: 1)[0]
+            try await h.running {
+                #expect(await eventually { h.status(id)?.0 == .skipped })
+            }
+            #expect(try h.job(id).errorType == .warning)
+            #expect(try h.job(id).error == ConversionPlan.Refusal.noAudio.message)
+        }
+    }
+
+    @Test("cancelling a pending job ends it at once as Failed/Cancelled")
+    func cancelPending() async throws {
+        let fake = FakeExecutor { spec, _ in Outcomes.completed(spec) }
+        try await withHarness(fake) { h in
+            let id = try h.addBatch(count: 1)[0]
+            #expect(await h.scheduler.cancel(jobID: id) == .cancelled)
+            let job = try h.job(id)
+            #expect(job.status == .failed)
+            #expect(job.step == .cancelled)
+            #expect(job.error == "Job cancelled by user")
+            #expect(job.errorType == .error)
+            #expect(job.finishedAt != nil)
+            let file = try h.statusFile(id)
+            #expect(file["step"] as? String == "Cancelled")
+            #expect(file["error"] as? String == "Job cancelled by user")
+            // Finished jobs and unknown IDs cannot be cancelled; a cancelled job never runs.
+            if case .notCancellable = await h.scheduler.cancel(jobID: id) {} else {
+                Issue.record("a cancelled job was cancellable again")
+            }
+            #expect(await h.scheduler.cancel(jobID: SpoolID.make()) == .unknown)
+            let other = try h.addBatch(count: 1)[0]
+            try await h.running {
+                #expect(await eventually { h.status(other)?.0 == .completed })
+            }
+            #expect(fake.started == [other])
+            #expect(try h.job(id).status == .failed)
+        }
+    }
+
+    @Test("cancelling a running job stops it and ends it as Failed/Cancelled")
+    func cancelRunning() async throws {
+        let fake = FakeExecutor { _, _ in await Outcomes.untilCancelled() }
+        try await withHarness(fake) { h in
+            let id = try h.addBatch(count: 1)[0]
+            try await h.running {
+                #expect(await eventually { fake.current == 1 && h.status(id)?.0 == .processing })
+                #expect(await h.scheduler.cancel(jobID: id) == .stopping)
+                #expect(await eventually { h.status(id).map { $0 == (.failed, .cancelled) } ?? false })
+                #expect(await eventually { await h.scheduler.runningJobIDs.isEmpty })
+            }
+            let job = try h.job(id)
+            #expect(job.error == "Job cancelled by user")
+            #expect(job.errorType == .error)
+            #expect(fake.current == 0)
+            #expect(fake.started == [id])
+        }
+    }
+
+    @Test("beginShutdown interrupts a running job: it goes back to Pending and run() returns")
+    func shutdownRequeues() async throws {
+        let fake = FakeExecutor { _, _ in await Outcomes.untilCancelled() }
+        try await withHarness(slots: 1, fake) { h in
+            let ids = try h.addBatch(count: 2)
+            try await h.running {
+                #expect(await eventually { fake.current == 1 && h.status(ids[0])?.0 == .processing })
+            }
+            // `running` waited for run() to return after beginShutdown.
+            let job = try h.job(ids[0])
+            #expect(job.status == .pending)
+            #expect(job.step == .queued)
+            #expect(job.error == nil)
+            #expect(job.errorType == nil)
+            #expect(job.finishedAt == nil)
+            #expect(job.attempt == 1)
+            #expect(try h.job(ids[1]).status == .pending)
+            #expect(fake.started == [ids[0]])
+            #expect(fake.current == 0)
+            let file = try h.statusFile(ids[0])
+            #expect(file["status"] as? String == "Pending")
+        }
+    }
+}
