@@ -13,6 +13,8 @@ package struct SpoolConfiguration: Codable, Sendable, Equatable {
     package var state: String?
     /// How often the inbox is listed, for writes inotify cannot see (NFS, SMB).
     package var rescanIntervalSeconds: Double = 5
+    /// Watch the inbox by listing it only (no inotify); automatic on NFS/SMB.
+    package var scanOnly: Bool = false
     /// How long an unparseable inbox file must stay unchanged before it is taken (and rejected).
     package var incompleteGraceSeconds: Double = 10
     package var maxBatchBytes: Int = 1_048_576
@@ -42,6 +44,7 @@ package struct SpoolConfiguration: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case root, inbox, out, state
         case rescanIntervalSeconds = "rescan_interval_s"
+        case scanOnly = "scan_only"
         case incompleteGraceSeconds = "incomplete_grace_s"
         case maxBatchBytes = "max_batch_bytes"
         case downloads, encodes, retries
@@ -65,6 +68,7 @@ package struct SpoolConfiguration: Codable, Sendable, Equatable {
         out = try c.decodeIfPresent(String.self, forKey: .out)
         state = try c.decodeIfPresent(String.self, forKey: .state)
         rescanIntervalSeconds = try c.decodeIfPresent(Double.self, forKey: .rescanIntervalSeconds) ?? d.rescanIntervalSeconds
+        scanOnly = try c.decodeIfPresent(Bool.self, forKey: .scanOnly) ?? d.scanOnly
         incompleteGraceSeconds =
             try c.decodeIfPresent(Double.self, forKey: .incompleteGraceSeconds) ?? d.incompleteGraceSeconds
         maxBatchBytes = try c.decodeIfPresent(Int.self, forKey: .maxBatchBytes) ?? d.maxBatchBytes

@@ -13,15 +13,18 @@ package struct InboxWatcher: Sendable {
         package var incompleteGrace: Duration
         /// Files larger than this are reported at once (they will be rejected unread).
         package var maxBytes: Int
+        /// No inotify at all: only the scan (forced by `--scan-only`; automatic on a network filesystem).
+        package var scanOnly: Bool
 
         package init(
             inbox: String, rescanInterval: Duration = .seconds(5), incompleteGrace: Duration = .seconds(10),
-            maxBytes: Int = 1 << 20
+            maxBytes: Int = 1 << 20, scanOnly: Bool = false
         ) {
             self.inbox = inbox
             self.rescanInterval = rescanInterval
             self.incompleteGrace = incompleteGrace
             self.maxBytes = maxBytes
+            self.scanOnly = scanOnly
         }
     }
 
@@ -54,21 +57,25 @@ package struct InboxWatcher: Sendable {
     package func run(onCandidate: @escaping @Sendable (String) async -> Void) async {
         // Unbounded: a bounded buffer silently drops inotify bursts (swift-stack.md §6); the kernel caps the queue.
         let (wakes, continuation) = AsyncStream<Wake>.makeStream(bufferingPolicy: .unbounded)
-        let reader = InotifyReader { continuation.yield(.events($0)) }
+        let inbox = configuration.inbox
+        let network = FilesystemKind.isNetwork(path: inbox)
+        let reader = configuration.scanOnly || network ? nil : InotifyReader { continuation.yield(.events($0)) }
         defer {
             reader?.close()
             continuation.finish()
         }
-        let inbox = configuration.inbox
-        if reader == nil {
+        if network {
+            logger.notice(
+                "inbox is on a network filesystem: inotify cannot see other clients' writes; scan-only mode",
+                metadata: ["inbox": "\(inbox)", "rescan_interval": "\(configuration.rescanInterval)"])
+        } else if configuration.scanOnly {
+            logger.notice(
+                "scan-only mode: the inbox is listed periodically, inotify is off",
+                metadata: ["inbox": "\(inbox)", "rescan_interval": "\(configuration.rescanInterval)"])
+        } else if reader == nil {
             let reason = String(cString: strerror(errno))
             logger.warning(
                 "inotify unavailable; relying on the inbox scan", metadata: ["inbox": "\(inbox)", "error": "\(reason)"])
-        }
-        if FilesystemKind.isNetwork(path: inbox) {
-            logger.notice(
-                "inbox is on a network filesystem: inotify cannot see other clients' writes, relying on the scan",
-                metadata: ["inbox": "\(inbox)", "rescan_interval": "\(configuration.rescanInterval)"])
         }
 
         let tick = tickInterval

@@ -70,11 +70,24 @@ package enum ErrorClassifier {
     }
 
     /// The last error line without the tool's prefixes, for the unknown case.
+    /// One plain sentence: no `(caused by …)` chain, no "please report" advice, no bug-tracker
+    /// URLs, the video ID prefix dropped, ending with a period.
     static func lastError(_ text: String) -> String {
-        let line = text.split(whereSeparator: \.isNewline).last.map(String.init) ?? "no reason was given."
+        let line = text.split(whereSeparator: \.isNewline).last.map(String.init) ?? ""
         var cleaned = line.replacingOccurrences(of: "ERROR: ", with: "")
         if let r = cleaned.range(of: #"^\[[^\]]+\] "#, options: .regularExpression) { cleaned.removeSubrange(r) }
-        return cleaned
+        for pattern in [#"\s*\(caused by .*$"#, #"[;.]?\s*please report this issue.*$"#, #"\s*Confirm you are on the latest version.*$"#, #"https?://\S+"#] {
+            if let r = cleaned.range(of: pattern, options: [.regularExpression, .caseInsensitive]) {
+                cleaned.removeSubrange(r)
+            }
+        }
+        // "<id>: message" → "message" when the prefix is a bare identifier.
+        if let r = cleaned.range(of: #"^[A-Za-z0-9_-]{1,64}: "#, options: .regularExpression) { cleaned.removeSubrange(r) }
+        cleaned = cleaned.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        while let last = cleaned.last, ".;:,".contains(last) { cleaned.removeLast() }
+        guard !cleaned.isEmpty else { return "no reason was given." }
+        if cleaned.count > 300 { cleaned = String(cleaned.prefix(300)) + "…" }
+        return cleaned.first!.lowercased() + cleaned.dropFirst() + "."
     }
 
     /// Internal tool names are rewritten, as the hosted API does.

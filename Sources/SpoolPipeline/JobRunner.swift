@@ -39,7 +39,9 @@ package struct JobRunner: Sendable {
             if Task.isCancelled { return .cancelled }
             logger.error("job attempt failed", metadata: ["job.id": "\(spec.id)", "error": "\(error)"])
             return .failed(
-                FailureClass(message: "spool could not run the job: \(error)", type: .error, retryable: true))
+                FailureClass(
+                    message: "The job could not be run because of a problem on this server (see the service log).",
+                    type: .error, retryable: true))
         }
     }
 
@@ -60,8 +62,10 @@ package struct JobRunner: Sendable {
             url: spec.url, options: spec.options, workDirectory: work, socketTimeout: tools.socketTimeout,
             subtitleLanguages: tools.subtitleLanguages)
         let throttle = ProgressThrottle()
+        let meter = TransferMeter()
         let download = try await runner.run(tools.ytDlp, arguments: plan.arguments, workingDirectory: work) { line in
             guard let parsed = DownloadProgressLine.parse(line) else { return }
+            if parsed.status == "finished" { await meter.add(parsed) }
             if await throttle.shouldReport(final: parsed.status == "finished") {
                 await report(.progress(parsed.progress))
             }
@@ -86,6 +90,11 @@ package struct JobRunner: Sendable {
                     type: .warning, retryable: false))
         }
         let metadata = SourceMetadata(json: fm.contents(atPath: work + "/" + DownloadPlan.infoFile))
+        var captionNote: String?
+        if spec.options.downloadSubtitles {
+            captionNote = try await fetchAutoCaptionsIfNeeded(spec, metadata: metadata)
+            if Task.isCancelled { return .cancelled }
+        }
         let prober = MediaProber(ffprobe: tools.ffprobe, runner: runner)
         guard let sourceInfo = try await prober.probe(source) else {
             return .failed(
@@ -166,12 +175,17 @@ package struct JobRunner: Sendable {
         let downloadSeconds = Self.seconds(downloadDone - began)
         let sourceBytes = ((try? fm.attributesOfItem(atPath: source))?[.size] as? NSNumber)?.doubleValue ?? 0
         result.downloadDurationMs = Int64(downloadSeconds * 1000)
-        result.downloadSpeedMbps = downloadSeconds > 0 ? (sourceBytes * 8 / downloadSeconds / 1_000_000 * 100).rounded() / 100 : nil
+        // The transfer's own speed as yt-dlp measured it (start-up and extraction excluded),
+        // else the file's size over the whole download step.
+        let transfer = await meter.total
+        let (bytes, seconds) = transfer.map { (Double($0.bytes), $0.seconds) } ?? (sourceBytes, downloadSeconds)
+        result.downloadSpeedMbps = seconds > 0 ? (bytes * 8 / seconds / 1_000_000 * 100).rounded() / 100 : nil
         result.muxDurationMs = Int64(Self.seconds(convertDone - downloadDone) * 1000)
         result.uploadDurationMs = Int64(Self.seconds(published - convertDone) * 1000)
         result.totalDurationMs = Int64(Self.seconds(published - began) * 1000)
         result.transcodeReason = conversion.transcodeReason
         var notes: [String] = []
+        if let captionNote { notes.append(captionNote) }
         if spec.options.downloadSubtitles && subtitles.isEmpty { notes.append("the source offers no subtitles") }
         if spec.options.downloadThumbnail && thumbnail == nil { notes.append("the source offers no thumbnail") }
         if spec.options.maxDuration != nil && !spec.options.liveRecording {
@@ -183,9 +197,50 @@ package struct JobRunner: Sendable {
 
     private func nonEmpty(_ s: String) -> String? { s.isEmpty ? nil : s }
 
+    /// Automatic captions only when the source has no real subtitles, and then only the original
+    /// language (SPEC §3). Returns a note when captions were used or could not be had.
+    private func fetchAutoCaptionsIfNeeded(_ spec: JobSpec, metadata: SourceMetadata) async throws -> String? {
+        let fm = FileManager.default
+        let work = spec.workDirectory
+        let files = (try? fm.contentsOfDirectory(atPath: work)) ?? []
+        guard !files.contains(where: { $0.hasPrefix("media.") && $0.hasSuffix(".vtt") }) else { return nil }
+        let languages = AutoCaptionPlan.languages(fromJSON: fm.contents(atPath: work + "/" + DownloadPlan.captionsFile))
+        guard
+            let choice = AutoCaptionPlan.choose(
+                captionLanguages: languages, originalLanguage: metadata.language, allowed: tools.subtitleLanguages)
+        else { return nil }
+        let plan = AutoCaptionPlan(
+            url: spec.url, track: choice.track, language: choice.language, workDirectory: work,
+            socketTimeout: tools.socketTimeout)
+        let result = try await runner.run(tools.ytDlp, arguments: plan.arguments, workingDirectory: work)
+        if result.cancelled || Task.isCancelled { return nil }
+        let written = work + "/" + plan.writtenName
+        guard result.exitCode == 0, fm.fileExists(atPath: written) else {
+            return "the automatic captions could not be downloaded"
+        }
+        try fm.moveItem(atPath: written, toPath: work + "/" + plan.publishedName)
+        return "the source has no subtitles; automatic captions (\(plan.language)) were used"
+    }
+
     static func seconds(_ d: Duration) -> Double {
         Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
     }
+}
+
+/// Adds up the finished transfers of a download (video and audio are two with split formats).
+actor TransferMeter {
+    private var bytes: Int64 = 0
+    private var seconds: Double = 0
+
+    func add(_ line: DownloadProgressLine) {
+        guard let done = line.downloadedBytes ?? line.totalBytes, let elapsed = line.elapsedSeconds, elapsed > 0 else {
+            return
+        }
+        bytes += done
+        seconds += elapsed
+    }
+
+    var total: (bytes: Int64, seconds: Double)? { bytes > 0 && seconds > 0 ? (bytes, seconds) : nil }
 }
 
 /// Lets a progress report through at most twice a second (SPEC §5), and always the final one.

@@ -9,18 +9,23 @@ import Glibc
 /// Moves finished files into `out/<folder>/` so that a reader never sees a partial file and an
 /// existing file is never overwritten (SPEC §3 name rules).
 ///
-/// Each file is first staged inside the destination directory as `.spool-<job_id>-<n>.part`, then
-/// hard-linked to its final name (`link(2)` fails with EEXIST instead of overwriting, which makes
-/// the `<name> (2)` search race-free). The stage names are removed only after the database has
-/// recorded the completion; a crash in between is undone by `recover`, so a job never publishes twice.
+/// Each file is first moved into the staging directory as `<job_id>-<n>.part` (on the same
+/// filesystem as `out/`, normally `work/.staging`), then hard-linked to its final name: `link(2)`
+/// fails with EEXIST instead of overwriting, which makes the `<name> (2)` search race-free. The
+/// stage names are dropped only after the database has recorded the completion. After a crash,
+/// `sweep` finishes or undoes every publication still in the staging directory, so a job never
+/// publishes twice and nothing temporary is ever visible in `out/`.
 package struct OutputPublisher: Sendable {
     package var outRoot: String
     /// `suffix`, `overwrite` or `fail`.
     package var conflict: String
+    /// Where files wait between the work directory and their final name; must be on `out/`'s filesystem.
+    package var staging: String
 
-    package init(outRoot: String, conflict: String) {
+    package init(outRoot: String, conflict: String, staging: String) {
         self.outRoot = outRoot
         self.conflict = conflict
+        self.staging = staging
     }
 
     /// One file to publish: the path in the work directory and the name's tail after the base
@@ -68,9 +73,10 @@ package struct OutputPublisher: Sendable {
     /// Stages and links `items` under `base`, choosing the first free `base`, `base (2)`, ….
     package func publish(_ items: [Item], jobID: String, folder: String?, base: String) throws -> Publication {
         let dir = try directory(for: folder)
+        try Self.ensureDirectory(staging)
         var stages: [String] = []
         for (n, item) in items.enumerated() {
-            let stage = "\(dir)/.spool-\(jobID)-\(n).part"
+            let stage = "\(staging)/\(jobID)-\(n).part"
             try AtomicFile.move(from: item.source, to: stage)
             stages.append(stage)
         }
@@ -124,25 +130,56 @@ package struct OutputPublisher: Sendable {
         for stage in publication.stagePaths { _ = unlink(stage) }
     }
 
-    /// Undoes an interrupted publication of `jobID`: every final name that shares an inode with one of
-    /// the job's stage files is removed, then the stage files. Safe to call when there is nothing to undo.
+    /// Undoes an interrupted publication of `jobID`: every name in the job's folder that shares an
+    /// inode with one of its stage files is removed, then the stage files. Harmless when there is nothing.
     package func recover(jobID: String, folder: String?) {
-        guard let dir = try? directory(for: folder),
-            let names = try? FileManager.default.contentsOfDirectory(atPath: dir)
-        else { return }
-        let prefix = ".spool-\(jobID)-"
-        let stages = names.filter { $0.hasPrefix(prefix) && $0.hasSuffix(".part") }
+        let stages = stageFiles().filter { $0.jobID == jobID }.map(\.path)
         guard !stages.isEmpty else { return }
         var inodes = Set<UInt>()
         for stage in stages {
             var st = stat()
-            if lstat(dir + "/" + stage, &st) == 0 && st.st_nlink > 1 { inodes.insert(UInt(st.st_ino)) }
+            if lstat(stage, &st) == 0 && st.st_nlink > 1 { inodes.insert(UInt(st.st_ino)) }
         }
-        for name in names where !name.hasPrefix(prefix) && !inodes.isEmpty {
+        if !inodes.isEmpty, let dir = try? existingDirectory(for: folder),
+            let names = try? FileManager.default.contentsOfDirectory(atPath: dir)
+        {
+            for name in names {
+                var st = stat()
+                if lstat(dir + "/" + name, &st) == 0 && inodes.contains(UInt(st.st_ino)) { _ = unlink(dir + "/" + name) }
+            }
+        }
+        for stage in stages { _ = unlink(stage) }
+    }
+
+    /// Start-up: a completed job's leftover stage names are dropped; any other job's publication is undone.
+    package func sweep(isCompleted: (String) -> Bool, folder: (String) -> String?) {
+        for jobID in Set(stageFiles().map(\.jobID)) {
+            if isCompleted(jobID) {
+                for stage in stageFiles() where stage.jobID == jobID { _ = unlink(stage.path) }
+            } else {
+                recover(jobID: jobID, folder: folder(jobID))
+            }
+        }
+    }
+
+    /// `<job_id>-<n>.part` files in the staging directory.
+    private func stageFiles() -> [(jobID: String, path: String)] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: staging)) ?? []
+        return names.compactMap { name in
+            guard name.hasSuffix(".part"), let dash = name.lastIndex(of: "-") else { return nil }
+            return (String(name[..<dash]), staging + "/" + name)
+        }
+    }
+
+    /// The folder's directory if it exists as a real directory (never created, never through a symlink).
+    private func existingDirectory(for folder: String?) throws -> String? {
+        var path = outRoot
+        for segment in [""] + (folder ?? "").split(separator: "/").map(String.init) {
+            if !segment.isEmpty { path += "/" + segment }
             var st = stat()
-            if lstat(dir + "/" + name, &st) == 0 && inodes.contains(UInt(st.st_ino)) { _ = unlink(dir + "/" + name) }
+            guard lstat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else { return nil }
         }
-        for stage in stages { _ = unlink(dir + "/" + stage) }
+        return path
     }
 
     static func posixError(_ op: String, _ path: String) -> PipelineError {

@@ -8,6 +8,8 @@ struct SourceMetadata: Sendable {
     var videoCodec: String?
     var audioCodec: String?
     var isLive: Bool
+    /// The spoken language, when the site says (it picks the automatic-caption track).
+    var language: String?
 
     init(json data: Data?) {
         let object = data.flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] } ?? [:]
@@ -20,6 +22,7 @@ struct SourceMetadata: Sendable {
         videoCodec = string("vcodec")
         audioCodec = string("acodec")
         isLive = (object["is_live"] as? Bool) ?? false
+        language = string("language")
         if let day = string("release_date") ?? string("upload_date"), day.count == 8 {
             let y = day.prefix(4), m = day.dropFirst(4).prefix(2), d = day.suffix(2)
             releaseDate = "\(y)-\(m)-\(d)T00:00:00Z"

@@ -139,6 +139,7 @@ package actor Scheduler {
     }
 
     private func record(_ report: JobReport, jobID: String) {
+        SpoolMetrics.progress(report, jobID: jobID)
         guard var job = try? store.job(id: jobID), job.status == .processing else { return }
         switch report {
         case .step(let step):
@@ -203,6 +204,7 @@ package actor Scheduler {
             _ = try? store.save(job)
         }
         let saved = (try? store.job(id: id)) ?? job
+        SpoolMetrics.jobEnded(saved)
         status.write(job: saved)
         status.writeBatch(id: saved.batchId)
         logger.info(
@@ -239,6 +241,7 @@ package actor Scheduler {
         job.errorType = .error
         job.finishedAt = Date().millisecondsSince1970
         guard (try? store.save(job)) == true else { return .notCancellable("job \(jobID) changed; try again") }
+        SpoolMetrics.jobEnded(job)
         status.write(job: job)
         status.writeBatch(id: job.batchId)
         return .cancelled

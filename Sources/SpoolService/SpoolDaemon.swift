@@ -30,11 +30,16 @@ package struct SpoolDaemon: Service, CustomStringConvertible {
         let ingestor = Ingestor(store: store, paths: paths, configuration: configuration, status: status, logger: logger)
 
         // Recovery (SPEC §8): interrupted jobs back to Pending, status files rebuilt, claimed files finished.
+        paths.removeInterruptedWrites()
         let requeued = try store.requeueInterrupted()
         try status.rebuildAll()
         _ = ingestor.recoverClaimed()
-        try? FileManager.default.removeItem(atPath: paths.work)
-        try FileManager.default.createDirectory(atPath: paths.work, withIntermediateDirectories: true)
+        let publisher = OutputPublisher(
+            outRoot: paths.out, conflict: configuration.nameConflict, staging: paths.staging)
+        publisher.sweep(
+            isCompleted: { id in (try? store.job(id: id))?.status == .completed },
+            folder: { id in (try? store.job(id: id))?.folder })
+        try paths.clearWork()
         logger.info(
             "spool started",
             metadata: ["root": "\(paths.root)", "requeued": "\(requeued.count)", "inbox": "\(paths.inbox)"])
@@ -43,7 +48,7 @@ package struct SpoolDaemon: Service, CustomStringConvertible {
             ytDlp: configuration.ytDlpPath, ffmpeg: configuration.ffmpegPath, ffprobe: configuration.ffprobePath,
             socketTimeout: configuration.socketTimeoutSeconds, subtitleLanguages: configuration.subtitleLanguages)
         var runner = JobRunner(
-            tools: tools, publisher: OutputPublisher(outRoot: paths.out, conflict: configuration.nameConflict),
+            tools: tools, publisher: publisher,
             encodeGate: AsyncGate(
                 limit: configuration.encodes > 0 ? configuration.encodes : ProcessInfo.processInfo.activeProcessorCount),
             logger: logger)
@@ -58,7 +63,7 @@ package struct SpoolDaemon: Service, CustomStringConvertible {
             configuration: .init(
                 inbox: paths.inbox, rescanInterval: .milliseconds(Int(configuration.rescanIntervalSeconds * 1000)),
                 incompleteGrace: .milliseconds(Int(configuration.incompleteGraceSeconds * 1000)),
-                maxBytes: configuration.maxBatchBytes),
+                maxBytes: configuration.maxBatchBytes, scanOnly: configuration.scanOnly),
             logger: logger)
         let control = ControlFiles(
             store: store, paths: paths, scheduler: scheduler, ingestor: ingestor, status: status, logger: logger)
@@ -66,10 +71,11 @@ package struct SpoolDaemon: Service, CustomStringConvertible {
         await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await scheduler.run() }
+                group.addTask { await cancelWhenGracefulShutdown { await MetricsWriter(store: store, logger: logger).run() } }
                 group.addTask {
                     await cancelWhenGracefulShutdown {
                         await watcher.run { name in
-                            if case .accepted = ingestor.ingest(name: name) { scheduler.wake() }
+                            if case .accepted = ingestor.ingestMeasured(name: name) { scheduler.wake() }
                         }
                     }
                 }
@@ -80,6 +86,7 @@ package struct SpoolDaemon: Service, CustomStringConvertible {
         } onGracefulShutdown: {
             Task { await scheduler.beginShutdown() }
         }
+        MetricsWriter(store: store, logger: logger).writeNow()
         logger.info("spool stopped")
     }
 }

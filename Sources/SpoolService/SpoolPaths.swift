@@ -1,6 +1,10 @@
 import Foundation
 import SpoolCore
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The root's layout (SPEC §1). `inbox`, `out` and `state` may live elsewhere by configuration.
 package struct SpoolPaths: Sendable {
     package var root: String
@@ -27,6 +31,35 @@ package struct SpoolPaths: Sendable {
     /// Claimed batch files wait here until their batch is durable; inside the inbox so the claim
     /// is a same-filesystem rename even on NFS, and hidden by its dot-name.
     package var claimed: String { inbox + "/.claimed" }
+
+    /// Where outputs wait for their final name: inside `work/` when it shares `out/`'s filesystem
+    /// (so `out/` never holds anything temporary), else a hidden directory inside `out/`.
+    package var staging: String {
+        var a = stat()
+        var b = stat()
+        if stat(work, &a) == 0 && stat(out, &b) == 0 && a.st_dev != b.st_dev { return out + "/.spool-staging" }
+        return work + "/.staging"
+    }
+
+    /// Removes the scratch space of every job (none runs at start-up), keeping the staging directory.
+    package func clearWork() throws {
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: work, withIntermediateDirectories: true)
+        for name in try fm.contentsOfDirectory(atPath: work) where name != ".staging" {
+            try fm.removeItem(atPath: work + "/" + name)
+        }
+    }
+
+    /// Start-up: temporary files of atomic writes that a crash interrupted (`.<name>.<hex>.tmp`).
+    /// Readers never saw them; they are removed so the folders hold only real files.
+    package func removeInterruptedWrites() {
+        let fm = FileManager.default
+        for dir in [receipts, batches, jobs, archive, rejected] {
+            for name in (try? fm.contentsOfDirectory(atPath: dir)) ?? [] where name.hasPrefix(".") && name.hasSuffix(".tmp") {
+                try? fm.removeItem(atPath: dir + "/" + name)
+            }
+        }
+    }
 
     package func jobStatus(_ id: String) -> String { jobs + "/" + id + ".json" }
     package func batchStatus(_ id: String) -> String { batches + "/" + id + ".json" }

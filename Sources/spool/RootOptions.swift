@@ -4,32 +4,96 @@ import SpoolCore
 import SpoolService
 
 /// `--root` and `--config`, shared by every command that touches a root (SPEC §10).
+///
+/// Precedence, highest first: command-line flags, `SPOOL_*` environment variables, the
+/// configuration file (`--config`, else `$SPOOL_CONFIG`), the defaults.
 struct RootOptions: ParsableArguments {
     @Option(name: .long, help: "The root directory (default: $SPOOL_ROOT, then the configuration's root).")
     var root: String?
 
-    @Option(name: .long, help: "A JSON configuration file.")
+    @Option(name: .long, help: "A JSON configuration file (default: $SPOOL_CONFIG; see config/README.md).")
     var config: String?
 
     func loadConfiguration() throws -> SpoolConfiguration {
-        guard let config else { return SpoolConfiguration() }
-        guard let data = FileManager.default.contents(atPath: config) else {
-            throw ValidationError("cannot read the configuration file \(config)")
-        }
+        try loadEffective().configuration
+    }
+
+    /// The configuration in force, with `extraFlags` (by key name) on top of everything else.
+    func loadEffective(extraFlags: [String: Any] = [:]) throws -> EffectiveConfiguration {
+        var flags = extraFlags
+        if let root { flags["root"] = root }
         do {
-            return try SpoolConfiguration.load(from: data)
-        } catch let error as ConfigurationError {
-            throw ValidationError("\(config): \(error.message)")
-        } catch {
-            throw ValidationError("\(config) is not valid JSON: \(error.localizedDescription)")
+            return try ConfigLoader.load(
+                file: config, environment: ProcessInfo.processInfo.environment, flags: flags)
+        } catch let problem as ConfigProblem {
+            throw configurationExit(problem)
         }
     }
 
     func paths(_ configuration: SpoolConfiguration) throws -> SpoolPaths {
-        let env = ProcessInfo.processInfo.environment["SPOOL_ROOT"].flatMap { $0.isEmpty ? nil : $0 }
-        guard let root = root ?? env ?? configuration.root else {
+        // `--root` and SPOOL_ROOT are already merged into the configuration's root, in that order.
+        guard let root = root ?? configuration.root else {
             throw ValidationError("no root: pass --root DIR, set SPOOL_ROOT, or set root in the configuration")
         }
         return SpoolPaths(root: root, configuration: configuration)
     }
+}
+
+/// The service's own overrides, for `serve` and `config` (flags beat the environment and the file).
+struct ServiceOptions: ParsableArguments {
+    @Flag(help: "Allow URLs whose host is on loopback or a private network (tests, LANs).")
+    var allowPrivateNetwork = false
+
+    @Option(help: "Jobs downloading at once (downloads).")
+    var downloads: Int?
+
+    @Option(help: "ffmpeg encodes at once; 0 = one per core (encodes).")
+    var encodes: Int?
+
+    @Option(help: "Retries of a technical failure (retries).")
+    var retries: Int?
+
+    @Option(name: .customLong("rescan-interval-s"), help: "Seconds between inbox rescans (rescan_interval_s).")
+    var rescanInterval: Double?
+
+    @Option(help: "The inbox directory, when not <root>/inbox (inbox).")
+    var inbox: String?
+
+    @Option(help: "The output directory, when not <root>/out (out).")
+    var out: String?
+
+    @Option(help: "The database directory, when not <root>/state (state).")
+    var state: String?
+
+    @Option(help: "A file of API keys, one a line (api_keys_file).")
+    var apiKeysFile: String?
+
+    @Option(name: .customLong("metrics-interval-s"), help: "Seconds between metrics.prom rewrites; 0 = off (metrics_interval_s).")
+    var metricsInterval: Double?
+
+    @Option(help: "trace, debug, info, notice, warning, error or critical (log_level).")
+    var logLevel: String?
+
+    /// The flags that were given, by configuration key.
+    var flags: [String: Any] {
+        var f: [String: Any] = [:]
+        if allowPrivateNetwork { f["allow_private_network"] = true }
+        if let downloads { f["downloads"] = downloads }
+        if let encodes { f["encodes"] = encodes }
+        if let retries { f["retries"] = retries }
+        if let rescanInterval { f["rescan_interval_s"] = rescanInterval }
+        if let inbox { f["inbox"] = inbox }
+        if let out { f["out"] = out }
+        if let state { f["state"] = state }
+        if let apiKeysFile { f["api_keys_file"] = apiKeysFile }
+        if let metricsInterval { f["metrics_interval_s"] = metricsInterval }
+        if let logLevel { f["log_level"] = logLevel }
+        return f
+    }
+}
+
+/// Reports an unusable configuration on stderr and gives the exit code for it (78, EX_CONFIG).
+func configurationExit(_ problem: ConfigProblem) -> ExitCode {
+    FileHandle.standardError.write(Data("spool: configuration: \(problem.message)\n".utf8))
+    return ExitCode(78)
 }

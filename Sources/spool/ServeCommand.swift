@@ -10,25 +10,38 @@ import Glibc
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "serve", abstract: "Run the service in the foreground (logs to stderr).")
+        commandName: "serve",
+        abstract: "Run the service in the foreground (logs key=value lines to stderr, for journald).")
 
     @OptionGroup var options: RootOptions
-
-    @Flag(help: "Allow URLs whose host is on loopback or a private network (tests, LANs).")
-    var allowPrivateNetwork = false
+    @OptionGroup var service: ServiceOptions
 
     func run() async throws {
-        var configuration = try options.loadConfiguration()
-        if allowPrivateNetwork { configuration.allowPrivateNetwork = true }
+        let effective = try options.loadEffective(extraFlags: service.flags)
+        var configuration = effective.configuration
+        if let file = effective.apiKeysFile {
+            do {
+                configuration.apiKeys += try ConfigLoader.readAPIKeys(file: file)
+            } catch let problem as ConfigProblem {
+                throw configurationExit(problem)
+            }
+        }
         let paths = try options.paths(configuration)
         // A child closing its stdin pipe must not kill the daemon.
         signal(SIGPIPE, SIG_IGN)
+        let level = Logger.Level(rawValue: effective.logLevel) ?? .info
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = .info
+            var handler = LogfmtHandler(label: label)
+            handler.logLevel = level
             return handler
         }
         let logger = Logger(label: "spool")
+        logger.info(
+            "configuration",
+            metadata: ConfigCommand.summary(effective, configuration: configuration).mapValues { .string($0) })
+        if effective.metricsInterval > 0 {
+            SpoolMetrics.bootstrap(file: paths.root + "/metrics.prom", interval: effective.metricsInterval)
+        }
         let daemon = SpoolDaemon(paths: paths, configuration: configuration, logger: logger)
         var groupConfig = ServiceGroupConfiguration(
             services: [.init(service: daemon)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)

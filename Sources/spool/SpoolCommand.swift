@@ -7,6 +7,6 @@ struct SpoolCommand: AsyncParsableCommand {
         commandName: "spool",
         abstract: "A watch-folder video-download service: drop a batch JSON into the inbox, get files and status back.",
         subcommands: [ServeCommand.self, SubmitCommand.self, ValidateCommand.self, StatusCommand.self,
-                      DoctorCommand.self]
+                      DoctorCommand.self, ConfigCommand.self, DemoCommand.self]
     )
 }

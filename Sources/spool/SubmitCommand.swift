@@ -7,7 +7,12 @@ import SpoolService
 struct SubmitCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "submit",
-        abstract: "Validate batch files, then place each atomically in the inbox (dot-name, then rename).")
+        abstract: "Validate batch files, then place each atomically in the inbox (dot-name, then rename).",
+        discussion: """
+            With --wait, shows the batches live until they are done: one progress bar per job on a \
+            terminal, one line per change otherwise. Exit status with --wait: 0 when every job \
+            completed, 2 when a batch file was rejected, 1 otherwise. Ctrl-C stops watching, not the jobs.
+            """)
 
     @Argument(help: "Batch files to submit.")
     var files: [String]
@@ -17,7 +22,7 @@ struct SubmitCommand: AsyncParsableCommand {
     @Flag(help: "Accept URLs on loopback or private networks.")
     var allowPrivateNetwork = false
 
-    @Flag(help: "Wait until every batch is done; exit 0 only if all jobs completed.")
+    @Flag(help: "Wait until every batch is done, showing progress; exit 0 only if all jobs completed.")
     var wait = false
 
     func run() async throws {
@@ -43,12 +48,17 @@ struct SubmitCommand: AsyncParsableCommand {
             print("\(file): submitted as inbox/\(name)")
             placed.append(name)
         }
-        if wait {
-            let allCompleted = try await BatchWaiter(paths: paths).wait(for: placed)
-            if !allCompleted || invalid { throw ExitCode(1) }
-        } else if invalid {
-            throw ExitCode(1)
+        guard wait else {
+            if invalid { throw ExitCode(1) }
+            return
         }
+        // A file that fails the service's rules here is a rejection, as the service would answer.
+        var outcome: BatchWaiter.Outcome = invalid ? .rejected : .allCompleted
+        if !placed.isEmpty {
+            let watched = try await BatchWaiter(paths: paths).wait(for: placed)
+            if outcome != .rejected { outcome = watched }
+        }
+        if outcome != .allCompleted { throw ExitCode(outcome.exitCode) }
     }
 
     /// A name not already waiting in the inbox nor answered by a receipt.

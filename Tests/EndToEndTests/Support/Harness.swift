@@ -264,13 +264,14 @@ final class SpoolRoot {
     private var process: ChildProcess?
     private(set) var starts = 0
 
-    init(_ name: String) throws {
+    /// `config`: the configuration file's text (default: `e2eConfig`).
+    init(_ name: String, config configText: String = e2eConfig) throws {
         binary = try Paths.spoolBinary()
         base = try Paths.makeTempDir("spool-e2e-\(name)")
         root = base.appendingPathComponent("root")
         config = base.appendingPathComponent("spool.json")
         log = base.appendingPathComponent("spool.log")
-        try Data(e2eConfig.utf8).write(to: config)
+        try Data(configText.utf8).write(to: config)
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
     }
 
@@ -290,8 +291,8 @@ final class SpoolRoot {
 
     var isRunning: Bool { process?.isRunning ?? false }
 
-    /// Starts `spool serve --root ROOT --config CFG --allow-private-network`.
-    func start() throws {
+    /// Starts `spool serve --root ROOT --config CFG [--allow-private-network]`.
+    func start(allowPrivateNetwork: Bool = true) throws {
         precondition(!isRunning, "already running")
         let handle = try FileHandle(forWritingTo: log)
         handle.seekToEndOfFile()
@@ -300,7 +301,8 @@ final class SpoolRoot {
         try handle.close()
         process = try ChildProcess(
             executable: binary.path,
-            arguments: ["serve", "--root", root.path, "--config", config.path, "--allow-private-network"],
+            arguments: ["serve", "--root", root.path, "--config", config.path]
+                + (allowPrivateNetwork ? ["--allow-private-network"] : []),
             environment: Paths.childEnvironment, cwd: base.path, logPath: log.path)
     }
 

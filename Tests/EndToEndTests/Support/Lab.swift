@@ -31,7 +31,7 @@ final class Lab: @unchecked Sendable {
     /// The media this suite uses: name → (sine frequency). 4 s, 640x360, h264/aac, 1-s GOP, faststart.
     static let clips: [(name: String, frequency: Int)] = [("clipA.mp4", 440), ("clipB.mp4", 660)]
     static let clipDuration = 4.0
-    static let mediaVersion = "v1"
+    static let mediaVersion = "v2"
 
     static func make() throws -> Lab {
         let media = try makeMedia()
@@ -43,7 +43,8 @@ final class Lab: @unchecked Sendable {
         let fm = FileManager.default
         let dir = URL(fileURLWithPath: NSTemporaryDirectory())
             .appendingPathComponent("spool-e2e-media-\(mediaVersion)")
-        if clips.allSatisfy({ fm.fileExists(atPath: dir.appendingPathComponent($0.name).path) }) {
+        let required = clips.map(\.name) + Media.requiredFiles
+        if required.allSatisfy({ fm.fileExists(atPath: dir.appendingPathComponent($0).path) }) {
             return dir
         }
         let staging = try Paths.makeTempDir("spool-e2e-media-staging")
@@ -64,10 +65,11 @@ final class Lab: @unchecked Sendable {
                 throw E2EError("ffmpeg failed making \(clip.name): \(result.stderr)")
             }
         }
+        try Media.generate(in: staging, ffmpeg: ffmpeg)
         // Publish atomically; another test process may have won the race, which is fine.
         try? fm.removeItem(at: dir)
         if rename(staging.path, dir.path) != 0 {
-            guard clips.allSatisfy({ fm.fileExists(atPath: dir.appendingPathComponent($0.name).path) }) else {
+            guard required.allSatisfy({ fm.fileExists(atPath: dir.appendingPathComponent($0).path) }) else {
                 throw E2EError("could not publish test media to \(dir.path): errno \(errno)")
             }
             try? fm.removeItem(at: staging)

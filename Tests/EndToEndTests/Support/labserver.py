@@ -9,6 +9,7 @@ Routes:
   /status/<code>/<name>         answers <code> with a short text body
   /hang/<name>                  accepts, never answers
   /slow/<bytes_per_s>/<file>    like /<file>, throttled
+  /flaky/<code>/<n>/<tag>/<file>  answers <code> to the first <n> requests under <tag>, then serves <file>
 """
 import argparse
 import os
@@ -52,6 +53,14 @@ class Handler(BaseHTTPRequestHandler):
                 self.server.hanging.append(self.connection)
                 while True:
                     time.sleep(3600)
+            if len(parts) >= 5 and parts[0] == "flaky" and parts[1].isdigit() and parts[2].isdigit():
+                key = parts[3]
+                with self.server.lock:
+                    hits = self.server.flaky.get(key, 0)
+                    self.server.flaky[key] = hits + 1
+                if hits < int(parts[2]):
+                    return self.send_status(int(parts[1]), head)
+                return self.send_file("/".join(parts[4:]), head, rate=None)
             if len(parts) >= 3 and parts[0] == "slow" and parts[1].isdigit():
                 return self.send_file("/".join(parts[2:]), head, rate=max(1, int(parts[1])))
             return self.send_file("/".join(parts), head, rate=None)
@@ -123,6 +132,8 @@ class Server(ThreadingHTTPServer):
     def __init__(self, *a, **kw):
         super().__init__(*a, **kw)
         self.hanging = []
+        self.flaky = {}
+        self.lock = threading.Lock()
 
     def handle_error(self, request, client_address):
         exc = sys.exc_info()[1]

@@ -1,0 +1,605 @@
+import Foundation
+import Testing
+
+@testable import SpoolCore
+
+// A seeded fuzz/property test of `BatchValidator.validate` (no third-party dependency).
+//
+// Every input is a pure function of (seed, index), so a failure names the index that reproduces it.
+// SPOOL_FUZZ_COUNT and SPOOL_FUZZ_SEED change the run (e.g. SPOOL_FUZZ_COUNT=2000000 for a long one).
+
+/// SplitMix64: small, fast, and the same on every platform.
+struct SplitMix64: RandomNumberGenerator {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// A JSON tree that keeps key order and can hold number text no Swift type holds (`1e400`).
+indirect enum FuzzJSON {
+    case null
+    case bool(Bool)
+    case int(Int)
+    case double(Double)
+    case rawNumber(String)
+    case string(String)
+    case array([FuzzJSON])
+    case object([(String, FuzzJSON)])
+
+    var kindIndex: Int {
+        switch self {
+        case .null: 0
+        case .bool: 1
+        case .int, .double, .rawNumber: 2
+        case .string: 3
+        case .array: 4
+        case .object: 5
+        }
+    }
+
+    /// JSON text; `escapeNonASCII` writes non-ASCII as `\uXXXX` (surrogate pairs for the astral planes).
+    func text(escapeNonASCII: Bool = false) -> String {
+        var out = ""
+        write(into: &out, escapeNonASCII: escapeNonASCII)
+        return out
+    }
+
+    private func write(into out: inout String, escapeNonASCII: Bool) {
+        switch self {
+        case .null: out += "null"
+        case .bool(let b): out += b ? "true" : "false"
+        case .int(let i): out += String(i)
+        case .double(let d): out += d.isFinite ? "\(d)" : "1e400"
+        case .rawNumber(let text): out += text
+        case .string(let s): Self.quote(s, into: &out, escapeNonASCII: escapeNonASCII)
+        case .array(let items):
+            out += "["
+            for (i, item) in items.enumerated() {
+                if i > 0 { out += ", " }
+                item.write(into: &out, escapeNonASCII: escapeNonASCII)
+            }
+            out += "]"
+        case .object(let members):
+            out += "{"
+            for (i, (key, value)) in members.enumerated() {
+                if i > 0 { out += ", " }
+                Self.quote(key, into: &out, escapeNonASCII: escapeNonASCII)
+                out += ": "
+                value.write(into: &out, escapeNonASCII: escapeNonASCII)
+            }
+            out += "}"
+        }
+    }
+
+    static func quote(_ s: String, into out: inout String, escapeNonASCII: Bool) {
+        out += "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 || scalar.value == 0x7F || (escapeNonASCII && scalar.value > 0x7E) {
+                    for unit in String(scalar).utf16 { out += String(format: "\\u%04x", unit) }
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        out += "\""
+    }
+}
+
+/// Builds fuzz inputs: structured batches (valid and not), mutations of them, and random JSON or bytes.
+struct FuzzInputs {
+    var rng: SplitMix64
+
+    // MARK: pools
+
+    static let knownKeys = BatchValidator.topLevelKeys
+    static let validURLs = [
+        "https://example.com/watch?v=1", "http://example.com/a", "HTTPS://EXAMPLE.COM/X", "https://[2001:db8::1]:8443/v",
+        "http://127.0.0.1:9/x", "https://例え.jp/動画", "https://example.com/%20a%00", "https://user:pw@example.com/v",
+        "https://example.com/" + String(repeating: "a", count: 2028), "http://a", "https://example.com/?a=b&c=d#frag",
+        "https://example.com/a..b/../c", "https://example.com/-x",
+    ]
+    static let badURLs = [
+        "ftp://example.com/a", "file:///etc/passwd", "-x", "--exec=id", " https://a.example", "https://a b.example",
+        "https://example.com/" + String(repeating: "a", count: 2029), "", "javascript:alert(1)", "https://", "//a/b",
+        "example.com", "https://example.com/\n", "https://example.com/\u{2028}", "https://example.com/\u{200B}",
+        "https://example.com/\u{0}", "https://exa<mple>.com", "data:,x", "http:///x", "https://example.com/\u{FEFF}",
+    ]
+    static let trickyScalars: [Unicode.Scalar] = [
+        "\u{0}", "\u{1}", "\u{7}", "\u{9}", "\u{A}", "\u{D}", "\u{1F}", "\u{7F}", "\u{85}", "\u{A0}", "\u{AD}",
+        "\u{300}", "\u{301}", "\u{200B}", "\u{200D}", "\u{200E}", "\u{2028}", "\u{2029}", "\u{202E}", "\u{2066}",
+        "\u{3000}", "\u{FEFF}", "\u{FFFD}", "\u{FFFF}", "\u{1F600}", "\u{10FFFF}", "/", "\\", ".", ":", "*", "?",
+        "\"", "<", ">", "|", " ", "-", "~", "%", "é", "ß", "日", "\u{130}", "\u{212A}", "\u{FF0F}", "\u{2215}",
+    ]
+    static let validFilenames = [
+        "clip", "My  Clip?", "CON", "  .hidden. ", "日本語", "a\tb", "e\u{301}", "", ".", "emoji😀", "a:b*c",
+        String(repeating: "n", count: 255), String(repeating: "é", count: 150), "nul", "x.y", "-x",
+    ]
+    static let badFilenames = [
+        "..", "a/b", "a\\b", "\u{0}", String(repeating: "n", count: 256), "../x", "x..y", "/", "C:\\x", "a\u{0}b",
+    ]
+    static let validFolders = [
+        "a", "a/b", "videos//2024/", "日本/語", "a b/c", "CON", "x/y/z", "a/b/", "-x", "~", "%2e%2e", "a..b/c",
+        String(repeating: "f", count: 200),
+    ]
+    static let badFolders = [
+        "..", "/a", "\\a", "a\\b", "", " ", ".", "a/./b", String(repeating: "f", count: 201), "a\u{0}b", "a/../b",
+        "a/ /b", "???", "a/.../b",
+    ]
+    static let enumValues: [String: [String]] = [
+        "format": BatchValidator.videoFormats + BatchValidator.audioFormats + ["MP4", "avi", "", " mp4"],
+        "video_codec": BatchValidator.videoCodecs + ["H264", "hevc", "av1", ""],
+        "audio_codec": BatchValidator.audioCodecs + ["AAC", "flac", "vorbis", ""],
+        "audio_bitrate": ["64k", "128k", "192k", "256k", "320k", "128", "96k", "128K"],
+        "quality_preset": ["highest", "high", "medium", "low", "lowest", "ultra", "Highest"],
+        "max_resolution": BatchValidator.resolutions + ["1080p", "4k", "0", "best "],
+        "clip_start": ["0", "5", "00:00:01", "01:30", "90.5", "00:01:02.25", "abc", "-5", "00:60:00", "1e3", "", "5s"],
+        "clip_end": ["3", "10", "00:00:02", "02:00", "91", "00:00:00", "0", "x", "59:59", "1:00:00.5"],
+        "idempotency_key": ["k", "key-1", "", String(repeating: "k", count: 200), String(repeating: "k", count: 201)],
+        "api_key": ["secret", "", "k"],
+    ]
+    static let boolKeys = [
+        "audio_only", "download_subtitles", "download_thumbnail", "live_recording", "live_from_start", "wait_for_video",
+    ]
+    static let extraKeys = [
+        "audio_onyl", "webhook_url", "enable_progress_webhook", "storage", "paused", "Format", "jobz", "url", "x",
+        "filename", "AUDIO_ONLY", "audio-only",
+    ]
+    static let interestingTokens: [[UInt8]] = [
+        [0x00], [0xEF, 0xBB, 0xBF], [0x22], [0x5C], [0x7B], [0x7D], [0x5B], [0x5D], [0x2C], [0x3A], [0xC0, 0xAF],
+        [0xFF], [0xFE], [0x80], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], Array("\\u0000".utf8),
+        Array("\\ud800".utf8), Array("\\udc00\\ud800".utf8), Array("\\u202e".utf8), Array("1e400".utf8),
+        Array("-0".utf8), Array("null".utf8), Array("true".utf8), Array("../".utf8), Array("\\\\".utf8),
+        Array(" ".utf8), Array("\n".utf8), Array("\t".utf8), Array("\\n".utf8), Array("9999999999999999999999".utf8),
+    ]
+
+    // MARK: helpers
+
+    mutating func int(_ range: Range<Int>) -> Int { Int.random(in: range, using: &rng) }
+    mutating func chance(_ p: Double) -> Bool { Double.random(in: 0..<1, using: &rng) < p }
+    mutating func pick<T>(_ items: [T]) -> T { items[int(0..<items.count)] }
+
+    mutating func randomString(maxLength: Int = 12) -> String {
+        var s = String.UnicodeScalarView()
+        for _ in 0..<int(0..<(maxLength + 1)) {
+            if chance(0.35) {
+                s.append(pick(Self.trickyScalars))
+            } else if chance(0.1) {
+                // Any scalar at all (skipping the surrogate range, which is not a scalar).
+                let value = UInt32(int(0..<0x10_F800))
+                s.append(Unicode.Scalar(value < 0xD800 ? value : value + 0x800) ?? "?")
+            } else {
+                s.append(Unicode.Scalar(UInt8(int(0x20..<0x7F))))
+            }
+        }
+        return String(s)
+    }
+
+    mutating func randomJSON(depth: Int = 0) -> FuzzJSON {
+        let leaf = depth >= 4 || chance(0.5)
+        switch int(0..<(leaf ? 5 : 7)) {
+        case 0: return .null
+        case 1: return .bool(chance(0.5))
+        case 2:
+            switch int(0..<5) {
+            case 0: return .int(Int.random(in: Int.min...Int.max, using: &rng))
+            case 1: return .double(Double.random(in: -1e6...1e6, using: &rng))
+            case 2: return .rawNumber(pick(["1e400", "-1e400", "99999999999999999999999", "23.0", "1E2", "-0", "0.5e-3"]))
+            default: return .int(int(-100..<200))
+            }
+        case 3, 4:
+            if chance(0.5) { return .string(pick(Self.validURLs + Self.badURLs + Self.validFolders)) }
+            return .string(randomString())
+        case 5: return .array((0..<int(0..<4)).map { _ in randomJSON(depth: depth + 1) })
+        default:
+            return .object(
+                (0..<int(0..<5)).map { _ in
+                    (chance(0.5) ? pick(Self.knownKeys + ["url", "filename"]) : randomString(maxLength: 6),
+                        randomJSON(depth: depth + 1))
+                })
+        }
+    }
+
+    /// A value for `key` that is usually right for it.
+    mutating func value(for key: String) -> FuzzJSON {
+        if chance(0.08) { return randomJSON(depth: 3) }
+        if let values = Self.enumValues[key] { return .string(chance(0.9) ? pick(values) : randomString()) }
+        switch key {
+        case "folder":
+            return .string(chance(0.8) ? pick(Self.validFolders) : chance(0.7) ? pick(Self.badFolders) : randomString())
+        case "video_quality": return chance(0.9) ? .int(int(0..<52)) : .int(pick([-1, 52, 100, Int.min]))
+        case "max_duration": return chance(0.9) ? .int(int(1..<100_000)) : .int(pick([0, -1, Int.min]))
+        case "max_resolution" where chance(0.2): return .int(pick([720, 1080, 1081, 0]))
+        default:
+            if Self.boolKeys.contains(key) { return chance(0.92) ? .bool(chance(0.5)) : .int(int(0..<2)) }
+            return randomJSON(depth: 3)
+        }
+    }
+
+    mutating func jobItem() -> FuzzJSON {
+        var members: [(String, FuzzJSON)] = []
+        let url: FuzzJSON =
+            chance(0.85)
+            ? .string(pick(Self.validURLs)) : chance(0.8) ? .string(pick(Self.badURLs)) : .string(randomString())
+        if chance(0.97) { members.append(("url", url)) }
+        if chance(0.5) {
+            let name = chance(0.75) ? pick(Self.validFilenames) : chance(0.6) ? pick(Self.badFilenames) : randomString()
+            members.append(("filename", .string(name)))
+        }
+        if chance(0.02) { members.append((pick(["URL", "title", "format", "urls"]), .string("x"))) }
+        return chance(0.985) ? .object(members.shuffled(using: &rng)) : randomJSON(depth: 2)
+    }
+
+    /// A batch built from the vocabulary: valid more often than not per key, so some batches pass.
+    mutating func structuredBatch() -> FuzzJSON {
+        var members: [(String, FuzzJSON)] = []
+        let count = chance(0.01) ? pick([0, 99, 100, 101]) : int(1..<5)
+        if chance(0.98) { members.append(("jobs", .array((0..<count).map { _ in jobItem() }))) }
+        for key in Self.knownKeys where key != "jobs" && chance(0.25) {
+            members.append((key, value(for: key)))
+        }
+        // Keep audio formats with audio_only most of the time, so that some batches are accepted.
+        if let index = members.firstIndex(where: { $0.0 == "format" }), case .string(let f) = members[index].1,
+            BatchValidator.audioFormats.contains(f), chance(0.8)
+        {
+            members.removeAll { $0.0 == "audio_only" }
+            members.append(("audio_only", .bool(true)))
+        }
+        if chance(0.04) { members.append((pick(Self.extraKeys), randomJSON(depth: 3))) }
+        return .object(members.shuffled(using: &rng))
+    }
+
+    // MARK: mutations
+
+    /// Key renames, type swaps, random unicode in strings, removals and duplicates, anywhere in the tree.
+    mutating func mutateTree(_ value: FuzzJSON, depth: Int = 0) -> FuzzJSON {
+        switch value {
+        case .object(var members) where !members.isEmpty && (depth == 0 || chance(0.5)):
+            let i = int(0..<members.count)
+            switch int(0..<6) {
+            case 0: members[i].0 = renamed(members[i].0)
+            case 1: members[i].1 = swappedType(members[i].1)
+            case 2: members.remove(at: i)
+            case 3: members.append(members[i])  // a duplicate key
+            default: members[i].1 = mutateTree(members[i].1, depth: depth + 1)
+            }
+            return .object(members)
+        case .array(var items) where !items.isEmpty:
+            let i = int(0..<items.count)
+            switch int(0..<4) {
+            case 0: items[i] = swappedType(items[i])
+            case 1: items.append(contentsOf: Array(repeating: items[i], count: int(1..<101)))
+            default: items[i] = mutateTree(items[i], depth: depth + 1)
+            }
+            return .array(items)
+        case .string(let s):
+            var scalars = Array(s.unicodeScalars)
+            for _ in 0..<int(1..<4) {
+                let scalar = chance(0.7) ? pick(Self.trickyScalars) : randomString(maxLength: 2).unicodeScalars.first ?? "x"
+                scalars.insert(scalar, at: int(0..<(scalars.count + 1)))
+            }
+            if chance(0.1) { scalars = Array(repeating: scalars.first ?? "a", count: int(190..<2100)) }
+            var view = String.UnicodeScalarView()
+            view.append(contentsOf: scalars)
+            return .string(String(view))
+        default:
+            return swappedType(value)
+        }
+    }
+
+    mutating func renamed(_ key: String) -> String {
+        switch int(0..<9) {
+        case 0: return key.uppercased()
+        case 1: return key.replacingOccurrences(of: "_", with: "-")
+        case 2: return key.isEmpty ? "k" : String(key.dropLast())
+        case 3:
+            var chars = Array(key)
+            if chars.count > 1 {
+                let i = int(0..<(chars.count - 1))
+                chars.swapAt(i, i + 1)
+            }
+            return String(chars)
+        case 4: return pick(Self.knownKeys + Self.extraKeys)
+        case 5: return key + pick(["s", " ", "\u{0}", "\u{301}", "_"])
+        case 6: return ""
+        default: return randomString(maxLength: 8)
+        }
+    }
+
+    mutating func swappedType(_ value: FuzzJSON) -> FuzzJSON {
+        while true {
+            let other = randomJSON(depth: 2)
+            if other.kindIndex != value.kindIndex { return other }
+        }
+    }
+
+    /// Byte-level damage: flips, inserts of interesting bytes, deletions, duplications, truncation.
+    mutating func mutateBytes(_ input: [UInt8]) -> [UInt8] {
+        var bytes = input
+        for _ in 0..<int(1..<5) {
+            let n = bytes.count
+            switch int(0..<7) {
+            case 0 where n > 0: bytes[int(0..<n)] ^= UInt8(1) << UInt8(int(0..<8))
+            case 1 where n > 0: bytes[int(0..<n)] = UInt8(int(0..<256))
+            case 2: bytes.insert(contentsOf: pick(Self.interestingTokens), at: int(0..<(n + 1)))
+            case 3 where n > 0:
+                let start = int(0..<n)
+                bytes.removeSubrange(start..<min(n, start + int(1..<8)))
+            case 4 where n > 1:
+                let start = int(0..<n)
+                let end = min(n, start + int(1..<32))
+                bytes.insert(contentsOf: bytes[start..<end], at: int(0..<(n + 1)))
+            case 5 where n > 0: bytes.removeSubrange(int(0..<n)..<n)
+            case 6 where n > 1: bytes.swapAt(int(0..<n), int(0..<n))
+            default: bytes.append(UInt8(int(0..<256)))
+            }
+        }
+        return bytes
+    }
+
+    /// Input number `index`: one of five kinds, each a pure function of the generator's state.
+    mutating func make() -> [UInt8] { makeWithKind().bytes }
+
+    static let kinds = ["structured", "byte-mutated", "tree-mutated", "random JSON", "random bytes"]
+
+    mutating func makeWithKind() -> (kind: Int, bytes: [UInt8]) {
+        let escape = chance(0.15)
+        let roll = int(0..<100)
+        let kind = roll < 35 ? 0 : roll < 60 ? 1 : roll < 85 ? 2 : roll < 95 ? 3 : 4
+        return (kind, makeBytes(roll: roll, escape: escape))
+    }
+
+    private mutating func makeBytes(roll: Int, escape: Bool) -> [UInt8] {
+        switch roll {
+        case 0..<35:
+            return Array(structuredBatch().text(escapeNonASCII: escape).utf8)
+        case 35..<60:
+            var bytes = Array(structuredBatch().text(escapeNonASCII: escape).utf8)
+            if chance(0.1) { bytes = [0xEF, 0xBB, 0xBF] + bytes }
+            return mutateBytes(bytes)
+        case 60..<85:
+            var tree = structuredBatch()
+            for _ in 0..<int(1..<4) { tree = mutateTree(tree) }
+            return Array(tree.text(escapeNonASCII: escape).utf8)
+        case 85..<95:
+            if chance(0.6) { return Array(FuzzJSON.object([("jobs", randomJSON())]).text().utf8) }
+            return Array(randomJSON().text(escapeNonASCII: escape).utf8)
+        default:
+            return (0..<int(0..<64)).map { _ in UInt8(int(0..<256)) }
+        }
+    }
+}
+
+// MARK: - The properties
+
+enum FuzzOracle {
+    static let urlLimit = 2048
+
+    static func isWhitespaceOrControl(_ s: Unicode.Scalar) -> Bool {
+        if s.properties.isWhitespace { return true }
+        switch s.properties.generalCategory {
+        case .control, .format, .lineSeparator, .paragraphSeparator, .spaceSeparator: return true
+        default: return false
+        }
+    }
+
+    /// Every way an accepted request can break SPEC §3; empty when it obeys them all.
+    static func violations(of request: BatchRequest, input: [UInt8]) -> [String] {
+        var problems: [String] = []
+        func check(_ ok: Bool, _ what: @autoclosure () -> String) { if !ok { problems.append(what()) } }
+
+        check((1...100).contains(request.jobs.count), "jobs.count \(request.jobs.count)")
+        for (i, job) in request.jobs.enumerated() {
+            let url = job.url
+            let lower = url.lowercased()
+            check(lower.hasPrefix("http://") || lower.hasPrefix("https://"), "jobs[\(i)].url scheme: \(url.prefix(80))")
+            check(url.count <= urlLimit, "jobs[\(i)].url is \(url.count) characters")
+            check(!url.unicodeScalars.contains(where: isWhitespaceOrControl), "jobs[\(i)].url has whitespace/control")
+            check(!url.hasPrefix("-"), "jobs[\(i)].url starts with -")
+            check(URLComponents(string: url)?.host.map { !$0.isEmpty } == true, "jobs[\(i)].url has no host")
+            if let name = job.filename {
+                check(!name.isEmpty, "jobs[\(i)].filename is empty rather than nil")
+                check(!name.contains("/") && !name.contains("\\"), "jobs[\(i)].filename has a separator: \(name)")
+                check(!name.contains(".."), "jobs[\(i)].filename has ..: \(name)")
+                check(!name.unicodeScalars.contains { $0.properties.generalCategory == .control }, "filename control")
+                check(name.utf8.count <= 200, "jobs[\(i)].filename is \(name.utf8.count) bytes")
+                check(!name.hasPrefix(" ") && !name.hasSuffix(" ") && !name.hasPrefix("."), "filename ends: \(name)")
+            }
+        }
+        if let folder = request.folder {
+            check(!folder.isEmpty, "folder is empty rather than nil")
+            check(!folder.hasPrefix("/") && !folder.contains("\\"), "folder separator: \(folder)")
+            check(!folder.unicodeScalars.contains("\u{0}"), "folder has NUL")
+            for segment in folder.split(separator: "/", omittingEmptySubsequences: false) {
+                check(!segment.isEmpty, "folder has an empty segment: \(folder)")
+                check(segment != ".." && segment != ".", "folder has a dot segment: \(folder)")
+                check(segment.utf8.count <= 200, "folder segment is \(segment.utf8.count) bytes")
+                check(!segment.hasPrefix(" ") && !segment.hasSuffix(" "), "folder segment not trimmed: \(folder)")
+            }
+        }
+
+        let o = request.options
+        let audio = BatchValidator.audioFormats
+        let video = BatchValidator.videoFormats
+        check(o.audioOnly ? audio.contains(o.format) : video.contains(o.format), "format \(o.format), audio_only \(o.audioOnly)")
+        check(BatchValidator.videoCodecs.contains(o.videoCodec), "video_codec \(o.videoCodec)")
+        check(BatchValidator.audioCodecs.contains(o.audioCodec), "audio_codec \(o.audioCodec)")
+        if o.videoCodec != "copy" {
+            check(!o.audioOnly, "video_codec \(o.videoCodec) with audio_only")
+            check(BatchValidator.videoCodecsByFormat[o.format]?.contains(o.videoCodec) == true, "\(o.format) + \(o.videoCodec)")
+        }
+        if o.audioCodec != "copy" {
+            check(BatchValidator.audioCodecsByFormat[o.format]?.contains(o.audioCodec) == true, "\(o.format) + \(o.audioCodec)")
+        }
+        check(o.audioBitrate.map { ["64k", "128k", "192k", "256k", "320k"].contains($0) } ?? true, "audio_bitrate")
+        check((0...51).contains(o.videoQuality), "video_quality \(o.videoQuality)")
+        check(o.qualityPreset.map { ["highest", "high", "medium", "low", "lowest"].contains($0) } ?? true, "preset")
+        check(BatchValidator.resolutions.contains(o.maxResolution), "max_resolution \(o.maxResolution)")
+        check(o.maxDuration.map { $0 >= 1 } ?? true, "max_duration \(String(describing: o.maxDuration))")
+        let start = o.clipStart.map(ClipTime.parse)
+        let end = o.clipEnd.map(ClipTime.parse)
+        check(start.map { $0 != nil } ?? true, "clip_start \(o.clipStart ?? "")")
+        if let end {
+            check(end != nil, "clip_end \(o.clipEnd ?? "")")
+            if let e = end { check(e > ((start ?? nil) ?? 0), "clip_end \(e) not after clip_start") }
+        }
+        if let key = request.idempotencyKey { check((1...200).contains(key.count), "idempotency_key length \(key.count)") }
+
+        // The document itself: UTF-8, at most one BOM and only at the start.
+        var body = input[...]
+        if body.starts(with: [0xEF, 0xBB, 0xBF]) { body = body.dropFirst(3) }
+        check(String(validating: body, as: UTF8.self) != nil, "accepted invalid UTF-8")
+        check(!Array(body).indices.contains { i in
+            i + 2 < body.count && body[body.startIndex + i] == 0xEF && body[body.startIndex + i + 1] == 0xBB
+                && body[body.startIndex + i + 2] == 0xBF
+        }, "accepted a BOM after the start")
+        // Unknown keys are never accepted (checked with a second parser).
+        if let object = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] {
+            let unknown = Set(object.keys).subtracting(BatchValidator.topLevelKeys)
+            check(unknown.isEmpty, "accepted unknown keys \(unknown.sorted())")
+            for item in object["jobs"] as? [[String: Any]] ?? [] {
+                let extra = Set(item.keys).subtracting(["url", "filename"])
+                check(extra.isEmpty, "accepted unknown job keys \(extra.sorted())")
+            }
+        }
+        return problems
+    }
+
+    /// Every way a rejection can be unusable; empty when it is fine.
+    static func violations(of rejection: BatchRejection) -> [String] {
+        var problems: [String] = []
+        if rejection.errors.isEmpty { problems.append("a rejection without errors") }
+        for error in rejection.errors {
+            if error.field.isEmpty { problems.append("an error with an empty field: \(error.message)") }
+            if error.message.isEmpty { problems.append("an error with an empty message for \(error.field)") }
+            // Messages quote user values shortened, so a huge value cannot flood the receipt.
+            if error.message.count > 1000 { problems.append("a \(error.message.count)-character message") }
+        }
+        let fields = rejection.errors.map(\.field)
+        if fields.contains("$") && fields.count > 1 { problems.append("a $ error next to others: \(fields)") }
+        return problems
+    }
+}
+
+// MARK: - The test
+
+struct FuzzSummary: Sendable {
+    var inputs = 0
+    var accepted = 0
+    var rejected = 0
+    var documentErrors = 0
+    var maxMicros = 0.0
+    var microsByKind = [Double](repeating: 0, count: 5)
+    var countByKind = [Int](repeating: 0, count: 5)
+    var failures: [String] = []
+
+    mutating func merge(_ other: FuzzSummary) {
+        inputs += other.inputs
+        accepted += other.accepted
+        rejected += other.rejected
+        documentErrors += other.documentErrors
+        maxMicros = max(maxMicros, other.maxMicros)
+        for i in 0..<5 {
+            microsByKind[i] += other.microsByKind[i]
+            countByKind[i] += other.countByKind[i]
+        }
+        failures += other.failures
+    }
+}
+
+@Suite("Fuzz: BatchValidator over generated inputs")
+struct FuzzTests {
+    static let seed = UInt64(ProcessInfo.processInfo.environment["SPOOL_FUZZ_SEED"] ?? "") ?? 0x5B00_1F00_2024_0604
+    static let count = Int(ProcessInfo.processInfo.environment["SPOOL_FUZZ_COUNT"] ?? "") ?? 100_000
+
+    /// The generator state of input `index`: independent of every other input, so any one can be replayed.
+    static func generator(index: Int) -> FuzzInputs {
+        FuzzInputs(rng: SplitMix64(seed: seed ^ (UInt64(index) &* 0xD1B5_4A32_D192_ED03)))
+    }
+
+    static func run(_ range: Range<Int>) -> FuzzSummary {
+        var summary = FuzzSummary()
+        for index in range {
+            var inputs = generator(index: index)
+            let made = inputs.makeWithKind()
+            let input = made.bytes
+            let data = Data(input)
+            let began = DispatchTime.now().uptimeNanoseconds
+            let result = BatchValidator.validate(data)
+            let micros = Double(DispatchTime.now().uptimeNanoseconds - began) / 1000
+            summary.maxMicros = max(summary.maxMicros, micros)
+            summary.microsByKind[made.kind] += micros
+            summary.countByKind[made.kind] += 1
+            summary.inputs += 1
+            var problems: [String]
+            switch result {
+            case .success(let request):
+                summary.accepted += 1
+                problems = FuzzOracle.violations(of: request, input: input)
+            case .failure(let rejection):
+                summary.rejected += 1
+                if rejection.errors.map(\.field) == ["$"] { summary.documentErrors += 1 }
+                problems = FuzzOracle.violations(of: rejection)
+            }
+            // Deterministic: the same bytes give the same answer.
+            if index % 64 == 0, BatchValidator.validate(data) != result { problems.append("validate is not deterministic") }
+            if !problems.isEmpty, summary.failures.count < 20 {
+                let shown = String(decoding: input.prefix(300), as: UTF8.self).debugDescription
+                summary.failures.append("input #\(index) (seed \(seed)): \(problems.joined(separator: "; ")) — \(shown)")
+            }
+        }
+        return summary
+    }
+
+    @Test("100,000 generated inputs: never crashes; accepted requests obey SPEC §3, rejections name fields")
+    func validatorProperties() async throws {
+        let total = Self.count
+        let chunks = 16
+        let began = Date()
+        let summary = await withTaskGroup(of: FuzzSummary.self) { group in
+            for chunk in 0..<chunks {
+                let range = (total * chunk / chunks)..<(total * (chunk + 1) / chunks)
+                group.addTask { Self.run(range) }
+            }
+            var all = FuzzSummary()
+            for await part in group { all.merge(part) }
+            return all
+        }
+        let seconds = Date().timeIntervalSince(began)
+        print(
+            "fuzz: \(summary.inputs) inputs in \(String(format: "%.1f", seconds)) s; accepted \(summary.accepted), "
+                + "rejected \(summary.rejected) (\(summary.documentErrors) unreadable documents); "
+                + "slowest \(Int(summary.maxMicros)) µs; mean µs by kind: "
+                + (0..<5).map { "\(FuzzInputs.kinds[$0]) \(Int(summary.microsByKind[$0] / Double(max(1, summary.countByKind[$0]))))" }
+                .joined(separator: ", "))
+
+        #expect(summary.inputs == total && total >= 100_000)
+        #expect(summary.failures.isEmpty, "\(summary.failures.count)+ failing inputs:\n\(summary.failures.joined(separator: "\n"))")
+        // The mix exercises both sides and the document checks, not only one of them.
+        #expect(summary.accepted >= total / 20, "only \(summary.accepted) accepted")
+        #expect(summary.rejected >= total / 5, "only \(summary.rejected) rejected")
+        #expect(summary.documentErrors >= total / 20, "only \(summary.documentErrors) unreadable documents")
+    }
+
+    @Test func inputsAreReproducibleFromTheirIndex() {
+        for index in [0, 1, 77, 99_999] {
+            var a = Self.generator(index: index)
+            var b = Self.generator(index: index)
+            #expect(a.make() == b.make())
+        }
+        var first = Self.generator(index: 1)
+        var second = Self.generator(index: 2)
+        #expect(first.make() != second.make())
+    }
+}
