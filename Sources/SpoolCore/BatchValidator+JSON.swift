@@ -66,6 +66,11 @@ extension BatchValidator {
                     "the batch file has a byte order mark after its start; remove it (only one at the very start is tolerated)"
                 ))
         }
+        // Foundation's decoder on Linux is lenient (trailing commas, duplicate keys, some bad tokens): check first.
+        if let problem = StrictJSON.firstProblem(in: Array(body)) {
+            return .failure(
+                documentError("the batch file is not valid JSON: \(problem); fix the syntax and drop it again"))
+        }
         let value: JSONValue
         do {
             value = try JSONDecoder().decode(JSONValue.self, from: Data(body))

@@ -15,8 +15,12 @@ extension BatchValidator.Validation {
     /// `path` is `nil` at the top level and `jobs[i]` inside a job item.
     mutating func checkKeys(_ keys: Set<String>, known: [String], path: String?) {
         for key in keys.sorted() where !known.contains(key) {
-            let field = path.map { "\($0).\(key)" } ?? key
-            if path == nil, let message = Self.unsupportedKeys[key] {
+            // An empty key is named as `""` so the receipt still points at it.
+            let name = key.isEmpty ? "\"\"" : key
+            let field = path.map { "\($0).\(name)" } ?? name
+            if key.isEmpty {
+                fail(field, "an empty key is not allowed; remove it")
+            } else if path == nil, let message = Self.unsupportedKeys[key] {
                 fail(field, message)
             } else if path != nil, BatchValidator.topLevelKeys.contains(key) || Self.unsupportedKeys[key] != nil {
                 fail(field, "unknown key; options apply to the whole batch, so move \(key) to the top level")

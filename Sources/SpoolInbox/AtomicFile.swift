@@ -5,13 +5,16 @@ import Glibc
 package enum AtomicFile {
     /// Writes to a temp name in the same directory (O_CREAT|O_EXCL|O_NOFOLLOW|O_CLOEXEC, mode 0644), fsync,
     /// rename over `path`, fsync the directory. A reader never sees a half-written file. Creates no directories.
-    package static func write(_ data: Data, to path: String) throws {
+    ///
+    /// `durable: false` skips both fsyncs: still atomic for readers and across a process crash, but a
+    /// power loss may roll the file back. For projections that are rebuilt from the database at start-up.
+    package static func write(_ data: Data, to path: String, durable: Bool = true) throws {
         let directory = Posix.directory(of: path)
         let (fd, temp) = try createTemp(in: directory, for: path)
         do {
             defer { close(fd) }
             try Posix.writeAll(fd, data, path: temp)
-            try Posix.fsync(fd, path: temp)
+            if durable { try Posix.fsync(fd, path: temp) }
         } catch {
             unlink(temp)
             throw error
@@ -21,7 +24,7 @@ package enum AtomicFile {
             unlink(temp)
             throw error
         }
-        try Posix.fsyncDirectory(directory)
+        if durable { try Posix.fsyncDirectory(directory) }
     }
 
     /// Moves a file to `destination` atomically: rename(2); on EXDEV copy to a temp in the destination dir

@@ -134,7 +134,12 @@ package actor Scheduler {
         let spec = JobSpec(
             id: job.id, url: job.url, filename: job.filename, folder: job.folder, options: job.options,
             workDirectory: paths.workDirectory(job.id))
-        let outcome = await executor.run(spec) { report in await self.record(report, jobID: id) }
+        var outcome = await executor.run(spec) { report in await self.record(report, jobID: id) }
+        // A failure seen while the attempt was being stopped (cancel or shutdown) is an artefact of the
+        // stop (a tool killed mid-way), not a verdict on the job.
+        if Task.isCancelled {
+            if case .completed = outcome {} else { outcome = .cancelled }
+        }
         finish(id, outcome: outcome)
     }
 

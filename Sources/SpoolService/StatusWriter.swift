@@ -37,15 +37,19 @@ package struct StatusWriter: Sendable {
         }
     }
 
-    /// Start-up: every status file rewritten from the database.
+    /// Start-up: every status file that is missing or differs from the database is rewritten.
     package func rebuildAll() throws {
-        for job in try store.allJobs() { write(job: job) }
+        for job in try store.allJobs() { write(StatusProjection.job(job, paths: paths), to: paths.jobStatus(job.id), ifChanged: true) }
         for batch in try store.batches() { writeBatch(id: batch.id) }
     }
 
-    func write(_ doc: [String: Any], to path: String) {
+    /// Status files are a projection of the database (rebuilt at start-up), so they skip fsync:
+    /// atomic for readers, cheap enough to rewrite on every transition.
+    func write(_ doc: [String: Any], to path: String, ifChanged: Bool = false) {
+        let data = StatusProjection.encode(doc)
+        if ifChanged, FileManager.default.contents(atPath: path) == data { return }
         do {
-            try AtomicFile.write(StatusProjection.encode(doc), to: path)
+            try AtomicFile.write(data, to: path, durable: false)
         } catch {
             logger.error("status file not written", metadata: ["path": "\(path)", "error": "\(error)"])
         }

@@ -40,6 +40,8 @@ struct ConfigKey: Sendable {
               comment: "The database directory, when not <root>/state; must be a local disk."),
         .init(name: "rescan_interval_s", kind: .number, defaultText: "5",
               comment: "Seconds between inbox listings, for writes inotify cannot see (NFS, SMB)."),
+        .init(name: "scan_only", kind: .bool, defaultText: "false",
+              comment: "Watch the inbox by listing it only, no inotify (automatic on NFS/SMB)."),
         .init(name: "incomplete_grace_s", kind: .number, defaultText: "10",
               comment: "Seconds an unparseable inbox file must stay unchanged before it is rejected."),
         .init(name: "max_batch_bytes", kind: .integer, defaultText: "1048576",

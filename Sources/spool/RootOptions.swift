@@ -44,6 +44,9 @@ struct ServiceOptions: ParsableArguments {
     @Flag(help: "Allow URLs whose host is on loopback or a private network (tests, LANs).")
     var allowPrivateNetwork = false
 
+    @Flag(help: "Watch the inbox by listing it only, without inotify (scan_only).")
+    var scanOnly = false
+
     @Option(help: "Jobs downloading at once (downloads).")
     var downloads: Int?
 
@@ -78,6 +81,7 @@ struct ServiceOptions: ParsableArguments {
     var flags: [String: Any] {
         var f: [String: Any] = [:]
         if allowPrivateNetwork { f["allow_private_network"] = true }
+        if scanOnly { f["scan_only"] = true }
         if let downloads { f["downloads"] = downloads }
         if let encodes { f["encodes"] = encodes }
         if let retries { f["retries"] = retries }

@@ -39,7 +39,7 @@ struct ControlEndToEndTests {
         }
         #expect(FileManager.default.fileExists(atPath: spool.dir("work").appendingPathComponent(id).path))
 
-        FileManager.default.createFile(atPath: spool.dir("cancel").appendingPathComponent(id).path, contents: nil)
+        _ = FileManager.default.createFile(atPath: spool.dir("cancel").appendingPathComponent(id).path, contents: nil)
         let job = try await waitFor("the job to end", timeout: 20, on: spool) {
             (spool.job(id)?["status"] as? String).flatMap { $0 == "Failed" ? spool.job(id) : nil }
         }
@@ -71,7 +71,7 @@ struct ControlEndToEndTests {
             spool.job(jobIDs[0])?["status"] as? String == "Processing" ? true : nil
         }
         #expect(spool.job(jobIDs[2])?["status"] as? String == "Pending")
-        FileManager.default.createFile(atPath: spool.dir("cancel").appendingPathComponent(batchID).path, contents: nil)
+        _ = FileManager.default.createFile(atPath: spool.dir("cancel").appendingPathComponent(batchID).path, contents: nil)
         let batch = try await spool.finishedBatch(batchID, timeout: 20)
         let counts = try #require(batch["counts"] as? [String: Any])
         #expect(jsonInt(counts["Failed"]) == 3, "\(counts)")
@@ -92,11 +92,11 @@ struct ControlEndToEndTests {
         _ = try await spool.finishedBatch(batchID)
 
         let unknown = "01234567-89ab-7def-8123-456789abcdef"
-        FileManager.default.createFile(atPath: spool.dir("cancel").appendingPathComponent(unknown).path, contents: nil)
+        _ = FileManager.default.createFile(atPath: spool.dir("cancel").appendingPathComponent(unknown).path, contents: nil)
         let receipt = try await spool.receipt(unknown)
         #expect((receipt["error"] as? String)?.contains("no job or batch") == true, "\(receipt)")
 
-        FileManager.default.createFile(atPath: spool.dir("retry").appendingPathComponent(jobIDs[0]).path, contents: nil)
+        _ = FileManager.default.createFile(atPath: spool.dir("retry").appendingPathComponent(jobIDs[0]).path, contents: nil)
         let retryReceipt = try await spool.receipt(jobIDs[0])
         #expect((retryReceipt["error"] as? String)?.contains("Completed") == true, "\(retryReceipt)")
         _ = try await waitFor("the control files to be consumed", timeout: 10, on: spool) {
@@ -116,7 +116,7 @@ struct ControlEndToEndTests {
         _ = try await spool.finishedBatch(batchID)
         #expect(spool.job(jobIDs[0])?["status"] as? String == "Warning")
 
-        FileManager.default.createFile(atPath: spool.dir("retry").appendingPathComponent(batchID).path, contents: nil)
+        _ = FileManager.default.createFile(atPath: spool.dir("retry").appendingPathComponent(batchID).path, contents: nil)
         let batch = try await waitFor("the retry job to finish", timeout: 30, on: spool) { () -> [String: Any]? in
             guard let b = spool.batch(batchID), (b["job_ids"] as? [String])?.count == 2,
                 b["status"] as? String == "finished"

@@ -9,7 +9,7 @@ let retryConfig = """
       "rescan_interval_s": 0.5,
       "incomplete_grace_s": 2,
       "retries": 3,
-      "retry_base_delay_s": 0.4,
+      "retry_base_delay_s": 1,
       "socket_timeout_s": 1,
       "downloads": 5,
       "allow_private_network": true
@@ -31,22 +31,23 @@ struct ErrorsEndToEndTests {
             ("hang", batchJSON(folder: "errors", jobs: [(lab.url("hang/forever.mp4"), nil)])),
         ])
         let id500 = receipts["e500"]!.jobIDs[0]
-
-        // Between tries the 500 job is Processing / Waiting with next_retry_at in the future.
-        let waiting = try await waitFor("the 500 job to wait for a retry", timeout: 30, interval: 0.02, on: spool) {
-            () -> [String: Any]? in
-            guard let job = spool.job(id500), job["status"] as? String == "Processing",
-                job["step"] as? String == "Waiting"
-            else { return nil }
-            return job
-        }
-        let nextRetry = try #require(jsonInt(waiting["next_retry_at"]), "no next_retry_at: \(waiting)")
-        #expect(nextRetry > jsonInt(waiting["created_at"])!)
-        #expect(waiting["error_type"] == nil && waiting["finished_at"] == nil, "not terminal yet: \(waiting)")
+        let watcher = StatusWatcher(spool.dir("jobs").appendingPathComponent("\(id500).json"))
 
         for name in ["e404", "e500", "e429", "hang"] {
-            _ = try await spool.finishedBatch(receipts[name]!.batchID, timeout: 120)
+            _ = try await spool.finishedBatch(receipts[name]!.batchID, timeout: 150)
         }
+
+        // Between tries the 500 job was Processing / Waiting with next_retry_at, not yet terminal.
+        let history = watcher.stop()
+        let waits = history.filter { $0["status"] as? String == "Processing" && $0["step"] as? String == "Waiting" }
+        #expect(!waits.isEmpty, "the 500 job never showed Waiting: \(history.map { "\($0["status"] ?? "")/\($0["step"] ?? "")" })")
+        for waiting in waits {
+            let nextRetry = jsonInt(waiting["next_retry_at"])
+            #expect(nextRetry.map { $0 > jsonInt(waiting["created_at"])! } == true, "no next_retry_at: \(waiting)")
+            #expect(waiting["error_type"] == nil && waiting["finished_at"] == nil, "not terminal yet: \(waiting)")
+        }
+        let retryTimes = Set(waits.compactMap { jsonInt($0["next_retry_at"]) })
+        #expect(retryTimes.count >= 2, "a new next_retry_at for each retry: \(retryTimes)")
 
         let notFound = try #require(spool.job(receipts["e404"]!.jobIDs[0]))
         #expect(notFound["status"] as? String == "Warning", "\(notFound)")

@@ -189,25 +189,21 @@ struct OptionsEndToEndTests {
             ("slow", batchJSON(folder: "progress", options: [("video_codec", "\"h264\"")], jobs: [(lab.url("slow/80000/\(Media.long)"), "slow")]))
         ])["slow"]!
         let id = r.jobIDs[0]
+        let watcher = StatusWatcher(spool.dir("jobs").appendingPathComponent("\(id).json"))
+        _ = try await spool.finishedBatch(r.batchID, timeout: 90)
+        let history = watcher.stop()
         var percents: [Double] = []
         var steps: [String] = []
-        let deadline = Date().addingTimeInterval(90)
-        var final: [String: Any]?
-        while Date() < deadline {
-            if let job = spool.job(id) {
-                if let step = job["step"] as? String, steps.last != step { steps.append(step) }
-                if let p = job["progress"] as? [String: Any], let percent = jsonDouble(p["percent"]) {
-                    #expect((0...100).contains(percent), "percent \(percent)")
-                    if percents.last != percent { percents.append(percent) }
-                }
-                if let s = job["status"] as? String, ["Completed", "Failed", "Warning", "Skipped"].contains(s) {
-                    final = job
-                    break
-                }
+        for doc in history {
+            if let step = doc["step"] as? String, steps.last != step { steps.append(step) }
+            if doc["status"] as? String == "Processing", let p = doc["progress"] as? [String: Any],
+                let percent = jsonDouble(p["percent"])
+            {
+                #expect((0...100).contains(percent), "percent \(percent)")
+                if percents.last != percent { percents.append(percent) }
             }
-            try spool.requireRunning()
-            try await Task.sleep(nanoseconds: 25_000_000)
         }
+        let final = spool.job(id)
         let job = try #require(final, "job did not finish\n\(spool.diagnostics())")
         #expect(job["status"] as? String == "Completed", "\(job)")
         #expect(Set(percents).count >= 2, "percent values seen: \(percents)")

@@ -81,7 +81,7 @@ struct ResilienceEndToEndTests {
         let path = spool.inbox.appendingPathComponent("growing.json").path
         let data = Array(text.utf8)
         let chunk = data.count / 6 + 1
-        FileManager.default.createFile(atPath: path, contents: nil)
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
         let handle = try #require(FileHandle(forWritingAtPath: path))
         for start in stride(from: 0, to: data.count, by: chunk) {
             handle.write(Data(data[start..<min(start + chunk, data.count)]))
@@ -144,7 +144,7 @@ struct ResilienceEndToEndTests {
 
         // Space is back: the same job, retried, completes.
         try FileManager.default.removeItem(at: out.appendingPathComponent("filler"))
-        FileManager.default.createFile(atPath: spool.dir("retry").appendingPathComponent(batchID).path, contents: nil)
+        _ = FileManager.default.createFile(atPath: spool.dir("retry").appendingPathComponent(batchID).path, contents: nil)
         let batch = try await waitFor("the retried job", timeout: 60, on: spool) { () -> [String: Any]? in
             guard let b = spool.batch(batchID), (b["job_ids"] as? [String])?.count == 2,
                 b["status"] as? String == "finished"

@@ -408,4 +408,23 @@ struct SchedulerTests {
             #expect(file["status"] as? String == "Pending")
         }
     }
+
+    @Test("a failure reported while shutdown stops the attempt is not a verdict: the job goes back to Pending")
+    func failureDuringShutdownRequeues() async throws {
+        // A tool killed by the stop looks like a failure (e.g. ffprobe interrupted: "not playable media").
+        let fake = FakeExecutor { _, _ in
+            _ = await Outcomes.untilCancelled()
+            return .failed(Outcomes.privateVideo)
+        }
+        try await withHarness(slots: 1, fake) { h in
+            let ids = try h.addBatch(count: 1)
+            try await h.running {
+                #expect(await eventually { fake.current == 1 })
+            }
+            let job = try h.job(ids[0])
+            #expect(job.status == .pending, "\(job.status)")
+            #expect(job.error == nil)
+            #expect(job.finishedAt == nil)
+        }
+    }
 }

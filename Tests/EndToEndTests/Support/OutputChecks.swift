@@ -78,3 +78,48 @@ extension SpoolRoot {
         return (job, url(path))
     }
 }
+
+/// Records every distinct version of a status file from its own thread (every 10 ms), so that short
+/// states (a retry's Waiting, progress values) are seen even when the test's async tasks are starved
+/// by other suites running in parallel.
+final class StatusWatcher: @unchecked Sendable {
+    private let lock = NSLock()
+    private var docs: [[String: Any]] = []
+    private var running = true
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ file: URL) {
+        Thread.detachNewThread { [self] in
+            var last: Data?
+            while self.isRunning {
+                if let data = try? Data(contentsOf: file), data != last, !data.isEmpty,
+                    let doc = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+                {
+                    last = data
+                    self.lock.lock()
+                    self.docs.append(doc)
+                    self.lock.unlock()
+                }
+                usleep(10_000)
+            }
+            self.done.signal()
+        }
+    }
+
+    private var isRunning: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return running
+    }
+
+    /// Stops the thread and returns every version seen, oldest first.
+    func stop() -> [[String: Any]] {
+        lock.lock()
+        running = false
+        lock.unlock()
+        done.wait()
+        lock.lock()
+        defer { lock.unlock() }
+        return docs
+    }
+}
