@@ -39,9 +39,7 @@ package struct JobRunner: Sendable {
             if Task.isCancelled { return .cancelled }
             logger.error("job attempt failed", metadata: ["job.id": "\(spec.id)", "error": "\(error)"])
             return .failed(
-                FailureClass(
-                    message: "The job could not be run because of a problem on this server (see the service log).",
-                    type: .error, retryable: true))
+                FailureClass(message: Self.internalFailureMessage(error), type: .error, retryable: true))
         }
     }
 
@@ -196,6 +194,22 @@ package struct JobRunner: Sendable {
     }
 
     private func nonEmpty(_ s: String) -> String? { s.isEmpty ? nil : s }
+
+    /// One plain sentence for a failure of spool's own work (disk, permissions), naming the cause
+    /// users can act on; the details go to the log.
+    package static func internalFailureMessage(_ error: any Error) -> String {
+        let ns = error as NSError
+        let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError
+        let posix = [ns, underlying].compactMap { $0 }.contains { $0.domain == NSPOSIXErrorDomain && $0.code == Int(ENOSPC) }
+        let text = "\(error) \(ns.localizedDescription)".lowercased()
+        if posix || text.contains("no space left on device") || text.contains("enospc") {
+            return "The job could not be finished: no space left on device."
+        }
+        if text.contains("permission denied") || text.contains("eacces") {
+            return "The job could not be finished: permission denied while writing its files."
+        }
+        return "The job could not be run because of a problem on this server (see the service log)."
+    }
 
     /// Automatic captions only when the source has no real subtitles, and then only the original
     /// language (SPEC §3). Returns a note when captions were used or could not be had.

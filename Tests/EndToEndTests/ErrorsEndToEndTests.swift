@@ -16,7 +16,7 @@ let retryConfig = """
     }
     """
 
-@Suite("End to end: errors and retries", .serialized, .timeLimit(.minutes(3)))
+@Suite("End to end: errors and retries", .serialized, .timeLimit(.minutes(5)))
 struct ErrorsEndToEndTests {
     @Test("404 → Warning, no retry; 500 → 3 retries then Failed; 429 → retried then Completed; a hanging server → timeout → retried → Failed")
     func errorsAndRetries() async throws {

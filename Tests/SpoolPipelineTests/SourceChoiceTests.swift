@@ -130,3 +130,19 @@ struct PlainErrorTests {
         #expect(old.elapsedSeconds == nil)
     }
 }
+
+@Suite("JobRunner internal failures")
+struct InternalFailureTests {
+    @Test("a full disk is named plainly; other internal errors give a generic sentence")
+    func messages() {
+        let enospc = POSIXError(.ENOSPC)
+        #expect(JobRunner.internalFailureMessage(enospc) == "The job could not be finished: no space left on device.")
+        let wrapped = NSError(
+            domain: NSCocoaErrorDomain, code: 640,
+            userInfo: [NSUnderlyingErrorKey: NSError(domain: NSPOSIXErrorDomain, code: Int(ENOSPC))])
+        #expect(JobRunner.internalFailureMessage(wrapped).contains("no space left on device"))
+        let other = JobRunner.internalFailureMessage(CocoaError(.fileReadUnknown))
+        #expect(other.hasSuffix(".") && !other.contains("\n"))
+        #expect(!other.lowercased().contains("no space"))
+    }
+}
