@@ -10,17 +10,6 @@ private let oneAtATime = """
     {"rescan_interval_s": 0.5, "incomplete_grace_s": 2, "retries": 0, "downloads": 1, "allow_private_network": true}
     """
 
-/// PIDs of processes whose command line mentions `token` (the tools spool runs for one URL).
-private func processes(mentioning token: String) -> [Int32] {
-    let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-    return entries.compactMap { entry -> Int32? in
-        guard let pid = Int32(entry),
-            let raw = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline")
-        else { return nil }
-        let cmdline = String(decoding: raw.map { $0 == 0 ? 32 : $0 }, as: UTF8.self)
-        return cmdline.contains(token) ? pid : nil
-    }
-}
 
 @Suite("End to end: cancel/ and retry/ control files", .serialized, .timeLimit(.minutes(3)))
 struct ControlEndToEndTests {

@@ -16,16 +16,6 @@ private let canMountTmpfs: Bool = {
     return true
 }()
 
-/// PIDs of processes whose command line mentions `token`.
-private func toolProcesses(mentioning token: String) -> [Int32] {
-    let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-    return entries.compactMap { entry -> Int32? in
-        guard let pid = Int32(entry), let raw = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") else {
-            return nil
-        }
-        return String(decoding: raw.map { $0 == 0 ? 32 : $0 }, as: UTF8.self).contains(token) ? pid : nil
-    }
-}
 
 @Suite("End to end: shutdown, scan-only inbox, inbox loss, full disk", .serialized, .timeLimit(.minutes(4)))
 struct ResilienceEndToEndTests {
@@ -42,12 +32,12 @@ struct ResilienceEndToEndTests {
         let (batchID, jobIDs) = try await spool.acceptedReceipt("four")
         _ = try await waitFor("4 jobs running", timeout: 30, on: spool) {
             jobIDs.allSatisfy { spool.job($0)?["status"] as? String == "Processing" }
-                && toolProcesses(mentioning: token).count >= 4 ? true : nil
+                && processes(mentioning: token).count >= 4 ? true : nil
         }
         let seconds = try await spool.stop()
         #expect(seconds < 10)
         #expect(spool.lastExitStatus == 0)
-        #expect(toolProcesses(mentioning: token).isEmpty, "tools left: \(toolProcesses(mentioning: token))")
+        #expect(processes(mentioning: token).isEmpty, "tools left: \(processes(mentioning: token))")
         for id in jobIDs {
             #expect(spool.job(id)?["status"] as? String == "Pending", "\(id): \(spool.job(id) ?? [:])")
         }

@@ -423,3 +423,14 @@ func batchJSON(folder: String? = nil, options: [(String, String)] = [], jobs: [(
     lines.append("  \"jobs\": [\n" + items.joined(separator: ",\n") + "\n  ]")
     return "{\n" + lines.joined(separator: ",\n") + "\n}\n"
 }
+
+/// PIDs of processes whose command line mentions `token` (e.g. the tools spool runs for one URL).
+func processes(mentioning token: String) -> [Int32] {
+    let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+    return entries.compactMap { entry -> Int32? in
+        guard let pid = Int32(entry), let raw = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") else {
+            return nil
+        }
+        return String(decoding: raw.map { $0 == 0 ? 32 : $0 }, as: UTF8.self).contains(token) ? pid : nil
+    }
+}
