@@ -15,39 +15,7 @@ import Testing
 func runWithEnvironment(
     _ executable: URL, _ arguments: [String], environment: [String: String], timeout: Double = 60
 ) throws -> CommandResult {
-    let dir = try Paths.makeTempDir("spool-op-cmd")
-    defer { try? FileManager.default.removeItem(at: dir) }
-    let outURL = dir.appendingPathComponent("out")
-    let errURL = dir.appendingPathComponent("err")
-    _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-    _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-    let outHandle = try FileHandle(forWritingTo: outURL)
-    let errHandle = try FileHandle(forWritingTo: errURL)
-    let process = Process()
-    process.executableURL = executable
-    process.arguments = arguments
-    var env = environment
-    if env["PATH"] == nil { env["PATH"] = Paths.childPATH }
-    process.environment = env
-    process.currentDirectoryURL = dir
-    process.standardInput = FileHandle.nullDevice
-    process.standardOutput = outHandle
-    process.standardError = errHandle
-    try process.run()
-    let deadline = Date().addingTimeInterval(timeout)
-    while process.isRunning && Date() < deadline { usleep(20_000) }
-    if process.isRunning {
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        throw E2EError("\(arguments.joined(separator: " ")) timed out after \(timeout) s")
-    }
-    process.waitUntilExit()
-    try? outHandle.close()
-    try? errHandle.close()
-    return CommandResult(
-        status: process.terminationStatus,
-        stdout: (try? String(contentsOf: outURL, encoding: .utf8)) ?? "",
-        stderr: (try? String(contentsOf: errURL, encoding: .utf8)) ?? "")
+    try runCommand(executable, arguments, timeout: timeout, environment: environment)
 }
 
 /// The harness environment without any SPOOL_* variable (so the host's settings cannot leak in).
@@ -400,7 +368,7 @@ struct ConfigurationTests {
 
         // `spool serve` runs with the same values: its first log line (key=value) says so.
         let log = base.appendingPathComponent("serve.log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let child = try ChildProcess(
             executable: binary.path,
             arguments: ["serve", "--root", base.appendingPathComponent("root").path, "--downloads", "8"],

@@ -107,9 +107,11 @@ struct CommandResult {
 }
 
 /// Runs a command to completion; stdout/stderr go through temp files (no pipe deadlocks).
-func runCommand(_ executable: URL, _ arguments: [String], cwd: URL? = nil, timeout: Double = 120) throws
-    -> CommandResult
-{
+/// `environment` replaces the harness environment (PATH is added when it has none).
+func runCommand(
+    _ executable: URL, _ arguments: [String], cwd: URL? = nil, timeout: Double = 120,
+    environment: [String: String]? = nil
+) throws -> CommandResult {
     let dir = try Paths.makeTempDir("spool-e2e-cmd")
     defer { try? FileManager.default.removeItem(at: dir) }
     let outURL = dir.appendingPathComponent("out")
@@ -121,7 +123,9 @@ func runCommand(_ executable: URL, _ arguments: [String], cwd: URL? = nil, timeo
     let process = Process()
     process.executableURL = executable
     process.arguments = arguments
-    process.environment = Paths.childEnvironment
+    var env = environment ?? Paths.childEnvironment
+    if env["PATH"] == nil { env["PATH"] = Paths.childPATH }
+    process.environment = env
     process.currentDirectoryURL = cwd ?? dir
     process.standardInput = FileHandle.nullDevice
     process.standardOutput = outHandle
