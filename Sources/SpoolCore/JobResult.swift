@@ -35,6 +35,9 @@ package struct JobProgress: Codable, Sendable, Equatable {
     package var totalBytes: Int64?
     package var speedBps: Double?
     package var etaSeconds: Double?
+    /// A live recording: seconds recorded so far, and the `max_duration` cap (SPEC §5).
+    package var recordedSeconds: Double?
+    package var maxDurationSeconds: Double?
 
     package init(
         percent: Double? = nil, downloadedBytes: Int64? = nil, totalBytes: Int64? = nil, speedBps: Double? = nil,

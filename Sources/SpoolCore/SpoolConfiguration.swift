@@ -36,6 +36,10 @@ package struct SpoolConfiguration: Codable, Sendable, Equatable {
     package var socketTimeoutSeconds: Int = 10
     /// The longest `wait_for_video` waits for a scheduled stream.
     package var waitForVideoLimitSeconds: Double = 21_600
+    /// Live recordings at once, in their own slots (they do not hold `downloads` slots).
+    package var liveRecordings: Int = 2
+    /// How long a live recording may receive no new media before it is taken as ended.
+    package var liveReconnectGraceSeconds: Double = 30
     /// Narrows subtitle languages; `nil` means every language the source offers.
     package var subtitleLanguages: [String]?
 
@@ -57,6 +61,8 @@ package struct SpoolConfiguration: Codable, Sendable, Equatable {
         case ffprobePath = "ffprobe_path"
         case socketTimeoutSeconds = "socket_timeout_s"
         case waitForVideoLimitSeconds = "wait_for_video_limit_s"
+        case liveRecordings = "live_recordings"
+        case liveReconnectGraceSeconds = "live_reconnect_grace_s"
         case subtitleLanguages = "subtitle_languages"
     }
 
@@ -86,6 +92,9 @@ package struct SpoolConfiguration: Codable, Sendable, Equatable {
         socketTimeoutSeconds = try c.decodeIfPresent(Int.self, forKey: .socketTimeoutSeconds) ?? d.socketTimeoutSeconds
         waitForVideoLimitSeconds =
             try c.decodeIfPresent(Double.self, forKey: .waitForVideoLimitSeconds) ?? d.waitForVideoLimitSeconds
+        liveRecordings = try c.decodeIfPresent(Int.self, forKey: .liveRecordings) ?? d.liveRecordings
+        liveReconnectGraceSeconds =
+            try c.decodeIfPresent(Double.self, forKey: .liveReconnectGraceSeconds) ?? d.liveReconnectGraceSeconds
         subtitleLanguages = try c.decodeIfPresent([String].self, forKey: .subtitleLanguages)
     }
 
@@ -115,6 +124,13 @@ package struct SpoolConfiguration: Codable, Sendable, Equatable {
         }
         if downloads < 1 { throw ConfigurationError(message: "downloads must be at least 1") }
         if encodes < 0 { throw ConfigurationError(message: "encodes must be 0 (one per core) or more") }
+        if liveRecordings < 1 { throw ConfigurationError(message: "live_recordings must be at least 1") }
+        if liveReconnectGraceSeconds <= 0 {
+            throw ConfigurationError(message: "live_reconnect_grace_s must be greater than 0")
+        }
+        if waitForVideoLimitSeconds < 0 {
+            throw ConfigurationError(message: "wait_for_video_limit_s must be 0 or more")
+        }
         if retries < 0 { throw ConfigurationError(message: "retries must be 0 or more") }
         if maxBatchBytes < 1 { throw ConfigurationError(message: "max_batch_bytes must be at least 1") }
         if !["suffix", "overwrite", "fail"].contains(nameConflict) {

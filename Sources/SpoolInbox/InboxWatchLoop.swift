@@ -76,7 +76,7 @@ struct InboxWatchLoop {
         addWatchIfNeeded()
         let names: [String]
         do {
-            names = try FileManager.default.contentsOfDirectory(atPath: inbox)
+            names = try Self.listCandidates(inbox)
         } catch {
             markUnavailable(error: "\(error)")
             return
@@ -88,10 +88,34 @@ struct InboxWatchLoop {
             logger.trace("inbox rescan", metadata: ["inbox": "\(inbox)"])
         }
         var present = Set<String>()
-        for name in names where InboxNameFilter.isCandidate(name) {
+        for name in names {
             if observe(name, source: .scan) { present.insert(name) }
         }
         tracker.retainOnly(present)
+    }
+
+    /// The candidate names in `directory` (SPEC §2 name rules), read with readdir(3): dot-names (rsync's
+    /// temporaries, thousands of them in a busy inbox) are skipped before any string is made, so a
+    /// rescan costs next to nothing for names that are never candidates.
+    static func listCandidates(_ directory: String) throws -> [String] {
+        guard let dir = opendir(directory) else {
+            throw InboxError.system(.open, "cannot list the inbox", path: directory)
+        }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while true {
+            errno = 0
+            guard let entry = readdir(dir) else {
+                if errno != 0 { throw InboxError.system(.read, "cannot list the inbox", path: directory) }
+                return names
+            }
+            let name: String? = withUnsafePointer(to: entry.pointee.d_name) { pointer in
+                pointer.withMemoryRebound(to: CChar.self, capacity: 256) { cName in
+                    cName.pointee == CChar(UInt8(ascii: ".")) ? nil : String(cString: cName)
+                }
+            }
+            if let name, InboxNameFilter.isCandidate(name) { names.append(name) }
+        }
     }
 
     /// Stamps one name and records it; forgets it when it is gone or not a regular file. True if recorded.

@@ -14,6 +14,8 @@ package struct JobRunner: Sendable {
     package var encodeGate: AsyncGate
     /// Re-checks the URL's host right before the download (DNS may have changed since validation).
     package var refusePrivateNetwork: Bool = true
+    /// Live recordings (`live_recording`): the watchdog and the stop graces.
+    package var live = LiveSettings()
     package var logger: Logger
 
     package init(
@@ -34,6 +36,7 @@ package struct JobRunner: Sendable {
         publisher.recover(jobID: spec.id, folder: spec.folder)
         do {
             try fm.createDirectory(atPath: spec.workDirectory, withIntermediateDirectories: true)
+            if spec.options.liveRecording { return await liveAttempt(spec, report: report) }
             return try await attempt(spec, report: report)
         } catch {
             if Task.isCancelled { return .cancelled }
@@ -43,9 +46,11 @@ package struct JobRunner: Sendable {
         }
     }
 
-    private func attempt(_ spec: JobSpec, report: @escaping @Sendable (JobReport) async -> Void) async throws
-        -> JobOutcome
-    {
+    /// `recording`: a live attempt (LiveRecorder.swift) records instead of downloading.
+    func attempt(
+        _ spec: JobSpec, report: @escaping @Sendable (JobReport) async -> Void,
+        recording: (session: LiveSession, fromStart: Bool)? = nil
+    ) async throws -> JobOutcome {
         let fm = FileManager.default
         let clock = ContinuousClock()
         let began = clock.now
@@ -55,17 +60,25 @@ package struct JobRunner: Sendable {
         if refusePrivateNetwork, let refusal = NetworkPolicy.refusal(forURL: spec.url) {
             return .failed(FailureClass(message: refusal, type: .error, retryable: false))
         }
-        await report(.step(.downloading))
+        await report(.step(recording == nil ? .downloading : .recording))
         let plan = DownloadPlan(
             url: spec.url, options: spec.options, workDirectory: work, socketTimeout: tools.socketTimeout,
             subtitleLanguages: tools.subtitleLanguages)
         let throttle = ProgressThrottle()
         let meter = TransferMeter()
-        let download = try await runner.run(tools.ytDlp, arguments: plan.arguments, workingDirectory: work) { line in
-            guard let parsed = DownloadProgressLine.parse(line) else { return }
-            if parsed.status == "finished" { await meter.add(parsed) }
-            if await throttle.shouldReport(final: parsed.status == "finished") {
-                await report(.progress(parsed.progress))
+        let download: ToolResult
+        if let recording {
+            let arguments = LivePlan.recordArguments(
+                download: plan.arguments, maxDuration: spec.options.maxDuration, fromStart: recording.fromStart)
+            download = try await recording.session.record(
+                tool: tools.ytDlp, arguments: arguments, workDirectory: work, report: report)
+        } else {
+            download = try await runner.run(tools.ytDlp, arguments: plan.arguments, workingDirectory: work) { line in
+                guard let parsed = DownloadProgressLine.parse(line) else { return }
+                if parsed.status == "finished" { await meter.add(parsed) }
+                if await throttle.shouldReport(final: parsed.status == "finished") {
+                    await report(.progress(parsed.progress))
+                }
             }
         }
         if download.cancelled || Task.isCancelled { return .cancelled }
@@ -188,6 +201,10 @@ package struct JobRunner: Sendable {
         if spec.options.downloadThumbnail && thumbnail == nil { notes.append("the source offers no thumbnail") }
         if spec.options.maxDuration != nil && !spec.options.liveRecording {
             notes.append("max_duration applies only to live recordings and was ignored")
+        }
+        if let recording {
+            result.stoppedReason = recording.session.stoppedReason(duration: sourceInfo.duration)
+            notes += recording.session.notes
         }
         result.note = notes.isEmpty ? nil : notes.joined(separator: "; ")
         return .completed(result, publication)

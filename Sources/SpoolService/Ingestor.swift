@@ -104,7 +104,8 @@ package struct Ingestor: Sendable {
                 id: SpoolID.make(now: now), batchId: batch.id, position: index, url: item.url, filename: item.filename,
                 folder: request.folder, options: request.options, createdAt: ms)
         }
-        switch try store.createBatch(batch, jobs: jobs) {
+        let outcome = try store.createBatch(batch, jobs: jobs)
+        switch outcome {
         case .existing(let first, let firstJobs) where first.claimName != claimName:
             // Same idempotency key: answer with the first batch, create nothing.
             try writeReceipt(
@@ -117,8 +118,13 @@ package struct Ingestor: Sendable {
         case .existing(let saved, let savedJobs), .created(let saved, let savedJobs):
             let archived = BatchFile.removingAPIKey(file.data) ?? file.data
             try AtomicFile.write(archived, to: paths.archive + "/" + saved.id + ".json")
-            for job in savedJobs { status.write(job: job) }
-            status.writeBatch(id: saved.id)
+            if case .created = outcome {
+                status.writeCreated(saved, jobs: savedJobs)
+            } else {
+                // Re-ingested after a crash: the jobs may have moved on since; write what the store says.
+                for job in savedJobs { status.write(job: job) }
+                status.writeBatch(id: saved.id)
+            }
             try writeReceipt(
                 for: file.originalName,
                 ["batch_id": saved.id, "total_jobs": savedJobs.count, "job_ids": savedJobs.map(\.id),
@@ -154,7 +160,7 @@ package struct Ingestor: Sendable {
     /// `receipts/<stem>.json` for `inbox/<stem>.json`.
     package func writeReceipt(for source: String, _ body: [String: Any]) throws {
         let stem = source.hasSuffix(".json") ? String(source.dropLast(5)) : source
-        try AtomicFile.write(StatusProjection.encode(body), to: paths.receipts + "/" + stem + ".json")
+        try AtomicFile.write(StatusJSON.encode(body), to: paths.receipts + "/" + stem + ".json")
     }
 
     /// A rejected file is never overwritten: `name.json`, `name (2).json`, …

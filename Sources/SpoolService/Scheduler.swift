@@ -16,11 +16,19 @@ package actor Scheduler {
         package var slots: Int
         package var retries: Int
         package var retryBaseDelay: Double
+        /// Live recordings run in their own slots: they can last hours and must not hold download slots.
+        package var liveSlots: Int
+        /// How long a `wait_for_video` job waits for its stream to start (from its first attempt).
+        package var waitForVideoLimit: Double
 
-        package init(slots: Int, retries: Int, retryBaseDelay: Double) {
+        package init(
+            slots: Int, retries: Int, retryBaseDelay: Double, liveSlots: Int = 1, waitForVideoLimit: Double = 21_600
+        ) {
             self.slots = slots
             self.retries = retries
             self.retryBaseDelay = retryBaseDelay
+            self.liveSlots = liveSlots
+            self.waitForVideoLimit = waitForVideoLimit
         }
     }
 
@@ -32,6 +40,9 @@ package actor Scheduler {
     private let logger: Logger
     private var running: [String: Task<Void, Never>] = [:]
     private var cancelRequested: Set<String> = []
+    /// Running live recordings (counted against `liveSlots`, not `slots`) and each attempt's stop request.
+    private var liveRunning: Set<String> = []
+    private var stopRequests: [String: StopRequest] = [:]
     private var shuttingDown = false
     private var lastBatch: String?
     private let wakeups: AsyncStream<Void>
@@ -87,9 +98,10 @@ package actor Scheduler {
     // MARK: - Picking
 
     private func fill() {
-        while running.count < settings.slots, let job = pickNext() {
+        while let job = pickNext() {
             lastBatch = job.batchId
             let id = job.id
+            if job.options.liveRecording { liveRunning.insert(id) }
             running[id] = Task { await self.execute(id) }
         }
     }
@@ -102,7 +114,11 @@ package actor Scheduler {
             let due = try store.jobs(status: .processing).filter {
                 $0.step == .waiting && ($0.nextRetryAt ?? 0) <= now
             }
-            candidates = (due + (try store.pendingJobs())).filter { running[$0.id] == nil }
+            let liveFree = liveRunning.count < settings.liveSlots
+            let downloadFree = running.count - liveRunning.count < settings.slots
+            candidates = (due + (try store.pendingHeads(excluding: Set(running.keys)))).filter {
+                running[$0.id] == nil && ($0.options.liveRecording ? liveFree : downloadFree)
+            }
         } catch {
             logger.error("cannot read the queue", metadata: ["error": "\(error)"])
             return nil
@@ -125,6 +141,8 @@ package actor Scheduler {
         defer {
             running[id] = nil
             cancelRequested.remove(id)
+            liveRunning.remove(id)
+            stopRequests[id] = nil
             wake()
         }
         guard let job = try? store.startJob(id: id, at: Date().millisecondsSince1970) else { return }
@@ -134,7 +152,11 @@ package actor Scheduler {
         let spec = JobSpec(
             id: job.id, url: job.url, filename: job.filename, folder: job.folder, options: job.options,
             workDirectory: paths.workDirectory(job.id))
-        var outcome = await executor.run(spec) { report in await self.record(report, jobID: id) }
+        let stop = StopRequest()
+        stopRequests[id] = stop
+        var outcome = await StopRequest.$current.withValue(stop) {
+            await executor.run(spec) { report in await self.record(report, jobID: id) }
+        }
         // A failure seen while the attempt was being stopped (cancel or shutdown) is an artefact of the
         // stop (a tool killed mid-way), not a verdict on the job.
         if Task.isCancelled {
@@ -171,6 +193,21 @@ package actor Scheduler {
             } else {
                 executor.undo(jobID: id, folder: job.folder)
             }
+        case .failed(let failure) where failure.awaitingStart:
+            // wait_for_video: the stream is not up yet; look again later, up to the limit (SPEC §3).
+            let waitedSeconds = Double(now - (job.startedAt ?? now)) / 1000
+            let remaining = settings.waitForVideoLimit - waitedSeconds
+            if remaining > 0 {
+                job.state = job.state.apply(.retryScheduled) ?? job.state
+                job.nextRetryAt = now + Int64(LivePlan.pollDelay(poll: job.attempt, remaining: remaining) * 1000)
+            } else {
+                job.state = job.state.apply(.fail(.error)) ?? job.state
+                job.error = LivePlan.waitLimitMessage(limitSeconds: settings.waitForVideoLimit)
+                job.errorType = .error
+                job.finishedAt = now
+                job.nextRetryAt = nil
+            }
+            _ = try? store.save(job)
         case .failed(let failure):
             if failure.retryable && job.downloadRetries < settings.retries && !shuttingDown {
                 job.downloadRetries += 1
@@ -235,6 +272,7 @@ package actor Scheduler {
         }
         if let task = running[jobID] {
             cancelRequested.insert(jobID)
+            stopRequests[jobID]?.mark(.cancel)
             task.cancel()
             return .stopping
         }

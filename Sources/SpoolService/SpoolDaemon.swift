@@ -53,11 +53,13 @@ package struct SpoolDaemon: Service, CustomStringConvertible {
                 limit: configuration.encodes > 0 ? configuration.encodes : ProcessInfo.processInfo.activeProcessorCount),
             logger: logger)
         runner.refusePrivateNetwork = !configuration.allowPrivateNetwork
+        runner.live.reconnectGrace = .milliseconds(Int(configuration.liveReconnectGraceSeconds * 1000))
         let scheduler = Scheduler(
             store: store, status: status, executor: runner, paths: paths,
             settings: .init(
                 slots: configuration.downloads, retries: configuration.retries,
-                retryBaseDelay: configuration.retryBaseDelaySeconds),
+                retryBaseDelay: configuration.retryBaseDelaySeconds, liveSlots: configuration.liveRecordings,
+                waitForVideoLimit: configuration.waitForVideoLimitSeconds),
             logger: logger)
         let watcher = InboxWatcher(
             configuration: .init(

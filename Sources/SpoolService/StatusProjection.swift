@@ -51,7 +51,11 @@ package enum StatusProjection {
     }
 
     static func progress(_ p: JobProgress) -> [String: Any] {
-        [
+        if let recorded = p.recordedSeconds {
+            // A live recording (SPEC §5).
+            return ["recorded_s": recorded, "max_duration_s": p.maxDurationSeconds ?? NSNull()]
+        }
+        return [
             "percent": p.percent ?? NSNull(), "downloaded_bytes": p.downloadedBytes ?? NSNull(),
             "total_bytes": p.totalBytes ?? NSNull(), "speed_bps": p.speedBps ?? NSNull(),
             "eta_s": p.etaSeconds ?? NSNull(),

@@ -92,6 +92,78 @@ package final class Store: Sendable {
         }
     }
 
+    /// The scheduler's candidates without loading the queue: the first Pending job (lowest position)
+    /// of every unfinished batch, skipping `excluding` (jobs already handed to a runner). Ordered by
+    /// creation, then batch, then position, like `pendingJobs`.
+    ///
+    /// One index seek per unfinished batch on (batchId, position), so the cost follows the number of
+    /// batches, not of queued jobs; a queue of 100,000 jobs is never decoded to pick one.
+    package func pendingHeads(excluding: Set<String> = []) throws -> [JobRecord] {
+        try writer.read { db in
+            let skip = excluding.isEmpty ? "" : " AND j.id NOT IN (\(databaseQuestionMarks(count: excluding.count)))"
+            let sql = """
+                SELECT job.* FROM batch JOIN job ON job.id = (
+                    SELECT j.id FROM job AS j WHERE j.batchId = batch.id AND j.status = 'Pending'\(skip)
+                    ORDER BY j.position LIMIT 1)
+                WHERE batch.finishedAt IS NULL
+                ORDER BY job.createdAt, job.batchId, job.position
+                """
+            return try JobRecord.fetchAll(db, sql: sql, arguments: StatementArguments(Array(excluding)))
+        }
+    }
+
+    /// Every job, grouped by batch in position order, handed over one batch at a time inside one read
+    /// transaction (a consistent snapshot): memory stays flat however many jobs there are. `body` must
+    /// not use the store.
+    package func forEachBatchOfJobs(_ body: (String, [JobRecord]) throws -> Void) throws {
+        try writer.read { db in
+            let cursor = try JobRecord.order(Column("batchId"), Column("position")).fetchCursor(db)
+            var current: String?
+            var group: [JobRecord] = []
+            while let job = try cursor.next() {
+                if job.batchId != current {
+                    if let current { try body(current, group) }
+                    current = job.batchId
+                    group = []
+                }
+                group.append(job)
+            }
+            if let current { try body(current, group) }
+        }
+    }
+
+    /// Job counts by status, without decoding a single job.
+    package func jobCounts() throws -> [JobStatus: Int] {
+        try writer.read { db in
+            var counts: [JobStatus: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM job GROUP BY status") {
+                if let status = JobStatus(rawValue: row["status"]) { counts[status] = row["n"] }
+            }
+            return counts
+        }
+    }
+
+    /// Every job ID (for checking which status files exist), cheaper than `allJobs`.
+    package func allJobIDs() throws -> [String] {
+        try writer.read { db in try String.fetchAll(db, sql: "SELECT id FROM job") }
+    }
+
+    /// The jobs with these IDs, in no particular order.
+    package func jobs(ids: [String]) throws -> [JobRecord] {
+        guard !ids.isEmpty else { return [] }
+        return try writer.read { db in
+            var found: [JobRecord] = []
+            // SQLite limits host parameters; 500 at a time stays well under any build's limit.
+            var start = 0
+            while start < ids.count {
+                let chunk = Array(ids[start..<min(start + 500, ids.count)])
+                found += try JobRecord.filter(keys: chunk).fetchAll(db)
+                start += 500
+            }
+            return found
+        }
+    }
+
     package func jobs(status: JobStatus) throws -> [JobRecord] {
         try writer.read { db in
             try JobRecord.filter(Column("status") == status.rawValue).order(Column("createdAt")).fetchAll(db)
