@@ -135,16 +135,16 @@ package enum SpoolMetrics {
     /// Gauges read at write time, in Prometheus text format (with HELP and TYPE).
     static func snapshot(store: Store) -> String {
         var lines: [String] = []
-        if let jobs = try? store.allJobs() {
+        // Aggregates in SQL: decoding every job every few seconds cost ~300 MiB with 100,000 jobs.
+        if let counts = try? store.jobCounts(), let queued = try? store.queueDepth() {
             lines.append("# HELP spool_jobs Jobs in the database by status.")
             lines.append("# TYPE spool_jobs gauge")
             for status in JobStatus.allCases {
-                lines.append("spool_jobs{status=\"\(status.rawValue)\"} \(jobs.filter { $0.status == status }.count)")
+                lines.append("spool_jobs{status=\"\(status.rawValue)\"} \(counts[status] ?? 0)")
             }
-            let queued = jobs.filter { $0.status == .pending || ($0.status == .processing && $0.step == .waiting) }
             lines.append("# HELP spool_queue_depth Jobs waiting to run: Pending, and retries waiting for their time.")
             lines.append("# TYPE spool_queue_depth gauge")
-            lines.append("spool_queue_depth \(queued.count)")
+            lines.append("spool_queue_depth \(queued)")
         }
         let tools = runningTools()
         lines.append("# HELP spool_running_tools External tools running now, by program.")

@@ -143,6 +143,16 @@ package final class Store: Sendable {
         }
     }
 
+    /// Jobs waiting to run: Pending, plus retries waiting for their time. One COUNT, no decoding.
+    package func queueDepth() throws -> Int {
+        try writer.read { db in
+            try Int.fetchOne(
+                db,
+                sql: "SELECT COUNT(*) FROM job WHERE status = 'Pending' OR (status = 'Processing' AND step = 'Waiting')"
+            ) ?? 0
+        }
+    }
+
     /// Every job ID (for checking which status files exist), cheaper than `allJobs`.
     package func allJobIDs() throws -> [String] {
         try writer.read { db in try String.fetchAll(db, sql: "SELECT id FROM job") }

@@ -21,6 +21,18 @@ struct StoreJobTests {
         #expect(try store.pendingJobs().isEmpty)
     }
 
+    @Test("jobCounts and queueDepth count in SQL: Pending plus retries waiting, not running jobs")
+    func countsAndQueueDepth() throws {
+        let store = try makeMemoryStore()
+        let (_, jobs) = try seed(store, count: 4)
+        _ = try store.startJob(id: jobs[0].id, at: 2_000)  // running: not queued
+        var waiting = try #require(try store.startJob(id: jobs[1].id, at: 2_000))
+        waiting.state = try #require(waiting.state.apply(.retryScheduled))  // Processing/Waiting: queued
+        #expect(try store.save(waiting))
+        #expect(try store.jobCounts() == [.pending: 2, .processing: 2])
+        #expect(try store.queueDepth() == 3)
+    }
+
     @Test("startJob returns nil for an unknown job and for a job that is not Pending")
     func startJobRefusesNonPending() throws {
         let store = try makeMemoryStore()
