@@ -3,9 +3,10 @@ import Foundation
 extension BatchValidator {
     /// A parsed JSON value that keeps booleans, integers and other numbers apart, so types can be checked strictly.
     ///
-    /// Decoded with `JSONDecoder`, whose `Bool` never accepts a number and whose `Int` never accepts
-    /// `true` or `23.5` (unlike `JSONSerialization` on Linux, where `1 as? Bool` succeeds).
-    indirect enum JSONValue: Decodable, Equatable {
+    /// Built by `StrictJSON.parse`, which reads numbers as `JSONDecoder` does: a `Bool` is never a number
+    /// and an `Int` is never `true` or `23.5` (unlike `JSONSerialization` on Linux, where `1 as? Bool`
+    /// succeeds). The tests check it against `JSONDecoder` value for value.
+    indirect enum JSONValue: Equatable, Sendable {
         case null
         case bool(Bool)
         case int(Int)
@@ -15,27 +16,6 @@ extension BatchValidator {
         case object([String: JSONValue])
         /// A number no Swift type holds (e.g. `1e400`): reported as a wrong type, not as broken JSON.
         case unrepresentable
-
-        init(from decoder: any Decoder) throws {
-            let container = try decoder.singleValueContainer()
-            if container.decodeNil() {
-                self = .null
-            } else if let value = try? container.decode(Bool.self) {
-                self = .bool(value)
-            } else if let value = try? container.decode(Int.self) {
-                self = .int(value)
-            } else if let value = try? container.decode(Double.self) {
-                self = .number(value)
-            } else if let value = try? container.decode(String.self) {
-                self = .string(value)
-            } else if let value = try? container.decode([JSONValue].self) {
-                self = .array(value)
-            } else if let value = try? container.decode([String: JSONValue].self) {
-                self = .object(value)
-            } else {
-                self = .unrepresentable
-            }
-        }
 
         /// How a wrong value is named in messages ("got a number").
         var kind: String {
@@ -66,17 +46,12 @@ extension BatchValidator {
                     "the batch file has a byte order mark after its start; remove it (only one at the very start is tolerated)"
                 ))
         }
-        // Foundation's decoder on Linux is lenient (trailing commas, duplicate keys, some bad tokens): check first.
-        if let problem = StrictJSON.firstProblem(in: Array(body)) {
-            return .failure(
-                documentError("the batch file is not valid JSON: \(problem); fix the syntax and drop it again"))
-        }
         let value: JSONValue
-        do {
-            value = try JSONDecoder().decode(JSONValue.self, from: Data(body))
-        } catch {
+        switch StrictJSON.parse(Array(body)) {
+        case .success(let parsed): value = parsed
+        case .failure(let problem):
             return .failure(
-                documentError("the batch file is not valid JSON\(detail(of: error)); fix the syntax and drop it again"))
+                documentError("the batch file is not valid JSON: \(problem.message); fix the syntax and drop it again"))
         }
         guard case .object(let object) = value else {
             return .failure(documentError("the batch file must be a JSON object with a jobs array, not \(value.kind)"))
@@ -100,16 +75,5 @@ extension BatchValidator {
             }
         }
         return false
-    }
-
-    /// The parser's own words ("Unexpected character 'x' around line 1, column 4."), when it gives any.
-    private static func detail(of error: any Error) -> String {
-        guard case DecodingError.dataCorrupted(let context) = error else { return "" }
-        let underlying = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
-        guard var text = underlying ?? Optional(context.debugDescription), !text.isEmpty,
-            text != "The given data was not valid JSON."
-        else { return "" }
-        while text.hasSuffix(".") { text.removeLast() }
-        return " (\(text))"
     }
 }

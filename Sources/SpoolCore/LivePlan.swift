@@ -30,6 +30,118 @@ package enum LivePlan {
         return args
     }
 
+    /// The recording after a reconnect (one more part of the same recording): the first part's
+    /// argv with every path in the work directory moved into the part's own directory (so its
+    /// media, `final-path.txt`, `info.json` and temporary files do not meet the first part's), the
+    /// cap lowered to what is left of `max_duration`, and no `--live-from-start` (the part starts
+    /// at the live edge; from the start would record the stream again). The URL is untouched.
+    package static func reconnectArguments(
+        record: [String], workDirectory: String, partDirectory: String, remainingSeconds: Double?
+    ) -> [String] {
+        let dash = record.lastIndex(of: "--") ?? record.endIndex
+        var options: [String] = []
+        var index = record.startIndex
+        while index < dash {
+            let arg = record[index]
+            index += 1
+            if arg == "--live-from-start" { continue }
+            if arg == "--download-sections", index < dash {
+                index += 1
+                continue
+            }
+            options.append(movedPath(arg, from: workDirectory, to: partDirectory))
+        }
+        if let remainingSeconds { options += ["--download-sections", "*0-\(sectionEnd(remainingSeconds))"] }
+        return options + record[dash...]
+    }
+
+    /// `arg` with a leading work directory (bare, as a path prefix, or after yt-dlp's `type:` in
+    /// `-P temp:DIR`) replaced by the part's directory.
+    private static func movedPath(_ arg: String, from work: String, to part: String) -> String {
+        if arg == work { return part }
+        if arg.hasPrefix(work + "/") { return part + String(arg.dropFirst(work.count)) }
+        if let colon = arg.firstIndex(of: ":"), !arg[..<colon].contains("/") {
+            let value = String(arg[arg.index(after: colon)...])
+            if value == work || value.hasPrefix(work + "/") {
+                return String(arg[...colon]) + movedPath(value, from: work, to: part)
+            }
+        }
+        return arg
+    }
+
+    /// Seconds for `--download-sections *0-S`: whole seconds as integers, else one decimal (rounded
+    /// up, so the parts together reach the cap). yt-dlp accepts both (measured: `*0-6.5` gave 6.50 s).
+    static func sectionEnd(_ seconds: Double) -> String {
+        let tenths = (seconds * 10).rounded(.up) / 10
+        return tenths == tenths.rounded() ? String(Int(tenths)) : String(format: "%.1f", tenths)
+    }
+
+    /// What is left of `max_duration` after `recorded` seconds (nil: no cap).
+    package static func remainingSeconds(maxDuration: Int?, recorded: Double) -> Double? {
+        maxDuration.map { max(0, Double($0) - recorded) }
+    }
+
+    /// Signs in the recorder's last stderr lines that it ended because the server failed or went
+    /// away, not because the stream ended. Measured (yt-dlp-lab §4 generator, ffmpeg 5.1 via
+    /// yt-dlp): a playlist answering 503 makes ffmpeg log `HTTP error 503`, `Server returned 5XX`
+    /// and `Failed to reload playlist 0`, then end as if at the end of the stream (exit 0, the file
+    /// finalised); a restart during the outage fails in about 1 s with `ERROR: … HTTP Error 503`.
+    package static let lostStreamPatterns = [
+        "Failed to reload playlist", "Server returned 5", "HTTP error 5", "HTTP Error 5", "HTTP Error 429",
+        "Connection refused", "Connection reset", "Connection timed out", "timed out", "Network is unreachable",
+        "Failed to open segment", "Unable to download webpage", "Unable to open resource", "Input/output error",
+    ]
+
+    /// Whether a recorder that exited (by itself) lost the stream: a non-zero exit, or server or
+    /// connection errors among its last stderr lines. A stream that ends with `#EXT-X-ENDLIST`
+    /// makes ffmpeg stop cleanly with none of them.
+    package static func lostStream(exitCode: Int32?, stderr: [String]) -> Bool {
+        if exitCode != 0 { return true }
+        return stderr.suffix(10).contains { line in lostStreamPatterns.contains { line.contains($0) } }
+    }
+
+    /// What to do when one part of a recording has ended.
+    package enum AfterPart: Sendable, Equatable {
+        /// The recording is over (stopped, capped, the stream ended, or nothing was ever recorded).
+        case finish
+        /// Start the recorder again, into a new part.
+        case reconnect
+        /// The stream was lost and has sent nothing for the whole reconnect grace: end as today.
+        case lost
+    }
+
+    /// The reconnect decision (issue 5): a recorder that exited by itself because the stream was
+    /// lost is started again while the grace (counted from the last new media) lasts, as long as
+    /// something was recorded, no stop was asked for and `max_duration` leaves at least a second.
+    /// A part that recorded nothing (a restart the server refused) counts as lost.
+    package static func afterPart(
+        stopRequested: Bool, exitCode: Int32?, stderr: [String], partRecorded: Double, totalRecorded: Double,
+        maxDuration: Int?, sinceLastMedia: Double, grace: Double
+    ) -> AfterPart {
+        if stopRequested || totalRecorded <= 0 { return .finish }
+        if let left = remainingSeconds(maxDuration: maxDuration, recorded: totalRecorded), left < 1 { return .finish }
+        if partRecorded > 0 && !lostStream(exitCode: exitCode, stderr: stderr) { return .finish }
+        return sinceLastMedia < grace ? .reconnect : .lost
+    }
+
+    /// The concat demuxer's list of parts (`ffconcat`), each path quoted: a `'` inside becomes `'\''`.
+    package static func concatList(parts: [String]) -> String {
+        "ffconcat version 1.0\n"
+            + parts.map { "file '" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'\n" }.joined()
+    }
+
+    /// ffmpeg joining the parts listed in `list` into `output` without re-encoding (an argv, never
+    /// a shell). `-safe 0`: the list holds absolute paths (spool's own work directory).
+    package static func joinArguments(list: String, output: String) -> [String] {
+        var args = [
+            "-hide_banner", "-nostdin", "-loglevel", "error", "-y", "-f", "concat", "-safe", "0", "-i", list,
+            "-map", "0", "-c", "copy",
+        ]
+        let ext = (output as NSString).pathExtension.lowercased()
+        if ["mp4", "m4a", "mov"].contains(ext) { args += ["-movflags", "+faststart"] }
+        return args + [output]
+    }
+
     /// Whether the extractor can record a live stream from its beginning.
     package static func supportsFromStart(extractorKey: String?) -> Bool {
         guard let key = extractorKey?.lowercased().filter({ $0.isLetter || $0.isNumber }) else { return false }

@@ -38,7 +38,7 @@ package struct SpoolConfiguration: Codable, Sendable, Equatable {
     package var waitForVideoLimitSeconds: Double = 21_600
     /// Live recordings at once, in their own slots (they do not hold `downloads` slots).
     package var liveRecordings: Int = 2
-    /// How long a live recording may receive no new media before it is taken as ended.
+    /// How long a live recording may receive no new media, reconnecting meanwhile, before it is taken as ended.
     package var liveReconnectGraceSeconds: Double = 30
     /// Narrows subtitle languages; `nil` means every language the source offers.
     package var subtitleLanguages: [String]?

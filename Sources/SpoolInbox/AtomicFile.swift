@@ -27,6 +27,38 @@ package enum AtomicFile {
         if durable { try Posix.fsyncDirectory(directory) }
     }
 
+    /// Writes a file that is expected to be new (a job's first status file), without fsync: the data goes
+    /// into an unnamed `O_TMPFILE` inode that `linkat(2)` then names, so it appears whole in one directory
+    /// operation where temp + rename takes two (half the directory locking on a 100-job ingest).
+    /// When the name exists already, or the filesystem has no `O_TMPFILE`, it falls back to `write`.
+    package static func writeNew(_ data: Data, to path: String) throws {
+        let directory = Posix.directory(of: path)
+        let fd = Glibc.open(directory, Self.tmpFileFlags | O_WRONLY | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { return try write(data, to: path, durable: false) }
+        defer { close(fd) }
+        try Posix.writeAll(fd, data, path: path)
+        if linkat(AT_FDCWD, "/proc/self/fd/\(fd)", AT_FDCWD, path, AT_SYMLINK_FOLLOW) == 0 { return }
+        try write(data, to: path, durable: false)
+    }
+
+    /// `O_TMPFILE` (`__O_TMPFILE | O_DIRECTORY`), a macro Swift does not import.
+    private static let tmpFileFlags: Int32 = 0o20_000_000 | O_DIRECTORY
+
+    /// Makes files written with `durable: false` durable, with their directory entries: one journal commit
+    /// for several files instead of two per file. Use it before deleting what would redo them after a crash.
+    package static func sync(_ paths: [String]) throws {
+        var directories: [String] = []
+        for path in paths {
+            let fd = Posix.open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+            guard fd >= 0 else { throw InboxError.system(.open, "cannot open file to fsync it", path: path) }
+            defer { close(fd) }
+            try Posix.fsync(fd, path: path)
+            let directory = Posix.directory(of: path)
+            if !directories.contains(directory) { directories.append(directory) }
+        }
+        for directory in directories { try Posix.fsyncDirectory(directory) }
+    }
+
     /// Moves a file to `destination` atomically: rename(2); on EXDEV copy to a temp in the destination dir
     /// + fsync + rename, then unlink the source.
     package static func move(from source: String, to destination: String) throws {

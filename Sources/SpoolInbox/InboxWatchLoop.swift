@@ -19,6 +19,38 @@ struct InboxWatchLoop {
     private var watchFailureLogged = false
     private var nextScan = ContinuousClock.now
     private var tracker: StabilityTracker
+    /// The inbox directory as it was at the last full listing, kept only when that listing can vouch for it
+    /// (see `scan`); nil forces the next periodic scan to list.
+    private var listedDirectory: DirectoryStamp?
+    /// Periodic scans answered from the tracker since the last full listing.
+    private var listingsSkipped = 0
+    /// Full listings so far (tests check that an unchanged inbox is not listed again).
+    private(set) var listings = 0
+
+    /// What says whether a directory's entries may have changed: any create, delete or rename inside it
+    /// moves its mtime and ctime; a directory replaced at the same path has another inode.
+    struct DirectoryStamp: Equatable {
+        var device: UInt64
+        var inode: UInt64
+        var mtime: timespec
+        var ctime: timespec
+
+        init(_ info: stat) {
+            device = UInt64(info.st_dev)
+            inode = UInt64(info.st_ino)
+            mtime = info.st_mtim
+            ctime = info.st_ctim
+        }
+
+        static func == (a: Self, b: Self) -> Bool {
+            a.device == b.device && a.inode == b.inode && a.mtime.tv_sec == b.mtime.tv_sec
+                && a.mtime.tv_nsec == b.mtime.tv_nsec && a.ctime.tv_sec == b.ctime.tv_sec
+                && a.ctime.tv_nsec == b.ctime.tv_nsec
+        }
+    }
+
+    /// At most this many periodic scans in a row are answered without listing; then one lists regardless.
+    static let maxListingsSkipped = 11
 
     init(configuration: InboxWatcher.Configuration, logger: Logger, reader: InotifyReader?) {
         self.configuration = configuration
@@ -38,6 +70,29 @@ struct InboxWatchLoop {
         logger.debug(
             "inbox watch ready", metadata: ["inbox": "\(inbox)", "inotify": "\(watch == nil ? "off" : "on")"])
         await settle(report: report)
+    }
+
+    /// When the loop must look again without an event: the next periodic scan, or the earliest moment a name
+    /// waiting in the tracker can become ready or needs a re-check. With nothing pending that is the next scan,
+    /// so an idle inbox wakes the loop once per rescan interval and not in between.
+    func nextDeadline() -> ContinuousClock.Instant {
+        var deadline = nextScan
+        let grace = configuration.incompleteGrace
+        let rescan = configuration.rescanInterval
+        for entry in tracker.entries.values where !entry.reported {
+            let due: ContinuousClock.Instant
+            if entry.seenByEvent {
+                // Complete ones were taken at once; an incomplete one is re-checked when its grace runs out.
+                due = entry.stableSince + grace
+            } else if entry.unchangedScans >= 1 {
+                // Found by scans and seen unchanged by one more: ready once unchanged for long enough.
+                due = entry.stableSince + (entry.isComplete ? rescan : max(rescan, grace))
+            } else {
+                continue  // needs another scan first: `nextScan` covers it
+            }
+            deadline = min(deadline, due)
+        }
+        return deadline
     }
 
     mutating func tick(report: Report) async {
@@ -71,15 +126,44 @@ struct InboxWatchLoop {
 
     /// Lists the inbox and feeds every candidate to the tracker. A failed listing changes nothing but the
     /// availability: a missing inbox is never read as "every file was deleted".
+    ///
+    /// A periodic scan of a watched local inbox whose directory stamp has not moved since the last full
+    /// listing does not list it again (with thousands of ignored dot-files, the listing is what an idle
+    /// service spends its time on): no entry was created, removed or renamed, so the names are the
+    /// tracker's, and those are stamped afresh exactly as a listing would. Every `maxListingsSkipped + 1`-th
+    /// periodic scan, and every scan with a reason (start-up, overflow, inbox moved), lists in full.
     private mutating func scan(reason: String?) {
         nextScan = ContinuousClock.now + configuration.rescanInterval
         addWatchIfNeeded()
+        let before = Self.directoryStamp(inbox)
+        if reason == nil, watch != nil, let before, before == listedDirectory,
+            listingsSkipped < Self.maxListingsSkipped
+        {
+            listingsSkipped += 1
+            markAvailable()
+            logger.trace("inbox rescan", metadata: ["inbox": "\(inbox)", "listing": "skipped: unchanged"])
+            var present = Set<String>()
+            for name in tracker.entries.keys.sorted() where observe(name, source: .scan) { present.insert(name) }
+            tracker.retainOnly(present)
+            return
+        }
         let names: [String]
         do {
             names = try Self.listCandidates(inbox)
         } catch {
+            listedDirectory = nil
             markUnavailable(error: "\(error)")
             return
+        }
+        listings += 1
+        listingsSkipped = 0
+        listedDirectory = before.flatMap { stamp in
+            // Vouch for the stamp only if it was already old when taken: a change within the same timestamp
+            // tick as the one the stamp records would not move it.
+            var now = timespec()
+            clock_gettime(CLOCK_REALTIME, &now)
+            let newest = max(stamp.mtime.tv_sec, stamp.ctime.tv_sec)
+            return now.tv_sec - newest >= 2 ? stamp : nil
         }
         markAvailable()
         if let reason {
@@ -94,9 +178,18 @@ struct InboxWatchLoop {
         tracker.retainOnly(present)
     }
 
+    /// The stamp of the directory at `path` (symlinks followed, as opendir does); nil when it cannot be stat'ed.
+    static func directoryStamp(_ path: String) -> DirectoryStamp? {
+        var info = stat()
+        guard fstatat(AT_FDCWD, path, &info, 0) == 0 else { return nil }
+        return DirectoryStamp(info)
+    }
+
     /// The candidate names in `directory` (SPEC §2 name rules), read with readdir(3): dot-names (rsync's
     /// temporaries, thousands of them in a busy inbox) are skipped before any string is made, so a
     /// rescan costs next to nothing for names that are never candidates.
+    static let direntNameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name)!
+
     static func listCandidates(_ directory: String) throws -> [String] {
         guard let dir = opendir(directory) else {
             throw InboxError.system(.open, "cannot list the inbox", path: directory)
@@ -109,12 +202,13 @@ struct InboxWatchLoop {
                 if errno != 0 { throw InboxError.system(.read, "cannot list the inbox", path: directory) }
                 return names
             }
-            let name: String? = withUnsafePointer(to: entry.pointee.d_name) { pointer in
-                pointer.withMemoryRebound(to: CChar.self, capacity: 256) { cName in
-                    cName.pointee == CChar(UInt8(ascii: ".")) ? nil : String(cString: cName)
-                }
-            }
-            if let name, InboxNameFilter.isCandidate(name) { names.append(name) }
+            // The name is read in place, up to its NUL. Not `entry.pointee.d_name`: that copies all 256 bytes
+            // of the declared array, but a record in readdir's buffer is only as long as its name (d_reclen),
+            // so the copy could run past the end of the buffer (a crash seen with 10,000 names).
+            let cName = (UnsafeRawPointer(entry) + Self.direntNameOffset).assumingMemoryBound(to: CChar.self)
+            guard cName.pointee != CChar(UInt8(ascii: ".")) else { continue }
+            let name = String(cString: cName)
+            if InboxNameFilter.isCandidate(name) { names.append(name) }
         }
     }
 

@@ -31,6 +31,7 @@ package struct InboxWatcher: Sendable {
     /// What wakes the watch loop.
     enum Wake: Sendable {
         case events([InotifyEvent])
+        /// The loop's next deadline (see `InboxWatchLoop.nextDeadline()`) has come.
         case tick
     }
 
@@ -42,18 +43,16 @@ package struct InboxWatcher: Sendable {
         self.logger = logger
     }
 
-    /// How often the loop wakes without events: often enough to meet scan and grace deadlines closely.
-    var tickInterval: Duration {
-        let quarter = min(configuration.rescanInterval, configuration.incompleteGrace) / 4
-        return min(max(quarter, .milliseconds(10)), .seconds(1))
-    }
+    /// The shortest sleep between two wake-ups without events, so a deadline that has just passed (a clock
+    /// read a hair early) cannot make the loop spin.
+    static let minimumSleep: Duration = .milliseconds(5)
 
     /// Runs until the task is cancelled, calling `onCandidate(name)` for every file name in the inbox that looks
     /// ready to claim. May report the same name more than once (claiming by rename makes that harmless). Never
     /// throws for a missing inbox: logs and waits for it.
     ///
     /// `onCandidate` is awaited on the loop: events that arrive meanwhile are buffered, never dropped.
-    /// Cancellation ends the loop at the next wake-up (at most one tick) and closes the inotify descriptor.
+    /// Cancellation ends the loop at once (it finishes the wake-up stream) and closes the inotify descriptor.
     package func run(onCandidate: @escaping @Sendable (String) async -> Void) async {
         // Unbounded: a bounded buffer silently drops inotify bursts (swift-stack.md §6); the kernel caps the queue.
         let (wakes, continuation) = AsyncStream<Wake>.makeStream(bufferingPolicy: .unbounded)
@@ -78,24 +77,37 @@ package struct InboxWatcher: Sendable {
                 "inotify unavailable; relying on the inbox scan", metadata: ["inbox": "\(inbox)", "error": "\(reason)"])
         }
 
-        let tick = tickInterval
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                while !Task.isCancelled {
-                    try? await Task.sleep(for: tick)
-                    continuation.yield(.tick)
-                }
-            }
+        // No fixed tick: after every wake-up the loop arms one timer for its next deadline (the next periodic
+        // scan, or a name's grace running out) and otherwise sleeps until inotify delivers an event.
+        await withTaskCancellationHandler {
             var loop = InboxWatchLoop(configuration: configuration, logger: logger, reader: reader)
             await loop.start(report: onCandidate)
+            var timer: Task<Void, Never>?
+            var armed: ContinuousClock.Instant?
+            defer { timer?.cancel() }
+            func arm(_ deadline: ContinuousClock.Instant) {
+                guard deadline != armed else { return }
+                timer?.cancel()
+                armed = deadline
+                let delay = max(ContinuousClock.now.duration(to: deadline), Self.minimumSleep)
+                timer = Task {
+                    try? await Task.sleep(for: delay)
+                    if !Task.isCancelled { continuation.yield(.tick) }
+                }
+            }
+            arm(loop.nextDeadline())
             for await wake in wakes {
                 if Task.isCancelled { break }
                 switch wake {
                 case .events(let events): await loop.handle(events, report: onCandidate)
-                case .tick: await loop.tick(report: onCandidate)
+                case .tick:
+                    armed = nil  // this timer has fired (or a stale one did): always arm afresh
+                    await loop.tick(report: onCandidate)
                 }
+                arm(loop.nextDeadline())
             }
-            group.cancelAll()
+        } onCancel: {
+            continuation.finish()
         }
     }
 }

@@ -6,16 +6,19 @@ import Glibc
 /// A class because it owns the descriptor and the source, which must be cancelled exactly once;
 /// `@unchecked Sendable` because `DispatchSourceRead` is not Sendable, while every method here is
 /// safe to call from any thread (inotify calls are thread-safe, the source serialises its handlers).
-final class InotifyReader: @unchecked Sendable {
+///
+/// Used by the inbox watcher and by the control directories (`cancel/`, `retry/`); one descriptor can
+/// hold several watches (each event carries its watch descriptor).
+package final class InotifyReader: @unchecked Sendable {
     /// Everything the watcher asks the kernel for; `IN_Q_OVERFLOW` and `IN_IGNORED` arrive on their own.
-    static let watchMask = UInt32(IN_CLOSE_WRITE | IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
+    package static let watchMask = UInt32(IN_CLOSE_WRITE | IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
 
-    let fd: Int32
+    package let fd: Int32
     private let source: any DispatchSourceRead
 
     /// Opens the descriptor and starts reading; `deliver` is called on a private serial queue with each
     /// batch of parsed events. Returns nil (errno set) when inotify is unavailable.
-    init?(deliver: @escaping @Sendable ([InotifyEvent]) -> Void) {
+    package init?(deliver: @escaping @Sendable ([InotifyEvent]) -> Void) {
         let fd = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
         guard fd >= 0 else { return nil }
         self.fd = fd
@@ -47,17 +50,17 @@ final class InotifyReader: @unchecked Sendable {
         }
     }
 
-    /// `inotify_add_watch` on the inbox; the watch descriptor, or -1 with errno set.
-    func addWatch(_ path: String) -> Int32 {
-        inotify_add_watch(fd, path, Self.watchMask)
+    /// `inotify_add_watch` on `path` (the inbox's mask unless told); the watch descriptor, or -1 with errno set.
+    package func addWatch(_ path: String, mask: UInt32 = InotifyReader.watchMask) -> Int32 {
+        inotify_add_watch(fd, path, mask)
     }
 
-    func removeWatch(_ wd: Int32) {
+    package func removeWatch(_ wd: Int32) {
         _ = inotify_rm_watch(fd, wd)
     }
 
     /// Stops reading and closes the descriptor (asynchronously, on the source's queue).
-    func close() {
+    package func close() {
         source.cancel()
     }
 }

@@ -1,7 +1,12 @@
 import Foundation
 import Logging
 import SpoolCore
+import SpoolInbox
 import SpoolStore
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Acts on `cancel/<id>` and `retry/<id>` files (SPEC §7), for a job or a whole batch. A file is
 /// consumed once acted on; an unknown or impossible request gets `receipts/<name>.json` saying why.
@@ -24,11 +29,69 @@ package struct ControlFiles: Sendable {
         self.logger = logger
     }
 
-    /// Polls the control directories until cancelled (control files are rare and tiny).
-    package func run(interval: Duration) async {
-        while !Task.isCancelled {
+    /// What inotify reports for the control directories: a name created, written or renamed in, and the
+    /// directory itself going away (`IN_IGNORED` arrives on its own).
+    static let watchMask = UInt32(IN_CREATE | IN_CLOSE_WRITE | IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
+
+    /// Acts on control files until cancelled. The directories are watched with inotify, so a request is
+    /// handled within milliseconds, and listed every `rescanInterval` as well, for what inotify cannot see
+    /// (a directory re-created, a queue overflow). Without inotify (unavailable, `useInotify` false, or a
+    /// network filesystem, where other clients' writes raise no event) they are listed every `pollInterval`.
+    package func run(rescanInterval: Duration, pollInterval: Duration = .milliseconds(500), useInotify: Bool = true)
+        async
+    {
+        let (wakes, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        let directories = [paths.cancel, paths.retry]
+        let network = directories.contains { FilesystemKind.isNetwork(path: $0) }
+        let reader = useInotify && !network ? InotifyReader { _ in continuation.yield() } : nil
+        defer {
+            reader?.close()
+            continuation.finish()
+        }
+        if useInotify && reader == nil && !network {
+            logger.warning(
+                "inotify unavailable for the control directories; polling them",
+                metadata: ["error": "\(String(cString: strerror(errno)))"])
+        }
+        var watches: [String: Int32] = [:]
+        /// (Re-)adds the watches; true when both directories are watched. Adding a watch that exists is a no-op
+        /// that returns the same descriptor; a re-created directory gets a new one.
+        func watchAll() -> Bool {
+            guard let reader else { return false }
+            var all = true
+            for directory in directories {
+                let wd = reader.addWatch(directory, mask: Self.watchMask)
+                if let old = watches[directory], old != wd, old >= 0 { reader.removeWatch(old) }
+                watches[directory] = wd
+                all = all && wd >= 0
+            }
+            return all
+        }
+        await withTaskCancellationHandler {
+            var timer: Task<Void, Never>?
+            defer { timer?.cancel() }
+            var nextRescan = ContinuousClock.now
+            /// Arms the one timer for the next listing (and re-watch).
+            func scheduleRescan(watched: Bool) {
+                let interval = watched ? rescanInterval : pollInterval
+                nextRescan = ContinuousClock.now + interval
+                timer?.cancel()
+                timer = Task {
+                    try? await Task.sleep(for: interval)
+                    if !Task.isCancelled { continuation.yield() }
+                }
+            }
+            // Watch first, then list: a file dropped in between is seen by one or the other.
+            scheduleRescan(watched: watchAll())
             await sweep()
-            try? await Task.sleep(for: interval)
+            // Inotify events and the timer share the stream; a burst of events is one sweep.
+            var iterator = wakes.makeAsyncIterator()
+            while await iterator.next() != nil, !Task.isCancelled {
+                if ContinuousClock.now >= nextRescan { scheduleRescan(watched: watchAll()) }
+                await sweep()
+            }
+        } onCancel: {
+            continuation.finish()
         }
     }
 
@@ -38,7 +101,7 @@ package struct ControlFiles: Sendable {
             for name in names.sorted() where !name.hasPrefix(".") {
                 let problems = action == "cancel" ? await cancel(name) : retry(name)
                 if !problems.isEmpty {
-                    try? ingestor.writeReceipt(
+                    _ = try? ingestor.writeReceipt(
                         for: name, ["error": problems.joined(separator: "; "), "source": "\(action)/\(name)"])
                 }
                 logger.info(
@@ -97,6 +160,7 @@ package struct ControlFiles: Sendable {
         } catch {
             return ["the retry could not be recorded: \(error)"]
         }
+        SpoolMetrics.changed()
         scheduler.wake()
         return []
     }

@@ -35,6 +35,12 @@ package enum SpoolMetrics {
         var interval: Double = 5
         /// Job → bytes reported so far by the current download (yt-dlp restarts at 0 per format).
         var downloaded: [String: Int64] = [:]
+        /// Bumped by every hook that may change the exposition; the writer skips a write when it has not moved.
+        var generation: UInt64 = 0
+        /// Job attempts running now (started by the scheduler, not yet ended): tools can run only during one.
+        var runningAttempts = 0
+        /// Tools found by the last look at this process's children.
+        var toolsSeen = 0
     }
 
     static let state = Mutex(State())
@@ -75,15 +81,43 @@ package enum SpoolMetrics {
 
     // MARK: - Hooks
 
+    /// Something the exposition shows has changed (the database, a counter): the next write is due. Call it
+    /// after the change, so a write that read the generation before it is followed by another.
+    package static func changed() {
+        state.withLock { $0.generation &+= 1 }
+    }
+
+    /// Scheduler: a job attempt begins (its tools may run from now on).
+    package static func attemptStarted() {
+        state.withLock { s in
+            s.runningAttempts += 1
+            s.generation &+= 1
+        }
+    }
+
+    /// Scheduler: a job attempt is over (its tools have exited).
+    package static func attemptEnded() {
+        state.withLock { s in
+            s.runningAttempts = max(0, s.runningAttempts - 1)
+            s.generation &+= 1
+        }
+    }
+
     /// Scheduler: a progress or step report of a running job.
     package static func progress(_ report: JobReport, jobID: String) {
-        guard enabled, case .progress(let p) = report, let bytes = p.downloadedBytes, bytes >= 0 else { return }
+        guard enabled else { return }
+        guard case .progress(let p) = report, let bytes = p.downloadedBytes, bytes >= 0 else {
+            changed()
+            return
+        }
         let delta: Int64 = state.withLock { s in
             let last = s.downloaded[jobID] ?? 0
             s.downloaded[jobID] = bytes
             return bytes >= last ? bytes - last : bytes
         }
         if delta > 0 { CoreMetrics.Counter(label: "spool_downloaded_bytes_total").increment(by: delta) }
+        // After the change: a writer that read the generation before it will see it move and write again.
+        changed()
     }
 
     /// Scheduler: a job's attempt ended (terminal, waiting for a retry, or back to the queue).
@@ -95,6 +129,7 @@ package enum SpoolMetrics {
         } else if job.status == .processing && job.step == .waiting {
             CoreMetrics.Counter(label: "spool_retries_total").increment()
         }
+        changed()
     }
 
     /// When a file appeared in the inbox: its ctime (a rename into the inbox or the last write sets it).
@@ -120,6 +155,7 @@ package enum SpoolMetrics {
             let seconds = max(0, Date().timeIntervalSince(droppedAt))
             CoreMetrics.Timer(label: "spool_receipt_latency_seconds").recordNanoseconds(Int64(seconds * 1e9))
         }
+        changed()
     }
 
     // MARK: - Exposition
@@ -146,7 +182,7 @@ package enum SpoolMetrics {
             lines.append("# TYPE spool_queue_depth gauge")
             lines.append("spool_queue_depth \(queued)")
         }
-        let tools = runningTools()
+        let tools = runningToolsIfAny()
         lines.append("# HELP spool_running_tools External tools running now, by program.")
         lines.append("# TYPE spool_running_tools gauge")
         for tool in ["yt-dlp", "ffmpeg", "ffprobe"] {
@@ -155,12 +191,23 @@ package enum SpoolMetrics {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// This process's direct children by program name, from /proc (yt-dlp's own children not included).
+    /// `runningTools()`, skipped when no job attempt runs and none was seen last time: tools are started
+    /// only by an attempt, which waits for them, so an idle service has none to look for.
+    static func runningToolsIfAny() -> [String: Int] {
+        let look = state.withLock { $0.runningAttempts > 0 || $0.toolsSeen > 0 }
+        guard look else { return [:] }
+        let tools = runningTools()
+        state.withLock { $0.toolsSeen = tools.values.reduce(0, +) }
+        return tools
+    }
+
+    /// This process's direct children by program name (yt-dlp's own children not included): from the
+    /// per-thread `children` lists when the kernel has them, else from a scan of every process in /proc.
     static func runningTools() -> [String: Int] {
-        let me = getpid()
         var counts: [String: Int] = [:]
-        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return counts }
-        for entry in entries where entry.first?.isNumber == true {
+        let children = childProcessIDs()
+        let me = getpid()
+        for entry in children ?? allProcessIDs() {
             guard let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
                 let open = stat.firstIndex(of: "("), let close = stat.lastIndex(of: ")")
             else { continue }
@@ -172,9 +219,33 @@ package enum SpoolMetrics {
         }
         return counts
     }
+
+    /// This process's children from `/proc/self/task/<tid>/children` (CONFIG_PROC_CHILDREN); nil when the
+    /// kernel does not provide those files. A handful of small reads instead of one per process on the host.
+    static func childProcessIDs() -> [String]? {
+        guard let tasks = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task") else { return nil }
+        var pids: [String] = []
+        var found = false
+        for task in tasks {
+            guard let text = try? String(contentsOfFile: "/proc/self/task/\(task)/children", encoding: .utf8) else {
+                continue  // the thread just exited, or no such file on this kernel
+            }
+            found = true
+            pids += text.split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+                .filter { !$0.isEmpty }
+        }
+        return found ? pids : nil
+    }
+
+    /// Every process ID in /proc (the fallback when the `children` files are missing).
+    static func allProcessIDs() -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).filter { $0.first?.isNumber == true }
+    }
 }
 
-/// Writes `<root>/metrics.prom` atomically every few seconds, for node_exporter's textfile collector.
+/// Writes `<root>/metrics.prom` atomically, for node_exporter's textfile collector: every `interval` while
+/// something changes or a job runs; when the service is idle only after a change, plus a heartbeat write
+/// every `idleRewrite` so the file's mtime shows the service is alive.
 package struct MetricsWriter: Sendable {
     package var store: Store
     package var logger: Logger
@@ -184,12 +255,26 @@ package struct MetricsWriter: Sendable {
         self.logger = logger
     }
 
+    /// How long an idle service goes without rewriting an unchanged exposition (at least one interval).
+    package static let idleRewrite: Duration = .seconds(60)
+
     /// Until cancelled; does nothing when metrics are off.
     package func run() async {
         let (file, interval) = SpoolMetrics.state.withLock { ($0.file, $0.interval) }
         guard file != nil, SpoolMetrics.enabled, interval > 0 else { return }
+        let clock = ContinuousClock()
+        var written: UInt64?
+        var lastWrite = clock.now
         while !Task.isCancelled {
-            writeNow()
+            // Read before the snapshot: a change made while it is taken bumps the generation again.
+            let (generation, active) = SpoolMetrics.state.withLock {
+                ($0.generation, $0.runningAttempts > 0 || $0.toolsSeen > 0)
+            }
+            if written != generation || active || lastWrite.duration(to: clock.now) >= Self.idleRewrite {
+                writeNow()
+                written = generation
+                lastWrite = clock.now
+            }
             try? await Task.sleep(for: .milliseconds(Int(interval * 1000)))
         }
     }
@@ -210,9 +295,14 @@ package struct MetricsWriter: Sendable {
 extension Ingestor {
     /// `ingest(name:)`, with the batch-file counters and the drop → receipt latency recorded.
     package func ingestMeasured(name: String) -> Outcome {
-        let dropped = SpoolMetrics.dropTime(ofFile: paths.inbox + "/" + name)
-        let outcome = ingest(name: name)
-        SpoolMetrics.ingested(outcome, droppedAt: dropped)
-        return outcome
+        ingestMeasured(names: [name])[0]
+    }
+
+    /// `ingest(names:)`, counted per file like `ingestMeasured(name:)`.
+    package func ingestMeasured(names: [String]) -> [Outcome] {
+        let dropped = names.map { SpoolMetrics.dropTime(ofFile: paths.inbox + "/" + $0) }
+        let outcomes = ingest(names: names)
+        for (outcome, time) in zip(outcomes, dropped) { SpoolMetrics.ingested(outcome, droppedAt: time) }
+        return outcomes
     }
 }

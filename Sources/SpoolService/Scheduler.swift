@@ -45,6 +45,16 @@ package actor Scheduler {
     private var stopRequests: [String: StopRequest] = [:]
     private var shuttingDown = false
     private var lastBatch: String?
+    /// The one timer that wakes the loop when the earliest waiting retry (or wait_for_video poll) comes due.
+    private var dueTimer: Task<Void, Never>?
+    /// The waiting retries may have changed since the timer was armed (an attempt ended, a job was
+    /// cancelled): the next turn reads them again. Accepted work alone does not, so a burst of accepted
+    /// batches costs no extra reads.
+    private var dueTimerStale = true
+    /// The queue could not be read on the last turn: look again shortly rather than wait for a wake-up.
+    private var queueReadFailed = false
+    /// Turns of the loop so far (each reads the queue); tests check that an idle scheduler takes none.
+    private(set) var turns = 0
     private let wakeups: AsyncStream<Void>
     private let wakeup: AsyncStream<Void>.Continuation
 
@@ -69,19 +79,21 @@ package actor Scheduler {
 
     /// Runs until `beginShutdown`; then stops every running tool, puts those jobs back to Pending
     /// and returns once they have all stopped.
+    ///
+    /// Event-driven: the loop runs when woken (work accepted, an attempt ended, a control request, shutdown)
+    /// and when the earliest retry deadline comes, and sleeps in between, however long that is.
     package func run() async {
-        let ticker = Task { [wakeup] in
-            // Retries come due by time alone; a light tick catches them.
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .milliseconds(250))
-                wakeup.yield()
-            }
-        }
+        // The first turn needs no wake-up: jobs requeued at start-up, and retries waiting from before, are
+        // already in the queue.
+        wakeup.yield()
         for await _ in wakeups {
             if shuttingDown { break }
+            turns += 1
             fill()
+            if dueTimerStale || queueReadFailed { armDueTimer() }
         }
-        ticker.cancel()
+        dueTimer?.cancel()
+        dueTimer = nil
         let tasks = Array(running.values)
         for task in tasks { task.cancel() }
         for task in tasks { await task.value }
@@ -98,29 +110,73 @@ package actor Scheduler {
     // MARK: - Picking
 
     private func fill() {
+        queueReadFailed = false
         while let job = pickNext() {
             lastBatch = job.batchId
             let id = job.id
             if job.options.liveRecording { liveRunning.insert(id) }
+            SpoolMetrics.attemptStarted()
             running[id] = Task { await self.execute(id) }
         }
     }
 
+    /// Retries come due by time alone: after each turn, one timer is armed for the earliest `next_retry_at` of
+    /// a waiting job (a backoff or a wait_for_video poll), and none when nothing waits. A retry already due
+    /// that `fill` left waiting has no free slot; the attempt that frees one wakes the loop.
+    private func armDueTimer() {
+        dueTimer?.cancel()
+        dueTimer = nil
+        dueTimerStale = false
+        let now = Date().millisecondsSince1970
+        var deadline: Int64? = queueReadFailed ? now + Self.retryAfterReadFailure : nil
+        do {
+            for job in try store.jobs(status: .processing) where job.step == .waiting && running[job.id] == nil {
+                guard let at = job.nextRetryAt, at > now else { continue }
+                deadline = min(deadline ?? at, at)
+            }
+        } catch {
+            logger.error("cannot read the waiting retries", metadata: ["error": "\(error)"])
+            deadline = now + Self.retryAfterReadFailure
+        }
+        guard let deadline else { return }
+        // +1 ms: next_retry_at has millisecond resolution, and the job must be due when the loop looks.
+        let delay = Duration.milliseconds(max(0, deadline - now) + 1)
+        dueTimer = Task {
+            try? await Task.sleep(for: delay)
+            if !Task.isCancelled { await self.dueTimerFired() }
+        }
+    }
+
+    /// The timer's deadline came: the next turn takes what is due and arms the timer afresh (even if the clock
+    /// it slept on ran a hair ahead of the wall clock and nothing is due yet).
+    private func dueTimerFired() {
+        dueTimerStale = true
+        wake()
+    }
+
+    /// Milliseconds before the queue is read again after a failed read.
+    static let retryAfterReadFailure: Int64 = 1_000
+
     /// The next job: Pending ones and due retries, round-robin over batches in creation order.
     private func pickNext() -> JobRecord? {
         let now = Date().millisecondsSince1970
+        let liveFree = liveRunning.count < settings.liveSlots
+        let downloadFree = running.count - liveRunning.count < settings.slots
+        // Every slot busy: nothing could be taken, so the queue is not read (a burst of accepted batches
+        // wakes the loop once per batch, and reading every batch's head each time made the burst quadratic).
+        guard liveFree || downloadFree else { return nil }
         let candidates: [JobRecord]
         do {
             let due = try store.jobs(status: .processing).filter {
                 $0.step == .waiting && ($0.nextRetryAt ?? 0) <= now
             }
-            let liveFree = liveRunning.count < settings.liveSlots
-            let downloadFree = running.count - liveRunning.count < settings.slots
-            candidates = (due + (try store.pendingHeads(excluding: Set(running.keys)))).filter {
+            let kind: Bool? = liveFree && downloadFree ? nil : liveFree
+            candidates = (due + (try store.pendingHeads(excluding: Set(running.keys), live: kind))).filter {
                 running[$0.id] == nil && ($0.options.liveRecording ? liveFree : downloadFree)
             }
         } catch {
             logger.error("cannot read the queue", metadata: ["error": "\(error)"])
+            queueReadFailed = true
             return nil
         }
         guard !candidates.isEmpty else { return nil }
@@ -143,6 +199,8 @@ package actor Scheduler {
             cancelRequested.remove(id)
             liveRunning.remove(id)
             stopRequests[id] = nil
+            SpoolMetrics.attemptEnded()
+            dueTimerStale = true
             wake()
         }
         guard let job = try? store.startJob(id: id, at: Date().millisecondsSince1970) else { return }
@@ -284,6 +342,7 @@ package actor Scheduler {
         job.errorType = .error
         job.finishedAt = Date().millisecondsSince1970
         guard (try? store.save(job)) == true else { return .notCancellable("job \(jobID) changed; try again") }
+        dueTimerStale = true
         SpoolMetrics.jobEnded(job)
         status.write(job: job)
         status.writeBatch(id: job.batchId)

@@ -30,9 +30,13 @@ package struct SpoolDaemon: Service, CustomStringConvertible {
         let ingestor = Ingestor(store: store, paths: paths, configuration: configuration, status: status, logger: logger)
 
         // Recovery (SPEC §8): interrupted jobs back to Pending, status files rebuilt, claimed files finished.
+        // The clean-shutdown marker goes first, so a crash from here on never finds it.
+        let rebuilder = StatusRebuilder(status: status, logger: logger)
+        let marker = rebuilder.consumeMarker()
         paths.removeInterruptedWrites()
         let requeued = try store.requeueInterrupted()
-        try status.rebuildAll()
+        // Jobs requeued here changed since the marker was written: only a full check covers them.
+        try rebuilder.rebuild(marker: marker == .valid && !requeued.isEmpty ? .stale : marker)
         _ = ingestor.recoverClaimed()
         let publisher = OutputPublisher(
             outRoot: paths.out, conflict: configuration.nameConflict, staging: paths.staging)
@@ -43,6 +47,9 @@ package struct SpoolDaemon: Service, CustomStringConvertible {
         logger.info(
             "spool started",
             metadata: ["root": "\(paths.root)", "requeued": "\(requeued.count)", "inbox": "\(paths.inbox)"])
+        // Runs when run() returns, i.e. after every task below has stopped and written its last status
+        // file (nothing after this point throws); never after a crash.
+        defer { rebuilder.markCleanShutdown() }
 
         let tools = ToolPaths(
             ytDlp: configuration.ytDlpPath, ffmpeg: configuration.ffmpegPath, ffprobe: configuration.ffprobePath,
@@ -67,6 +74,9 @@ package struct SpoolDaemon: Service, CustomStringConvertible {
                 incompleteGrace: .milliseconds(Int(configuration.incompleteGraceSeconds * 1000)),
                 maxBytes: configuration.maxBatchBytes, scanOnly: configuration.scanOnly),
             logger: logger)
+        // The watcher never waits for an ingest: names queue while a group is ingested (one transaction
+        // and one fsync for a burst of drops).
+        let ingestQueue = IngestQueue()
         let control = ControlFiles(
             store: store, paths: paths, scheduler: scheduler, ingestor: ingestor, status: status, logger: logger)
 
@@ -76,13 +86,23 @@ package struct SpoolDaemon: Service, CustomStringConvertible {
                 group.addTask { await cancelWhenGracefulShutdown { await MetricsWriter(store: store, logger: logger).run() } }
                 group.addTask {
                     await cancelWhenGracefulShutdown {
-                        await watcher.run { name in
-                            if case .accepted = ingestor.ingestMeasured(name: name) { scheduler.wake() }
+                        await ingestQueue.run { names in
+                            let outcomes = ingestor.ingestMeasured(names: names)
+                            if outcomes.contains(where: { if case .accepted = $0 { true } else { false } }) {
+                                scheduler.wake()
+                            }
                         }
                     }
                 }
                 group.addTask {
-                    await cancelWhenGracefulShutdown { await control.run(interval: .milliseconds(500)) }
+                    await cancelWhenGracefulShutdown { await watcher.run { name in ingestQueue.submit(name) } }
+                }
+                group.addTask {
+                    await cancelWhenGracefulShutdown {
+                        await control.run(
+                            rescanInterval: min(watcher.configuration.rescanInterval, .seconds(5)),
+                            useInotify: !configuration.scanOnly)
+                    }
                 }
             }
         } onGracefulShutdown: {

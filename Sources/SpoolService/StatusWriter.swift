@@ -36,7 +36,8 @@ package struct StatusWriter: Sendable {
     /// A batch just created: its job files and its batch file from the records in hand (no store
     /// round trip). The job files are written on every core: a 100-job batch is the ingest's hot path.
     package func writeCreated(_ batch: BatchRecord, jobs: [JobRecord]) {
-        forEachConcurrently(jobs) { job in write(job: job) }
+        // One thread: the files share one directory, whose lock makes parallel creates spin, not overlap.
+        for job in jobs { writeNew(StatusJSON.encode(StatusProjection.job(job, paths: paths)), to: paths.jobStatus(job.id)) }
         write(StatusProjection.batch(batch, jobs: jobs), to: paths.batchStatus(batch.id))
     }
 
@@ -53,60 +54,6 @@ package struct StatusWriter: Sendable {
         write(StatusProjection.batch(batch, jobs: jobs), to: paths.batchStatus(batch.id), ifChanged: ifChanged)
     }
 
-    /// Start-up: every status file that is missing or differs from the database is rewritten.
-    ///
-    /// Streams the jobs batch by batch (memory stays flat however long the queue), and compares and
-    /// writes on every core while the next jobs are decoded.
-    package func rebuildAll() throws {
-        var batches: [String: BatchRecord] = [:]
-        for batch in try store.batches() { batches[batch.id] = batch }
-        let queue = DispatchQueue(label: "spool.status.rebuild", attributes: .concurrent)
-        let group = DispatchGroup()
-        // At most two chunks in flight: one being written while the next is decoded.
-        let inFlight = DispatchSemaphore(value: 2)
-        let finished = LockedList<(BatchRecord, [JobRecord])>()
-        var seen = Set<String>()
-        var pending: [(BatchRecord, [JobRecord])] = []
-        var pendingJobs = 0
-
-        func flush(_ chunk: [(BatchRecord, [JobRecord])]) {
-            guard !chunk.isEmpty else { return }
-            inFlight.wait()
-            queue.async(group: group) {
-                defer { inFlight.signal() }
-                let jobs = chunk.flatMap(\.1)
-                forEachConcurrently(jobs) { job in
-                    write(StatusProjection.job(job, paths: paths), to: paths.jobStatus(job.id), ifChanged: true)
-                }
-                for (batch, jobs) in chunk {
-                    let done = !jobs.isEmpty && jobs.allSatisfy { $0.status.isTerminal }
-                    if done && batch.finishedAt == nil {
-                        // Recorded in the store after the scan (no write inside the read).
-                        finished.append((batch, jobs))
-                    } else {
-                        write(StatusProjection.batch(batch, jobs: jobs), to: paths.batchStatus(batch.id), ifChanged: true)
-                    }
-                }
-            }
-        }
-
-        try store.forEachBatchOfJobs { batchID, jobs in
-            seen.insert(batchID)
-            guard let batch = batches[batchID] else { return }
-            pending.append((batch, jobs))
-            pendingJobs += jobs.count
-            if pendingJobs >= 2048 {
-                flush(pending)
-                pending = []
-                pendingJobs = 0
-            }
-        }
-        flush(pending)
-        group.wait()
-        for (batch, jobs) in finished.items { try writeBatch(batch, jobs: jobs, ifChanged: true) }
-        for (id, batch) in batches where !seen.contains(id) { try writeBatch(batch, jobs: [], ifChanged: true) }
-    }
-
     /// Status files are a projection of the database (rebuilt at start-up), so they skip fsync:
     /// atomic for readers, cheap enough to rewrite on every transition.
     func write(_ doc: [String: Any], to path: String, ifChanged: Bool = false) {
@@ -114,6 +61,15 @@ package struct StatusWriter: Sendable {
         if ifChanged, Self.contents(of: path, ifSize: data.count) == data { return }
         do {
             try AtomicFile.write(data, to: path, durable: false)
+        } catch {
+            logger.error("status file not written", metadata: ["path": "\(path)", "error": "\(error)"])
+        }
+    }
+
+    /// A status file that does not exist yet (see `AtomicFile.writeNew`).
+    private func writeNew(_ data: Data, to path: String) {
+        do {
+            try AtomicFile.writeNew(data, to: path)
         } catch {
             logger.error("status file not written", metadata: ["path": "\(path)", "error": "\(error)"])
         }
@@ -141,41 +97,6 @@ package struct StatusWriter: Sendable {
     }
 }
 
-/// A list appended to from several threads.
-private final class LockedList<Element>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var storage: [Element] = []
-
-    func append(_ element: Element) {
-        lock.lock()
-        storage.append(element)
-        lock.unlock()
-    }
-
-    var items: [Element] {
-        lock.lock()
-        defer { lock.unlock() }
-        return storage
-    }
-}
-
-/// Runs `body` over `items` on every core (in order on one thread when there are few items).
-private func forEachConcurrently<T: Sendable>(_ items: [T], _ body: @Sendable (T) -> Void) {
-    let cores = ProcessInfo.processInfo.activeProcessorCount
-    guard cores > 1, items.count >= 32 else {
-        for item in items { body(item) }
-        return
-    }
-    let slices = min(cores, items.count)
-    DispatchQueue.concurrentPerform(iterations: slices) { slice in
-        var index = slice
-        while index < items.count {
-            body(items[index])
-            index += slices
-        }
-    }
-}
-
 /// The bytes of a status document or receipt: the same as `StatusProjection.encode` (sorted keys,
 /// slashes unescaped, a final newline), without Foundation's JSONSerialization, which costs more than
 /// the write itself on the ingest path. Documents holding anything but strings, integers, booleans,
@@ -190,39 +111,61 @@ package enum StatusJSON {
     }
 
     /// False when `value` holds a type this encoder leaves to JSONSerialization.
+    ///
+    /// Dispatches on the dynamic type's identity: a chain of `as?` casts costs a failed bridging
+    /// lookup per miss, which made encoding dearer than writing the file.
     private static func append(_ value: Any, to out: inout [UInt8]) -> Bool {
-        switch value {
-        case let s as String:
-            appendString(s, to: &out)
-        case let b as Bool:
-            out.append(contentsOf: b ? Array("true".utf8) : Array("false".utf8))
-        case let i as Int:
-            out.append(contentsOf: String(i).utf8)
-        case let i as Int64:
-            out.append(contentsOf: String(i).utf8)
-        case let i as Int32:
-            out.append(contentsOf: String(i).utf8)
-        case is NSNull:
+        let type = ObjectIdentifier(Swift.type(of: value))
+        switch type {
+        case ObjectIdentifier(String.self):
+            appendString(value as! String, to: &out)
+        case ObjectIdentifier(Int.self):
+            out.append(contentsOf: String(value as! Int).utf8)
+        case ObjectIdentifier(Int64.self):
+            out.append(contentsOf: String(value as! Int64).utf8)
+        case ObjectIdentifier(Int32.self):
+            out.append(contentsOf: String(value as! Int32).utf8)
+        case ObjectIdentifier(Bool.self):
+            out.append(contentsOf: (value as! Bool) ? Array("true".utf8) : Array("false".utf8))
+        case ObjectIdentifier(NSNull.self):
             out.append(contentsOf: "null".utf8)
-        case let object as [String: Any]:
-            out.append(UInt8(ascii: "{"))
-            for (n, key) in object.keys.sorted(by: keyOrder).enumerated() {
-                if n > 0 { out.append(UInt8(ascii: ",")) }
-                appendString(key, to: &out)
-                out.append(UInt8(ascii: ":"))
-                guard append(object[key]!, to: &out) else { return false }
-            }
-            out.append(UInt8(ascii: "}"))
-        case let array as [Any]:
-            out.append(UInt8(ascii: "["))
-            for (n, element) in array.enumerated() {
-                if n > 0 { out.append(UInt8(ascii: ",")) }
-                guard append(element, to: &out) else { return false }
-            }
-            out.append(UInt8(ascii: "]"))
+        case ObjectIdentifier([String: Any].self):
+            return appendObject(value as! [String: Any], to: &out)
+        case ObjectIdentifier([String: Int].self):
+            return appendObject(value as! [String: Int], to: &out)
+        case ObjectIdentifier([Any].self):
+            return appendArray(value as! [Any], to: &out)
+        case ObjectIdentifier([String].self):
+            return appendArray(value as! [String], to: &out)
+        case ObjectIdentifier([String: String].self):
+            return appendObject(value as! [String: String], to: &out)
+        case ObjectIdentifier([[String: String]].self):
+            return appendArray(value as! [[String: String]], to: &out)
         default:
             return false
         }
+        return true
+    }
+
+    private static func appendObject<Value>(_ object: [String: Value], to out: inout [UInt8]) -> Bool {
+        out.append(UInt8(ascii: "{"))
+        for (n, key) in object.keys.sorted(by: keyOrder).enumerated() {
+            if n > 0 { out.append(UInt8(ascii: ",")) }
+            appendString(key, to: &out)
+            out.append(UInt8(ascii: ":"))
+            guard append(object[key]!, to: &out) else { return false }
+        }
+        out.append(UInt8(ascii: "}"))
+        return true
+    }
+
+    private static func appendArray<Element>(_ array: [Element], to out: inout [UInt8]) -> Bool {
+        out.append(UInt8(ascii: "["))
+        for (n, element) in array.enumerated() {
+            if n > 0 { out.append(UInt8(ascii: ",")) }
+            guard append(element, to: &out) else { return false }
+        }
+        out.append(UInt8(ascii: "]"))
         return true
     }
 

@@ -35,20 +35,56 @@ package final class Store: Sendable {
 
     /// Inserts a batch and its jobs in one transaction, unless its idempotency key or claim is known.
     package func createBatch(_ batch: BatchRecord, jobs: [JobRecord]) throws -> CreateOutcome {
-        try writer.write { db in
-            if let claim = batch.claimName,
-                let existing = try BatchRecord.filter(Column("claimName") == claim).fetchOne(db)
-            {
-                return .existing(existing, try Self.jobs(of: existing.id, db))
+        try createBatches([(batch, jobs)])[0]
+    }
+
+    /// `createBatch` for several batches in one transaction (one fsync for a burst of drops); a batch sees
+    /// the ones before it, so a repeated idempotency key within the group answers with the first.
+    package func createBatches(_ items: [(BatchRecord, [JobRecord])]) throws -> [CreateOutcome] {
+        try writer.write { db in try items.map { batch, jobs in try Self.create(batch, jobs: jobs, db) } }
+    }
+
+    private static func create(_ batch: BatchRecord, jobs: [JobRecord], _ db: Database) throws -> CreateOutcome {
+        if let claim = batch.claimName,
+            let existing = try BatchRecord.filter(Column("claimName") == claim).fetchOne(db)
+        {
+            return .existing(existing, try Self.jobs(of: existing.id, db))
+        }
+        if let key = batch.idempotencyKey,
+            let existing = try BatchRecord.filter(Column("idempotencyKey") == key).fetchOne(db)
+        {
+            return .existing(existing, try Self.jobs(of: existing.id, db))
+        }
+        try batch.insert(db)
+        try Self.insertNew(jobs, db)
+        return .created(batch, jobs)
+    }
+
+    /// Inserts new (Pending) jobs with one cached statement. The records' Codable path re-encodes every
+    /// column and the shared options once per row, which dominated a 100-job ingest; the options are
+    /// encoded once per distinct value here, with GRDB's own JSON encoder for the column.
+    private static func insertNew(_ jobs: [JobRecord], _ db: Database) throws {
+        let statement = try db.cachedStatement(
+            sql: """
+                INSERT INTO job (id, batchId, position, url, filename, folder, options, status, step, attempt,
+                                 downloadRetries, createdAt, originalJobId)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+        var encoded: (options: JobOptions, json: String)?
+        for job in jobs {
+            guard job.isFresh else {
+                try job.insert(db)  // a record that has run already: every column
+                continue
             }
-            if let key = batch.idempotencyKey,
-                let existing = try BatchRecord.filter(Column("idempotencyKey") == key).fetchOne(db)
-            {
-                return .existing(existing, try Self.jobs(of: existing.id, db))
+            if encoded?.options != job.options {
+                let data = try JobRecord.databaseJSONEncoder(for: "options").encode(job.options)
+                encoded = (job.options, String(decoding: data, as: UTF8.self))
             }
-            try batch.insert(db)
-            for job in jobs { try job.insert(db) }
-            return .created(batch, jobs)
+            try statement.execute(arguments: [
+                job.id, job.batchId, job.position, job.url, job.filename, job.folder, encoded!.json,
+                job.status.rawValue, job.step.rawValue, job.attempt, job.downloadRetries, job.createdAt,
+                job.originalJobId,
+            ])
         }
     }
 
@@ -98,14 +134,19 @@ package final class Store: Sendable {
     ///
     /// One index seek per unfinished batch on (batchId, position), so the cost follows the number of
     /// batches, not of queued jobs; a queue of 100,000 jobs is never decoded to pick one.
-    package func pendingHeads(excluding: Set<String> = []) throws -> [JobRecord] {
+    ///
+    /// `live` keeps only live recordings (`true`) or only other jobs (`false`), so a scheduler with only
+    /// one kind of slot free decodes nothing of the other kind.
+    package func pendingHeads(excluding: Set<String> = [], live: Bool? = nil) throws -> [JobRecord] {
         try writer.read { db in
             let skip = excluding.isEmpty ? "" : " AND j.id NOT IN (\(databaseQuestionMarks(count: excluding.count)))"
+            // Options are the batch's (retries copy them), so the head alone says which kind a batch is.
+            let kind = live.map { " AND json_extract(job.options, '$.live_recording') = \($0 ? 1 : 0)" } ?? ""
             let sql = """
                 SELECT job.* FROM batch JOIN job ON job.id = (
                     SELECT j.id FROM job AS j WHERE j.batchId = batch.id AND j.status = 'Pending'\(skip)
                     ORDER BY j.position LIMIT 1)
-                WHERE batch.finishedAt IS NULL
+                WHERE batch.finishedAt IS NULL\(kind)
                 ORDER BY job.createdAt, job.batchId, job.position
                 """
             return try JobRecord.fetchAll(db, sql: sql, arguments: StatementArguments(Array(excluding)))
@@ -245,5 +286,13 @@ package final class Store: Sendable {
             try db.execute(sql: "UPDATE batch SET finishedAt = NULL WHERE id = ?", arguments: [batchID])
             return inserted
         }
+    }
+}
+
+extension JobRecord {
+    /// Nothing set beyond what a new job has: the columns `insertNew` leaves NULL are NULL.
+    fileprivate var isFresh: Bool {
+        startedAt == nil && finishedAt == nil && nextRetryAt == nil && queueWaitMs == nil && error == nil
+            && errorType == nil && result == nil && progress == nil
     }
 }

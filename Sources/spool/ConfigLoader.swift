@@ -76,7 +76,7 @@ struct ConfigKey: Sendable {
         .init(name: "live_recordings", kind: .integer, defaultText: "2",
               comment: "Live recordings at once, in their own slots (they never hold download slots)."),
         .init(name: "live_reconnect_grace_s", kind: .number, defaultText: "30",
-              comment: "Seconds a live recording may get no new media before it is taken as ended."),
+              comment: "Seconds a live recording may get no new media (server errors, a lost connection) while spool reconnects, before it is taken as ended."),
         .init(name: "subtitle_languages", kind: .strings, nullable: true, defaultText: "null",
               comment: "Subtitle languages to keep (e.g. [\"en\", \"de\"]); null keeps every one offered."),
         .init(name: "metrics_interval_s", kind: .number, defaultText: "5",

@@ -204,7 +204,7 @@ struct DemoCommand: AsyncParsableCommand {
             let last = i == names.count - 1
             let path = dir + "/" + name
             var isDir: ObjCBool = false
-            FileManager.default.fileExists(atPath: path, isDirectory: &isDir)
+            _ = FileManager.default.fileExists(atPath: path, isDirectory: &isDir)
             if isDir.boolValue {
                 lines.append(indent + (last ? "└── " : "├── ") + name + "/")
                 let sub = tree(path, indent: indent + (last ? "    " : "│   "))

@@ -24,7 +24,7 @@ struct BenchmarkSmokeTests {
             3: ["spool_s", "xargs_s", "ratio"],
             4: ["spool_s", "sequential_s", "speedup"],
             5: ["idle_percent", "dotfiles_percent"],
-            6: ["verify_s", "rebuild_s"],
+            6: ["clean_s", "crash_s", "rebuild_s"],
         ]
         for (measure, keys) in expected.sorted(by: { $0.key < $1.key }) {
             let line = lines.first { $0.hasPrefix("MEASURE \(measure) ") }

@@ -178,6 +178,86 @@ struct InboxWatcherTests {
         }
     }
 
+    @Test("a periodic rescan of an unchanged watched inbox does not list it again; a change makes it list")
+    func rescanSkipsUnchangedListing() async throws {
+        try await withTempDirectory { inbox in
+            for i in 0..<50 { try writeFile("\(inbox)/.rsync-\(i).json.XXXXXX", "{}") }
+            try writeFile("\(inbox)/early.json", #"{"urls": []}"#)
+            // The stamp is trusted only once it is 2 s old.
+            try await Task.sleep(for: .milliseconds(2_100))
+            // A live watch whose events are dropped: only the scans can find anything here.
+            let reader = try #require(InotifyReader { _ in })
+            defer { reader.close() }
+            let interval = Duration.milliseconds(20)
+            var loop = InboxWatchLoop(
+                configuration: .init(inbox: inbox, rescanInterval: interval, incompleteGrace: .seconds(60)),
+                logger: LogCapture().logger, reader: reader)
+            let reported = ReportedNames()
+            await loop.start { await reported.add($0) }
+            #expect(loop.listings == 1)
+            for _ in 0..<4 {
+                try await Task.sleep(for: interval)
+                await loop.tick { await reported.add($0) }
+            }
+            // Answered from the tracker, which still saw early.json unchanged and reported it.
+            #expect(loop.listings == 1)
+            #expect(await reported.names == ["early.json"])
+            // A file that no event announces: the directory moved, so the next scan lists and finds it.
+            try writeFile("\(inbox)/late.json", #"{"urls": []}"#)
+            for _ in 0..<4 {
+                try await Task.sleep(for: interval)
+                await loop.tick { await reported.add($0) }
+            }
+            #expect(loop.listings >= 2)
+            #expect(await reported.names == ["early.json", "late.json"])
+            // At most `maxListingsSkipped` skips in a row.
+            let before = loop.listings
+            for _ in 0...InboxWatchLoop.maxListingsSkipped {
+                try await Task.sleep(for: interval)
+                await loop.tick { _ in }
+            }
+            #expect(loop.listings > before)
+        }
+    }
+
+    @Test("listing an inbox of 10,000 dot-files of every name length returns just the candidates")
+    func listManyDotFiles() async throws {
+        try await withTempDirectory { inbox in
+            // Names of 1…200 bytes, so records of every length end up at the end of readdir's buffer.
+            for i in 0..<10_000 {
+                let name = "." + String(repeating: "r", count: i % 200) + "\(i)"
+                #expect(Glibc.close(Glibc.open("\(inbox)/\(name)", O_CREAT | O_WRONLY, 0o644)) == 0)
+            }
+            for name in ["a.json", String(repeating: "b", count: 250) + ".json", "c.txt.tmp"] {
+                try writeFile("\(inbox)/\(name)", "{}")
+            }
+            for _ in 0..<3 {
+                let names = try InboxWatchLoop.listCandidates(inbox).sorted()
+                #expect(names == ["a.json", String(repeating: "b", count: 250) + ".json"])
+            }
+        }
+    }
+
+    @Test("the loop's next deadline is the next scan when nothing waits, and a grace's end when something does")
+    func nextDeadline() async throws {
+        try await withTempDirectory { inbox in
+            let reader = try #require(InotifyReader { _ in })
+            defer { reader.close() }
+            var loop = InboxWatchLoop(
+                configuration: .init(inbox: inbox, rescanInterval: .seconds(60), incompleteGrace: .seconds(2)),
+                logger: LogCapture().logger, reader: reader)
+            await loop.start { _ in }
+            let idle = ContinuousClock.now.duration(to: loop.nextDeadline())
+            #expect(idle > .seconds(59) && idle <= .seconds(60))
+            // An incomplete file closed by a local writer waits out the grace: the loop must look then.
+            try writeFile("\(inbox)/broken.json", #"{"urls": ["#)
+            // The first watch on a fresh inotify descriptor is watch 1.
+            await loop.handle([InotifyEvent(wd: 1, mask: UInt32(IN_CLOSE_WRITE), name: "broken.json")]) { _ in }
+            let waiting = ContinuousClock.now.duration(to: loop.nextDeadline())
+            #expect(waiting > .seconds(1) && waiting <= .seconds(2))
+        }
+    }
+
     @Test("an IN_Q_OVERFLOW event triggers a full rescan")
     func overflowRescans() async throws {
         try await withTempDirectory { inbox in
@@ -199,4 +279,10 @@ private func openInotifyDescriptors() -> Int {
     return names.filter { name in
         (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(name)")) == "anon_inode:inotify"
     }.count
+}
+
+/// Names a loop reported, in order.
+private actor ReportedNames {
+    private(set) var names: [String] = []
+    func add(_ name: String) { names.append(name) }
 }

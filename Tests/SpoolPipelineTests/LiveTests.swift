@@ -33,6 +33,95 @@ struct LivePlanTests {
         #expect(probe.suffix(2) == ["--", "https://example.com/x"])
     }
 
+    @Test("a reconnect's argv: paths moved into the part's directory, the cap lowered to what is left, no from-start")
+    func reconnectArguments() {
+        let download = DownloadPlan(
+            url: "https://example.com/w/live.m3u8", options: JobOptions(liveRecording: true), workDirectory: "/w",
+            socketTimeout: 10, subtitleLanguages: nil
+        ).arguments
+        let first = LivePlan.recordArguments(download: download, maxDuration: 12, fromStart: true)
+        let part = LivePlan.reconnectArguments(
+            record: first, workDirectory: "/w", partDirectory: "/w/live-part-2", remainingSeconds: 6.94)
+        #expect(containsRun(part, ["-P", "/w/live-part-2", "-P", "temp:/w/live-part-2/.tmp"]))
+        #expect(containsRun(part, ["after_move:%(filepath)s", "/w/live-part-2/\(DownloadPlan.finalPathFile)"]))
+        #expect(part.contains("/w/live-part-2/\(DownloadPlan.infoFile)"))
+        #expect(!part.contains { $0 == "/w" || $0.hasPrefix("/w/") && !$0.hasPrefix("/w/live-part-2") })
+        #expect(part.filter { $0 == "--download-sections" }.count == 1)
+        #expect(containsRun(part, ["--download-sections", "*0-7", "--", "https://example.com/w/live.m3u8"]))
+        #expect(!part.contains("--live-from-start"))
+        #expect(part.contains("media.%(ext)s") && part.contains("--ignore-config"))
+        #expect(part.suffix(2) == ["--", "https://example.com/w/live.m3u8"])
+        let fraction = LivePlan.reconnectArguments(
+            record: first, workDirectory: "/w", partDirectory: "/p", remainingSeconds: 6.42)
+        #expect(containsRun(fraction, ["--download-sections", "*0-6.5"]))
+        let uncapped = LivePlan.reconnectArguments(
+            record: LivePlan.recordArguments(download: download, maxDuration: nil, fromStart: false),
+            workDirectory: "/w", partDirectory: "/p", remainingSeconds: nil)
+        #expect(!uncapped.contains("--download-sections"))
+        #expect(LivePlan.remainingSeconds(maxDuration: 12, recorded: 5.01) == 12 - 5.01)
+        #expect(LivePlan.remainingSeconds(maxDuration: 4, recorded: 5) == 0)
+        #expect(LivePlan.remainingSeconds(maxDuration: nil, recorded: 5) == nil)
+    }
+
+    @Test("a lost stream: ffmpeg's 5xx / failed playlist reload (exit 0) or any non-zero exit; a clean end is not")
+    func lostStream() {
+        // As measured: the playlist answered 503, ffmpeg ended as if at the end and yt-dlp exited 0.
+        let outage = [
+            "[http @ 0x1] HTTP error 503 Service Unavailable",
+            "[hls @ 0x2] keepalive request failed for 'http://h/live.m3u8' with error: 'Server returned 5XX Server Error reply' when parsing playlist",
+            "[hls @ 0x2] Failed to reload playlist 0",
+            "video:195kB audio:41kB subtitle:0kB other streams:0kB global headers:0kB muxing overhead: 16.2%",
+        ]
+        #expect(LivePlan.lostStream(exitCode: 0, stderr: outage))
+        #expect(LivePlan.lostStream(exitCode: 0, stderr: ["[tcp @ 0x1] Connection to tcp://h:80 failed: Connection refused"]))
+        #expect(
+            LivePlan.lostStream(
+                exitCode: 1, stderr: ["ERROR: [generic] live: Unable to download webpage: HTTP Error 503"]))
+        #expect(LivePlan.lostStream(exitCode: nil, stderr: []))
+        let clean = ["[hls @ 0x2] Opening 'http://h/seg00009.ts' for reading", "video:300kB audio:60kB"]
+        #expect(!LivePlan.lostStream(exitCode: 0, stderr: clean))
+        // Only the last lines count: an error long before a clean end is not a loss.
+        #expect(!LivePlan.lostStream(exitCode: 0, stderr: ["[http @ 0x1] HTTP error 503"] + Array(repeating: "x", count: 10)))
+    }
+
+    @Test("after a part: reconnect while the grace lasts; finish when stopped, capped, ended cleanly or nothing recorded")
+    func afterPart() {
+        func decide(
+            stop: Bool = false, exit: Int32? = 0, lost: Bool = true, part: Double = 4, total: Double = 4,
+            max: Int? = 12, since: Double = 1, grace: Double = 8
+        ) -> LivePlan.AfterPart {
+            LivePlan.afterPart(
+                stopRequested: stop, exitCode: exit, stderr: lost ? ["[hls @ 0x1] Failed to reload playlist 0"] : [],
+                partRecorded: part, totalRecorded: total, maxDuration: max, sinceLastMedia: since, grace: grace)
+        }
+        #expect(decide() == .reconnect)
+        #expect(decide(max: nil) == .reconnect)
+        #expect(decide(exit: 1, lost: false) == .reconnect)
+        // A restart the server refused recorded nothing: try again while the grace lasts.
+        #expect(decide(exit: 1, lost: false, part: 0, since: 5) == .reconnect)
+        #expect(decide(exit: 0, lost: false, part: 0, since: 5) == .reconnect)
+        #expect(decide(part: 0, since: 8) == .lost)
+        #expect(decide(since: 9) == .lost)
+        #expect(decide(stop: true) == .finish)
+        #expect(decide(lost: false) == .finish)
+        #expect(decide(total: 11.2) == .finish)
+        #expect(decide(total: 10.9) == .reconnect)
+        #expect(decide(exit: 1, part: 0, total: 0) == .finish)
+    }
+
+    @Test("joining parts: an ffconcat list with quoted paths, ffmpeg copying streams, +faststart for mp4")
+    func joinArguments() {
+        let list = LivePlan.concatList(parts: ["/w/media.mp4", "/w/live-part-2/it's.mp4"])
+        #expect(list == "ffconcat version 1.0\nfile '/w/media.mp4'\nfile '/w/live-part-2/it'\\''s.mp4'\n")
+        let mp4 = LivePlan.joinArguments(list: "/w/parts.ffconcat", output: "/w/recording.mp4")
+        #expect(containsRun(mp4, ["-f", "concat", "-safe", "0", "-i", "/w/parts.ffconcat"]))
+        #expect(containsRun(mp4, ["-map", "0", "-c", "copy"]))
+        #expect(containsRun(mp4, ["-movflags", "+faststart", "/w/recording.mp4"]))
+        #expect(mp4.last == "/w/recording.mp4" && mp4.contains("-nostdin"))
+        let mkv = LivePlan.joinArguments(list: "/w/l", output: "/w/recording.mkv")
+        #expect(!mkv.contains("-movflags") && mkv.last == "/w/recording.mkv")
+    }
+
     @Test("recorded time is read from ffmpeg's progress line")
     func recordedSeconds() {
         let line = "frame=  100 fps= 50 q=-1.0 size=     216kB time=00:00:04.01 bitrate= 441.2kbits/s speed=   2x"

@@ -249,6 +249,75 @@ struct SchedulerTests {
         }
     }
 
+    @Test("without a ticker, each backoff retry starts when its next_retry_at comes, and an idle scheduler sleeps")
+    func retryOnTimeWithoutTicker() async throws {
+        let starts = Mutex<[Int64]>([])
+        let fake = FakeExecutor { spec, attempt in
+            starts.withLock { $0.append(Date().millisecondsSince1970) }
+            return attempt <= 2 ? .failed(Outcomes.retryable) : Outcomes.completed(spec)
+        }
+        try await withTempDirectory { root in
+            let paths = SpoolPaths(root: root, configuration: .defaults)
+            try paths.createLayout()
+            let store = try Store(directory: paths.state)
+            let logger = Logger(label: "spool.tests", factory: { _ in SwiftLogNoOpLogHandler() })
+            // Backoffs of 0.5–1 s, then 1–2 s: a 250 ms ticker would turn the loop several times meanwhile.
+            let scheduler = Scheduler(
+                store: store, status: StatusWriter(store: store, paths: paths, logger: logger), executor: fake,
+                paths: paths, settings: .init(slots: 1, retries: 3, retryBaseDelay: 1.0), logger: logger)
+            let h = SchedulerHarness(paths: paths, store: store, scheduler: scheduler, fake: fake)
+            let id = try h.addBatch(count: 1)[0]
+            try await h.running {
+                let seen = Mutex<[Int64]>([])
+                for retry in 1...2 {
+                    // Catch each Waiting state and its deadline (polled every 10 ms; each wait lasts ≥ 500 ms).
+                    #expect(
+                        await eventually {
+                            guard let job = try? h.store.job(id: id), job.status == .processing, job.step == .waiting,
+                                job.downloadRetries == retry, let at = job.nextRetryAt
+                            else { return false }
+                            seen.withLock { $0.append(at) }
+                            return true
+                        })
+                    let turnsWhileWaiting = await h.scheduler.turns
+                    #expect(await eventually { starts.withLock { $0.count } == retry + 1 })
+                    // At most: the failed attempt's end (if after we looked), the deadline, and the next attempt's
+                    // end (it fails at once). A 250 ms ticker would add at least two more over a ≥ 500 ms wait.
+                    #expect(await h.scheduler.turns - turnsWhileWaiting <= 3)
+                }
+                #expect(await eventually { h.status(id)?.0 == .completed })
+                let started = starts.withLock { $0 }
+                let deadlines = seen.withLock { $0 }
+                #expect(started.count == 3 && deadlines.count == 2)
+                for (start, deadline) in zip(started.dropFirst(), deadlines) {
+                    #expect(start >= deadline, "started \(deadline - start) ms before next_retry_at")
+                    #expect(start - deadline < 250, "started \(start - deadline) ms after next_retry_at")
+                }
+                // Nothing left to do (once the last attempt's own wake-up has been taken): the loop sleeps.
+                #expect(await eventually { await h.scheduler.runningJobIDs.isEmpty })
+                try await Task.sleep(for: .milliseconds(100))
+                let idleTurns = await h.scheduler.turns
+                try await Task.sleep(for: .milliseconds(800))
+                #expect(await h.scheduler.turns == idleTurns)
+            }
+            let job = try h.job(id)
+            #expect(job.downloadRetries == 2 && job.attempt == 3 && job.nextRetryAt == nil)
+        }
+    }
+
+    @Test("run() takes the jobs already queued without being woken (jobs requeued at start-up)")
+    func startsQueuedWorkUnwoken() async throws {
+        let fake = FakeExecutor { spec, _ in Outcomes.completed(spec) }
+        try await withHarness(slots: 2, fake) { h in
+            let ids = try h.addBatch(count: 3)
+            let scheduler = h.scheduler
+            let task = Task { await scheduler.run() }  // no wake()
+            #expect(await eventually { ids.allSatisfy { h.status($0)?.0 == .completed } })
+            await scheduler.beginShutdown()
+            await task.value
+        }
+    }
+
     @Test("between tries the job is Processing/Waiting with next_retry_at, and can be cancelled there")
     func waitingBetweenTries() async throws {
         let fake = FakeExecutor { _, _ in .failed(Outcomes.retryable) }

@@ -2,6 +2,8 @@
 // and writes a sliding-window playlist into a directory the shared labserver serves
 // (yt-dlp-lab §4). Each stream has its own directory (so its URL 404s until it starts), a
 // hard runtime cap so that it dies by itself, and is stopped (SIGINT) and removed by `stop()`.
+// `outageURL` serves the same stream through labserver's `/outage/<tag>/` route, which answers
+// 503 (playlist and segments) between `beginOutage()` and `endOutage()`.
 
 import Foundation
 
@@ -13,6 +15,9 @@ final class LiveStream {
     let directory: URL
     let url: String
     let tag: String
+    /// The same stream, answering 503 while an outage is on.
+    let outageURL: String
+    private let outageMarker: URL
     private var process: ChildProcess?
     private let log: URL
 
@@ -21,8 +26,22 @@ final class LiveStream {
         tag = "live-\(name)-\(UUID().uuidString.prefix(8).lowercased())"
         directory = lab.mediaDir.appendingPathComponent(tag)
         url = lab.url("\(tag)/live.m3u8")
+        outageURL = lab.url("outage/\(tag)/\(tag)/live.m3u8")
+        outageMarker = lab.mediaDir.appendingPathComponent(".outage").appendingPathComponent(tag)
         log = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("\(tag).log")
     }
+
+    /// From now on `outageURL` (its playlist and segments) answers 503; the generator goes on.
+    func beginOutage() throws {
+        try FileManager.default.createDirectory(
+            at: outageMarker.deletingLastPathComponent(), withIntermediateDirectories: true)
+        guard FileManager.default.createFile(atPath: outageMarker.path, contents: nil) else {
+            throw E2EError("could not create the outage marker \(outageMarker.path)")
+        }
+    }
+
+    /// `outageURL` serves the stream again.
+    func endOutage() { try? FileManager.default.removeItem(at: outageMarker) }
 
     deinit { stop() }
 
@@ -96,6 +115,7 @@ final class LiveStream {
             }
         }
         process = nil
+        endOutage()
         try? FileManager.default.removeItem(at: directory)
         try? FileManager.default.removeItem(at: log)
     }

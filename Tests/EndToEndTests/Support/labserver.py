@@ -10,6 +10,9 @@ Routes:
   /hang/<name>                  accepts, never answers
   /slow/<bytes_per_s>/<file>    like /<file>, throttled
   /flaky/<code>/<n>/<tag>/<file>  answers <code> to the first <n> requests under <tag>, then serves <file>
+  /outage/<tag>/<file>          like /<file>, but answers 503 while the marker file <root>/.outage/<tag>
+                                exists (a test creates and removes it to simulate a server outage);
+                                relative URLs in a playlist served this way stay under the outage
 """
 import argparse
 import os
@@ -61,6 +64,10 @@ class Handler(BaseHTTPRequestHandler):
                 if hits < int(parts[2]):
                     return self.send_status(int(parts[1]), head)
                 return self.send_file("/".join(parts[4:]), head, rate=None)
+            if len(parts) >= 3 and parts[0] == "outage" and re.fullmatch(r"[A-Za-z0-9._-]+", parts[1]):
+                if os.path.exists(os.path.join(ROOT, ".outage", parts[1])):
+                    return self.send_status(503, head)
+                return self.send_file("/".join(parts[2:]), head, rate=None)
             if len(parts) >= 3 and parts[0] == "slow" and parts[1].isdigit():
                 return self.send_file("/".join(parts[2:]), head, rate=max(1, int(parts[1])))
             return self.send_file("/".join(parts), head, rate=None)

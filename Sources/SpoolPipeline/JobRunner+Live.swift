@@ -1,0 +1,103 @@
+import Foundation
+import Logging
+import SpoolCore
+import Subprocess
+import Synchronization
+import SystemPackage
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+
+extension JobRunner {
+    /// A `live_recording` attempt (SPEC §3): probe, then record (or download normally when the
+    /// URL is not live), then the usual convert → verify → publish.
+    ///
+    /// Shutdown vs cancel: the attempt runs in an inner task that the caller's cancellation does
+    /// not reach directly; the `StopRequest` the scheduler marked says which stop it is.
+    func liveAttempt(_ spec: JobSpec, report: @escaping @Sendable (JobReport) async -> Void) async -> JobOutcome {
+        let request = StopRequest.current
+        var jobLogger = logger
+        jobLogger[metadataKey: "job.id"] = "\(spec.id)"
+        let session = LiveSession(
+            settings: live, maxDuration: spec.options.maxDuration,
+            joiner: LivePartJoiner(ffmpeg: tools.ffmpeg, runner: runner), logger: jobLogger)
+        let outcome = await withTaskCancellationHandler {
+            let inner = Task { await self.liveBody(spec, session: session, report: report) }
+            session.attach(inner)
+            return await inner.value
+        } onCancel: {
+            session.stop(request?.marked == .cancel ? .cancel : .shutdown)
+        }
+        if session.stopKind == .cancel, case .completed = outcome {
+            // Cancelled after the recording was published: take it back.
+            publisher.recover(jobID: spec.id, folder: spec.folder)
+            return .cancelled
+        }
+        return outcome
+    }
+
+    private func liveBody(
+        _ spec: JobSpec, session: LiveSession, report: @escaping @Sendable (JobReport) async -> Void
+    ) async -> JobOutcome {
+        do {
+            if refusePrivateNetwork, let refusal = NetworkPolicy.refusal(forURL: spec.url) {
+                return .failed(FailureClass(message: refusal, type: .error, retryable: false))
+            }
+            await report(.step(.downloading))
+            let (probe, probeRun) = try await session.probe(
+                tool: tools.ytDlp, url: spec.url, socketTimeout: tools.socketTimeout, workDirectory: spec.workDirectory)
+            if probeRun.cancelled || Task.isCancelled { return .cancelled }
+            let notStarted: Bool
+            if let probe {
+                notStarted = probe.isUpcoming
+            } else if probeRun.exitCode == 0 {
+                return .failed(
+                    FailureClass(
+                        message: "The URL did not lead to a playable video or audio file.", type: .warning,
+                        retryable: false))
+            } else {
+                notStarted = LivePlan.isNotStartedYet(stderr: probeRun.stderrTail)
+                if !notStarted {
+                    return .failed(
+                        ErrorClassifier.classifyDownload(
+                            exitCode: probeRun.exitCode, signal: probeRun.signal, stderr: probeRun.stderrTail))
+                }
+            }
+            if notStarted {
+                if spec.options.waitForVideo {
+                    var waiting = FailureClass(
+                        message: "The live stream has not started yet.", type: .warning, retryable: false)
+                    waiting.awaitingStart = true
+                    return .failed(waiting)
+                }
+                return .failed(
+                    FailureClass(
+                        message: "The live stream has not started yet (wait_for_video was not set).",
+                        type: .warning, retryable: false))
+            }
+            guard let probe, probe.isLive else {
+                var outcome = try await attempt(spec, report: report)
+                var notes = ["the URL is not a live stream; it was downloaded normally"]
+                if spec.options.maxDuration != nil {
+                    notes.append("max_duration applies only to live recordings and was ignored")
+                }
+                if case .completed(var result, let publication) = outcome {
+                    result.note = ([result.note].compactMap { $0 } + notes).joined(separator: "; ")
+                    outcome = .completed(result, publication)
+                }
+                return outcome
+            }
+            let fromStart = spec.options.liveFromStart && LivePlan.supportsFromStart(extractorKey: probe.extractorKey)
+            if spec.options.liveFromStart && !fromStart {
+                session.note("this source cannot be recorded from its start; the recording began at the live edge")
+            }
+            return try await attempt(spec, report: report, recording: (session, fromStart))
+        } catch {
+            if Task.isCancelled || session.stopKind == .cancel { return .cancelled }
+            logger.error("live attempt failed", metadata: ["job.id": "\(spec.id)", "error": "\(error)"])
+            return .failed(FailureClass(message: Self.internalFailureMessage(error), type: .error, retryable: true))
+        }
+    }
+}

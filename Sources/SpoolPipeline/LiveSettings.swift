@@ -1,0 +1,31 @@
+import Foundation
+import Logging
+import SpoolCore
+import Subprocess
+import Synchronization
+import SystemPackage
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Settings of live recordings (configuration keys `live_reconnect_grace_s`).
+package struct LiveSettings: Sendable {
+    /// How long a recording may receive no new media before it is taken as ended (a stream that
+    /// stops without `#EXT-X-ENDLIST` would otherwise be polled forever, yt-dlp-lab §4), and how
+    /// long a recorder that lost the stream (server errors) is started again before the recording
+    /// ends (issue 5). Both count from the last new media.
+    package var reconnectGrace: Duration
+    /// After a graceful stop (SIGINT to the group), how long before SIGTERM, then SIGKILL.
+    package var interruptGrace: Duration
+    package var terminateGrace: Duration
+
+    package init(
+        reconnectGrace: Duration = .seconds(30), interruptGrace: Duration = .seconds(5),
+        terminateGrace: Duration = .seconds(2)
+    ) {
+        self.reconnectGrace = reconnectGrace
+        self.interruptGrace = interruptGrace
+        self.terminateGrace = terminateGrace
+    }
+}

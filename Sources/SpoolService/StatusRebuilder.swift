@@ -1,0 +1,328 @@
+import Dispatch
+import Foundation
+import Glibc
+import Logging
+import SpoolCore
+import SpoolInbox
+import SpoolStore
+
+extension SpoolPaths {
+    /// Written at a graceful stop once every status file is written and on disk; removed first thing at
+    /// start-up. While it is valid the status files are known to equal the database (SPEC §8).
+    package var cleanShutdownMarker: String { state + "/clean-shutdown" }
+}
+
+/// Start-up's half of SPEC §8 ("status files are rebuilt from the database at start-up if missing or
+/// stale"), and the clean-shutdown marker that lets a restart after a graceful stop skip the full check.
+///
+/// - After a graceful stop (`markCleanShutdown`): every status write was done and flushed, so the files
+///   can only have been deleted since. Start-up lists `jobs/` and `batches/` (names only) and writes the
+///   files that are missing, decoding only those jobs.
+/// - After a crash, on a first start, or when the marker does not match the database: every job is read
+///   and every file compared and rewritten when it differs (`rebuildAll`).
+package struct StatusRebuilder: Sendable {
+    package var status: StatusWriter
+    package var logger: Logger
+
+    private var store: Store { status.store }
+    private var paths: SpoolPaths { status.paths }
+
+    package init(status: StatusWriter, logger: Logger) {
+        self.status = status
+        self.logger = logger
+    }
+
+    /// What start-up found.
+    package enum Marker: Sendable, Equatable {
+        /// The marker matched the database: the status files were complete at the last stop.
+        case valid
+        /// No marker (a crash, a first start) or one that does not match the database.
+        case absent, stale
+    }
+
+    /// Start-up, first thing after opening the store: removes the marker (durably) and the database's copy
+    /// of its token, so a crash from here on can never be mistaken for a clean stop. Returns whether the
+    /// marker was valid.
+    package func consumeMarker() -> Marker {
+        let path = paths.cleanShutdownMarker
+        let onDisk = FileManager.default.contents(atPath: path)
+        var removed = true
+        if onDisk != nil {
+            removed = unlink(path) == 0 || errno == ENOENT
+            removed = removed && Self.fsyncDirectory(paths.state)
+        }
+        let sealed: Store.Seal?
+        do {
+            sealed = try Store.Startup(directory: paths.state).unseal()
+        } catch {
+            logger.warning("clean-shutdown seal not read", metadata: ["error": "\(error)"])
+            return .stale
+        }
+        guard let onDisk else { return .absent }
+        guard removed else {
+            logger.warning("clean-shutdown marker not removed; checking every status file", metadata: ["path": "\(path)"])
+            return .stale
+        }
+        guard let sealed, let marker = try? JSONDecoder().decode(Store.Seal.self, from: onDisk), marker == sealed else {
+            return .stale
+        }
+        return .valid
+    }
+
+    /// Brings every status file in line with the database: the cheap way when `marker` is `.valid`, else
+    /// the full comparison.
+    package func rebuild(marker: Marker) throws {
+        let started = ContinuousClock.now
+        if marker == .valid {
+            let (jobs, batches) = try restoreMissing()
+            logger.info(
+                "status files restored",
+                metadata: [
+                    "mode": "clean-restart", "missing_jobs": "\(jobs)", "missing_batches": "\(batches)",
+                    "ms": "\(Self.milliseconds(since: started))",
+                ])
+        } else {
+            try rebuildAll()
+            logger.info(
+                "status files verified",
+                metadata: [
+                    "mode": marker == .absent ? "no-marker" : "stale-marker",
+                    "ms": "\(Self.milliseconds(since: started))",
+                ])
+        }
+    }
+
+    // MARK: - After a clean stop
+
+    /// Writes the status files whose names are missing from `jobs/` and `batches/`. Returns how many.
+    @discardableResult
+    package func restoreMissing() throws -> (jobs: Int, batches: Int) {
+        let startup = try Store.Startup(directory: paths.state)
+        let ids = try startup.ids()
+        let jobNames = Self.fileNames(in: paths.jobs)
+        let batchNames = Self.fileNames(in: paths.batches)
+        let missingJobs = ids.jobs.filter { !jobNames.contains($0 + ".json") }
+        let missingBatches = ids.batches.filter { !batchNames.contains($0 + ".json") }
+        let writer = status
+        var start = 0
+        while start < missingJobs.count {
+            let chunk = Array(missingJobs[start..<min(start + 4096, missingJobs.count)])
+            let jobs = try startup.jobs(ids: chunk)
+            // Encoded on every core, written from one thread: creating files in one directory serialises on
+            // its lock anyway, and a second creating thread only spins on it.
+            let encoded = LockedList<(String, Data)>()
+            forEachConcurrently(jobs) { job in
+                encoded.append((job.id, StatusJSON.encode(StatusProjection.job(job, paths: writer.paths))))
+            }
+            for (id, data) in encoded.items { writeMissing(data, to: paths.jobStatus(id)) }
+            start += chunk.count
+        }
+        for id in missingBatches {
+            guard let batch = try store.batch(id: id) else { continue }
+            status.write(StatusProjection.batch(batch, jobs: try store.jobs(batchID: id)), to: paths.batchStatus(id))
+        }
+        return (missingJobs.count, missingBatches.count)
+    }
+
+    /// A status file known to be missing: the bytes go into an unnamed `O_TMPFILE` inode that linkat(2)
+    /// then names, so it appears whole in one directory operation (temp + rename takes two, each under the
+    /// directory's lock). When the name exists after all, or the filesystem has no `O_TMPFILE`, it falls
+    /// back to temp + rename (without fsync, like every status file).
+    private func writeMissing(_ data: Data, to path: String) {
+        let fd = open(paths.jobs, Self.tmpFileFlags | O_WRONLY | O_CLOEXEC, 0o644)
+        if fd >= 0 {
+            defer { close(fd) }
+            let written = data.withUnsafeBytes { buffer -> Bool in
+                var offset = 0
+                while offset < buffer.count {
+                    let n = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                    if n < 0 && errno == EINTR { continue }
+                    if n <= 0 { return false }
+                    offset += n
+                }
+                return true
+            }
+            if written && linkat(AT_FDCWD, "/proc/self/fd/\(fd)", AT_FDCWD, path, AT_SYMLINK_FOLLOW) == 0 { return }
+        }
+        do {
+            try AtomicFile.write(data, to: path, durable: false)
+        } catch {
+            logger.error("status file not written", metadata: ["path": "\(path)", "error": "\(error)"])
+        }
+    }
+
+    /// `O_TMPFILE` (`__O_TMPFILE | O_DIRECTORY`), a macro Swift does not import.
+    private static let tmpFileFlags: Int32 = 0o20_000_000 | O_DIRECTORY
+
+    /// The names in `directory` (readdir only, no stat), hidden ones left out.
+    static func fileNames(in directory: String) -> Set<String> {
+        var names = Set<String>()
+        guard let dir = opendir(directory) else { return names }
+        defer { closedir(dir) }
+        while let entry = readdir(dir) {
+            let name = withUnsafePointer(to: &entry.pointee.d_name) { pointer in
+                pointer.withMemoryRebound(to: CChar.self, capacity: Int(NAME_MAX) + 1) { String(cString: $0) }
+            }
+            if !name.hasPrefix(".") { names.insert(name) }
+        }
+        return names
+    }
+
+    // MARK: - After a crash
+
+    /// Every status file that is missing or differs from the database is rewritten.
+    ///
+    /// Streams the jobs batch by batch (memory stays flat however long the queue), decoding raw columns,
+    /// and compares and writes on every core while the next jobs are decoded.
+    package func rebuildAll() throws {
+        let startup = try Store.Startup(directory: paths.state)
+        var batches: [String: BatchRecord] = [:]
+        let queue = DispatchQueue(label: "spool.status.rebuild", attributes: .concurrent)
+        let group = DispatchGroup()
+        // At most two chunks in flight: one being written while the next is decoded.
+        let inFlight = DispatchSemaphore(value: 2)
+        let finished = LockedList<(BatchRecord, [JobRecord])>()
+        var seen = Set<String>()
+        var pending: [(BatchRecord, [JobRecord])] = []
+        var pendingJobs = 0
+        let writer = status
+
+        func flush(_ chunk: [(BatchRecord, [JobRecord])]) {
+            guard !chunk.isEmpty else { return }
+            inFlight.wait()
+            queue.async(group: group) {
+                defer { inFlight.signal() }
+                let jobs = chunk.flatMap(\.1)
+                forEachConcurrently(jobs) { job in
+                    writer.write(
+                        StatusProjection.job(job, paths: writer.paths), to: writer.paths.jobStatus(job.id), ifChanged: true)
+                }
+                for (batch, jobs) in chunk {
+                    let done = !jobs.isEmpty && jobs.allSatisfy { $0.status.isTerminal }
+                    if done && batch.finishedAt == nil {
+                        // Recorded in the store after the scan (no write inside the read).
+                        finished.append((batch, jobs))
+                    } else {
+                        writer.write(
+                            StatusProjection.batch(batch, jobs: jobs), to: writer.paths.batchStatus(batch.id),
+                            ifChanged: true)
+                    }
+                }
+            }
+        }
+
+        try startup.forEachBatchOfJobs(batches: { all in
+            for batch in all { batches[batch.id] = batch }
+        }) { batchID, jobs in
+            seen.insert(batchID)
+            guard let batch = batches[batchID] else { return }
+            pending.append((batch, jobs))
+            pendingJobs += jobs.count
+            if pendingJobs >= 2048 {
+                flush(pending)
+                pending = []
+                pendingJobs = 0
+            }
+        }
+        flush(pending)
+        group.wait()
+        for (batch, jobs) in finished.items { try writeBatch(batch, jobs: jobs) }
+        for (id, batch) in batches where !seen.contains(id) { try writeBatch(batch, jobs: []) }
+    }
+
+    /// `batches/<id>.json`, recording the batch's end in the store when every job is terminal and it is
+    /// not recorded yet.
+    private func writeBatch(_ batch: BatchRecord, jobs: [JobRecord]) throws {
+        var batch = batch
+        let done = !jobs.isEmpty && jobs.allSatisfy { $0.status.isTerminal }
+        if done && batch.finishedAt == nil {
+            let end = jobs.compactMap(\.finishedAt).max() ?? Date().millisecondsSince1970
+            try store.setBatchFinished(id: batch.id, at: end)
+            batch.finishedAt = end
+        }
+        status.write(StatusProjection.batch(batch, jobs: jobs), to: paths.batchStatus(batch.id), ifChanged: true)
+    }
+
+    // MARK: - Graceful stop
+
+    /// After the last status write of a graceful stop: flushes the status files to disk, seals the
+    /// database and writes the marker (atomically, durably). Any failure leaves no marker, which only
+    /// costs the next start a full check.
+    package func markCleanShutdown() {
+        let started = ContinuousClock.now
+        do {
+            guard Self.flushFileSystem(of: paths.jobs), Self.flushFileSystem(of: paths.batches) else {
+                logger.warning("status files not flushed; no clean-shutdown marker")
+                return
+            }
+            let seal = try Store.Startup(directory: paths.state).seal()
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            try AtomicFile.write(encoder.encode(seal) + Data("\n".utf8), to: paths.cleanShutdownMarker, durable: true)
+            logger.info(
+                "clean-shutdown marker written",
+                metadata: ["jobs": "\(seal.jobs)", "ms": "\(Self.milliseconds(since: started))"])
+        } catch {
+            logger.warning("clean-shutdown marker not written", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// syncfs(2) on the filesystem holding `directory`: every status file written without fsync is on disk.
+    private static func flushFileSystem(of directory: String) -> Bool {
+        let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        return spool_syncfs(fd) == 0
+    }
+
+    private static func fsyncDirectory(_ directory: String) -> Bool {
+        let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        return fsync(fd) == 0
+    }
+
+    private static func milliseconds(since start: ContinuousClock.Instant) -> Int {
+        let d = ContinuousClock.now - start
+        return Int(d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000)
+    }
+}
+
+/// glibc's syncfs(2), declared only under `_GNU_SOURCE`.
+@_silgen_name("syncfs")
+private func spool_syncfs(_ fd: Int32) -> Int32
+
+/// A list appended to from several threads.
+private final class LockedList<Element>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var storage: [Element] = []
+
+    func append(_ element: Element) {
+        lock.lock()
+        storage.append(element)
+        lock.unlock()
+    }
+
+    var items: [Element] {
+        lock.lock()
+        defer { lock.unlock() }
+        return storage
+    }
+}
+
+/// Runs `body` over `items` on every core (in order on one thread when there are few items).
+private func forEachConcurrently<T: Sendable>(_ items: [T], _ body: @Sendable (T) -> Void) {
+    let cores = ProcessInfo.processInfo.activeProcessorCount
+    guard cores > 1, items.count >= 32 else {
+        for item in items { body(item) }
+        return
+    }
+    let slices = min(cores, items.count)
+    DispatchQueue.concurrentPerform(iterations: slices) { slice in
+        var index = slice
+        while index < items.count {
+            body(items[index])
+            index += slices
+        }
+    }
+}
