@@ -48,7 +48,7 @@ package struct Ingestor: Sendable {
     /// per name, in order.
     package func ingest(names: [String]) -> [Outcome] {
         var outcomes = [Outcome](repeating: .ignored, count: names.count)
-        var accepted: [(index: Int, batch: Accepted)] = []
+        var claimed: [(index: Int, file: ClaimedFile)] = []
         for (index, name) in names.enumerated() {
             do {
                 let claim = try InboxClaimer.claim(
@@ -59,13 +59,24 @@ package struct Ingestor: Sendable {
                 case .tooLarge(let file):
                     outcomes[index] = try reject(file, errors: [tooLarge(file.size)])
                 case .claimed(let file):
-                    switch try prepare(file) {
-                    case .done(let outcome): outcomes[index] = outcome
-                    case .accepted(let batch): accepted.append((index, batch))
-                    }
+                    claimed.append((index, file))
                 }
             } catch {
                 logger.error("inbox file not ingested", metadata: ["file": "\(name)", "error": "\(error)"])
+            }
+        }
+        // Validation is pure CPU: on every core for a burst, then the verdicts are acted on in order.
+        let settings = ValidationSettings(apiKeys: configuration.apiKeys)
+        let verdicts = claimed.map(\.file).concurrentMap { BatchValidator.validate($0.data, settings: settings) }
+        var accepted: [(index: Int, batch: Accepted)] = []
+        for ((index, file), verdict) in zip(claimed, verdicts) {
+            do {
+                switch try prepare(file, verdict: verdict) {
+                case .done(let outcome): outcomes[index] = outcome
+                case .accepted(let batch): accepted.append((index, batch))
+                }
+            } catch {
+                logger.error("inbox file not ingested", metadata: ["file": "\(file.originalName)", "error": "\(error)"])
             }
         }
         for (index, outcome) in zip(accepted.map(\.index), commit(accepted.map(\.batch))) {
@@ -114,11 +125,10 @@ package struct Ingestor: Sendable {
         case accepted(Accepted)
     }
 
-    /// Validates a claimed file (rejecting it when it is not a valid batch) and makes its records.
-    private func prepare(_ file: ClaimedFile) throws -> Prepared {
-        let settings = ValidationSettings(apiKeys: configuration.apiKeys)
+    /// Acts on a claimed file's validation (rejecting it when it is not a valid batch) and makes its records.
+    private func prepare(_ file: ClaimedFile, verdict: Result<BatchRequest, BatchRejection>? = nil) throws -> Prepared {
         let request: BatchRequest
-        switch BatchValidator.validate(file.data, settings: settings) {
+        switch verdict ?? BatchValidator.validate(file.data, settings: ValidationSettings(apiKeys: configuration.apiKeys)) {
         case .failure(let rejection):
             return .done(try reject(file, errors: rejection.errors))
         case .success(let valid):
@@ -156,10 +166,14 @@ package struct Ingestor: Sendable {
                 "batches not stored", metadata: ["files": "\(group.map(\.file.originalName))", "error": "\(error)"])
             return group.map { _ in .ignored }
         }
+        // The new jobs' status documents are encoded on every core; the files are then written in order.
+        let encoded = zip(group, created).map { item, outcome -> [JobRecord] in
+            if case .created = outcome { return item.jobs } else { return [] }
+        }.concurrentMap { jobs in jobs.map { status.encodeNew($0) } }
         var outcomes: [Outcome] = []
         var written: [String] = []
         var finished: [(file: ClaimedFile, message: Logger.Message, batchID: String, jobs: Int)] = []
-        for (item, outcome) in zip(group, created) {
+        for ((item, outcome), documents) in zip(zip(group, created), encoded) {
             let file = item.file
             do {
                 switch outcome {
@@ -174,7 +188,7 @@ package struct Ingestor: Sendable {
                     finished.append((file, "batch already known by idempotency key", first.id, firstJobs.count))
                 case .existing(let saved, let savedJobs), .created(let saved, let savedJobs):
                     if case .created = outcome {
-                        status.writeCreated(saved, jobs: savedJobs)
+                        status.writeCreated(saved, jobs: savedJobs, encoded: documents)
                     } else {
                         // Re-ingested after a crash: the jobs may have moved on since; write what the store says.
                         for job in savedJobs { status.write(job: job) }

@@ -143,7 +143,7 @@ package actor Scheduler {
         let delay = Duration.milliseconds(max(0, deadline - now) + 1)
         dueTimer = Task {
             try? await Task.sleep(for: delay)
-            if !Task.isCancelled { await self.dueTimerFired() }
+            if !Task.isCancelled { self.dueTimerFired() }
         }
     }
 

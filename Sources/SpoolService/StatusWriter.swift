@@ -34,11 +34,17 @@ package struct StatusWriter: Sendable {
     }
 
     /// A batch just created: its job files and its batch file from the records in hand (no store
-    /// round trip). The job files are written on every core: a 100-job batch is the ingest's hot path.
-    package func writeCreated(_ batch: BatchRecord, jobs: [JobRecord]) {
-        // One thread: the files share one directory, whose lock makes parallel creates spin, not overlap.
-        for job in jobs { writeNew(StatusJSON.encode(StatusProjection.job(job, paths: paths)), to: paths.jobStatus(job.id)) }
+    /// round trip). `encoded` holds the job documents when the caller encoded them already (`encodeNew`).
+    /// One thread writes: the files share one directory, whose lock makes parallel creates spin.
+    package func writeCreated(_ batch: BatchRecord, jobs: [JobRecord], encoded: [Data]? = nil) {
+        let documents = encoded ?? jobs.map(encodeNew)
+        for (job, data) in zip(jobs, documents) { writeNew(data, to: paths.jobStatus(job.id)) }
         write(StatusProjection.batch(batch, jobs: jobs), to: paths.batchStatus(batch.id))
+    }
+
+    /// The bytes of a job's status file.
+    package func encodeNew(_ job: JobRecord) -> Data {
+        StatusJSON.encode(StatusProjection.job(job, paths: paths))
     }
 
     /// `batches/<id>.json` from `jobs` (the batch's jobs in position order); records the batch's end in
