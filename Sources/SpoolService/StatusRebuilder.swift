@@ -226,21 +226,8 @@ package struct StatusRebuilder: Sendable {
         }
         flush(pending)
         group.wait()
-        for (batch, jobs) in finished.items { try writeBatch(batch, jobs: jobs) }
-        for (id, batch) in batches where !seen.contains(id) { try writeBatch(batch, jobs: []) }
-    }
-
-    /// `batches/<id>.json`, recording the batch's end in the store when every job is terminal and it is
-    /// not recorded yet.
-    private func writeBatch(_ batch: BatchRecord, jobs: [JobRecord]) throws {
-        var batch = batch
-        let done = !jobs.isEmpty && jobs.allSatisfy { $0.status.isTerminal }
-        if done && batch.finishedAt == nil {
-            let end = jobs.compactMap(\.finishedAt).max() ?? Date().millisecondsSince1970
-            try store.setBatchFinished(id: batch.id, at: end)
-            batch.finishedAt = end
-        }
-        status.write(StatusProjection.batch(batch, jobs: jobs), to: paths.batchStatus(batch.id), ifChanged: true)
+        for (batch, jobs) in finished.items { try status.writeBatch(batch, jobs: jobs, ifChanged: true) }
+        for (id, batch) in batches where !seen.contains(id) { try status.writeBatch(batch, jobs: [], ifChanged: true) }
     }
 
     // MARK: - Graceful stop

@@ -49,7 +49,7 @@ package struct StatusWriter: Sendable {
 
     /// `batches/<id>.json` from `jobs` (the batch's jobs in position order); records the batch's end in
     /// the store when every job is terminal and it is not recorded yet.
-    private func writeBatch(_ batch: BatchRecord, jobs: [JobRecord], ifChanged: Bool = false) throws {
+    func writeBatch(_ batch: BatchRecord, jobs: [JobRecord], ifChanged: Bool = false) throws {
         var batch = batch
         let done = !jobs.isEmpty && jobs.allSatisfy { $0.status.isTerminal }
         if done && batch.finishedAt == nil {
