@@ -85,25 +85,15 @@ extension Store {
         // MARK: - Jobs, raw
 
         /// Every batch, and every job grouped by batch in position order, from one read transaction (a
-        /// consistent snapshot); `body` gets one batch's jobs at a time, so memory stays flat. Equal to `Store.forEachBatchOfJobs` record for record. `body` must not use the store.
+        /// consistent snapshot); `body` gets one batch's jobs at a time, so memory stays flat. Equal to
+        /// `Store.forEachBatchOfJobs` record for record. `body` must not use the store.
         package func forEachBatchOfJobs(
             batches: ([BatchRecord]) throws -> Void, _ body: (String, [JobRecord]) throws -> Void
         ) throws {
             try queue.read { db in
                 try batches(try BatchRecord.order(Column("createdAt"), Column("id")).fetchAll(db))
-                let cursor = try JobRecord.fetchCursor(db, sql: "SELECT * FROM job ORDER BY batchId, position")
-                var current: String?
-                var group: [JobRecord] = []
-                while let job = try cursor.next() {
-                    if job.batchId != current {
-                        if let current { try body(current, group) }
-                        current = job.batchId
-                        group = []
-                        group.reserveCapacity(128)
-                    }
-                    group.append(job)
-                }
-                if let current { try body(current, group) }
+                try Store.forEachBatch(
+                    of: try JobRecord.fetchCursor(db, sql: "SELECT * FROM job ORDER BY batchId, position"), body)
             }
         }
 

@@ -158,19 +158,26 @@ package final class Store: Sendable {
     /// not use the store.
     package func forEachBatchOfJobs(_ body: (String, [JobRecord]) throws -> Void) throws {
         try writer.read { db in
-            let cursor = try JobRecord.order(Column("batchId"), Column("position")).fetchCursor(db)
-            var current: String?
-            var group: [JobRecord] = []
-            while let job = try cursor.next() {
-                if job.batchId != current {
-                    if let current { try body(current, group) }
-                    current = job.batchId
-                    group = []
-                }
-                group.append(job)
-            }
-            if let current { try body(current, group) }
+            try Self.forEachBatch(of: try JobRecord.order(Column("batchId"), Column("position")).fetchCursor(db), body)
         }
+    }
+
+    /// Hands `jobs` (ordered by batch, then position) to `body` one batch at a time.
+    static func forEachBatch(
+        of jobs: RecordCursor<JobRecord>, _ body: (String, [JobRecord]) throws -> Void
+    ) throws {
+        var current: String?
+        var group: [JobRecord] = []
+        while let job = try jobs.next() {
+            if job.batchId != current {
+                if let current { try body(current, group) }
+                current = job.batchId
+                group = []
+                group.reserveCapacity(128)
+            }
+            group.append(job)
+        }
+        if let current { try body(current, group) }
     }
 
     /// Job counts by status, without decoding a single job.

@@ -94,7 +94,7 @@ struct SchedulerHarness {
     let scheduler: Scheduler
     let fake: FakeExecutor
 
-    init(root: String, slots: Int = 1, retries: Int = 3, fake: FakeExecutor) throws {
+    init(root: String, slots: Int = 1, retries: Int = 3, retryBaseDelay: Double = 0.01, fake: FakeExecutor) throws {
         paths = SpoolPaths(root: root, configuration: .defaults)
         try paths.createLayout()
         store = try Store(directory: paths.state)
@@ -102,7 +102,7 @@ struct SchedulerHarness {
         let status = StatusWriter(store: store, paths: paths, logger: logger)
         scheduler = Scheduler(
             store: store, status: status, executor: fake, paths: paths,
-            settings: .init(slots: slots, retries: retries, retryBaseDelay: 0.01), logger: logger)
+            settings: .init(slots: slots, retries: retries, retryBaseDelay: retryBaseDelay), logger: logger)
         self.fake = fake
     }
 
@@ -162,10 +162,12 @@ struct SchedulerHarness {
 }
 
 func withHarness(
-    slots: Int = 1, retries: Int = 3, _ fake: FakeExecutor, _ body: (SchedulerHarness) async throws -> Void
+    slots: Int = 1, retries: Int = 3, retryBaseDelay: Double = 0.01, _ fake: FakeExecutor,
+    _ body: (SchedulerHarness) async throws -> Void
 ) async throws {
     try await withTempDirectory { root in
-        let harness = try SchedulerHarness(root: root, slots: slots, retries: retries, fake: fake)
+        let harness = try SchedulerHarness(
+            root: root, slots: slots, retries: retries, retryBaseDelay: retryBaseDelay, fake: fake)
         try await body(harness)
     }
 }
@@ -256,16 +258,8 @@ struct SchedulerTests {
             starts.withLock { $0.append(Date().millisecondsSince1970) }
             return attempt <= 2 ? .failed(Outcomes.retryable) : Outcomes.completed(spec)
         }
-        try await withTempDirectory { root in
-            let paths = SpoolPaths(root: root, configuration: .defaults)
-            try paths.createLayout()
-            let store = try Store(directory: paths.state)
-            let logger = Logger(label: "spool.tests", factory: { _ in SwiftLogNoOpLogHandler() })
-            // Backoffs of 0.5–1 s, then 1–2 s: a 250 ms ticker would turn the loop several times meanwhile.
-            let scheduler = Scheduler(
-                store: store, status: StatusWriter(store: store, paths: paths, logger: logger), executor: fake,
-                paths: paths, settings: .init(slots: 1, retries: 3, retryBaseDelay: 1.0), logger: logger)
-            let h = SchedulerHarness(paths: paths, store: store, scheduler: scheduler, fake: fake)
+        // Backoffs of 0.5–1 s, then 1–2 s: a 250 ms ticker would turn the loop several times meanwhile.
+        try await withHarness(retryBaseDelay: 1.0, fake) { h in
             let id = try h.addBatch(count: 1)[0]
             try await h.running {
                 let seen = Mutex<[Int64]>([])
@@ -321,16 +315,8 @@ struct SchedulerTests {
     @Test("between tries the job is Processing/Waiting with next_retry_at, and can be cancelled there")
     func waitingBetweenTries() async throws {
         let fake = FakeExecutor { _, _ in .failed(Outcomes.retryable) }
-        try await withTempDirectory { root in
-            let paths = SpoolPaths(root: root, configuration: .defaults)
-            try paths.createLayout()
-            let store = try Store(directory: paths.state)
-            let logger = Logger(label: "spool.tests", factory: { _ in SwiftLogNoOpLogHandler() })
-            // A long base delay so the job stays Waiting while we look.
-            let scheduler = Scheduler(
-                store: store, status: StatusWriter(store: store, paths: paths, logger: logger), executor: fake,
-                paths: paths, settings: .init(slots: 1, retries: 3, retryBaseDelay: 60), logger: logger)
-            let h = SchedulerHarness(paths: paths, store: store, scheduler: scheduler, fake: fake)
+        // A long base delay so the job stays Waiting while we look.
+        try await withHarness(retryBaseDelay: 60, fake) { h in
             let id = try h.addBatch(count: 1)[0]
             try await h.running {
                 #expect(await eventually { h.status(id).map { $0 == (.processing, .waiting) } ?? false })
