@@ -121,17 +121,23 @@ package actor Scheduler {
     }
 
     /// Retries come due by time alone: after each turn, one timer is armed for the earliest `next_retry_at` of
-    /// a waiting job (a backoff or a wait_for_video poll), and none when nothing waits. A retry already due
-    /// that `fill` left waiting has no free slot; the attempt that frees one wakes the loop.
+    /// a waiting job (a backoff or a wait_for_video poll), and none when nothing waits. A retry that came due
+    /// since `fill` looked gets an immediate turn; one left waiting for a slot is woken by the attempt that
+    /// frees one.
     private func armDueTimer() {
         dueTimer?.cancel()
         dueTimer = nil
         dueTimerStale = false
         let now = Date().millisecondsSince1970
         var deadline: Int64? = queueReadFailed ? now + Self.retryAfterReadFailure : nil
+        let liveFree = liveRunning.count < settings.liveSlots
+        let downloadFree = running.count - liveRunning.count < settings.slots
         do {
             for job in try store.jobs(status: .processing) where job.step == .waiting && running[job.id] == nil {
-                guard let at = job.nextRetryAt, at > now else { continue }
+                guard let at = job.nextRetryAt else { continue }
+                // Due already: it came due after `fill` looked (a short backoff), so take it on the next turn,
+                // unless no slot of its kind is free (then the attempt that frees one wakes the loop).
+                if at <= now, !(job.options.liveRecording ? liveFree : downloadFree) { continue }
                 deadline = min(deadline ?? at, at)
             }
         } catch {
