@@ -24,46 +24,52 @@ let package = Package(
             name: "SpoolStore",
             dependencies: ["SpoolCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        // inotify + rescan, claiming, atomic file writes.
+        // The Linux constants and calls Swift's Glibc module does not import (O_TMPFILE, syncfs, statfs).
+        .target(name: "CSpoolFiles", cSettings: [.define("_GNU_SOURCE")]),
+        // Atomic writes and moves, EINTR-safe read/write/fsync, directory listing, filesystem kind.
+        .target(name: "SpoolFiles", dependencies: ["CSpoolFiles"]),
+        // inotify + rescan, stability, claiming inbox files.
         .target(
             name: "SpoolInbox",
-            dependencies: ["SpoolCore", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["SpoolFiles", .product(name: "Logging", package: "swift-log")]
         ),
-        // yt-dlp / ffmpeg / ffprobe, the job runner and the scheduler.
+        // yt-dlp / ffmpeg / ffprobe, the job runner, live recording, publishing outputs.
         .target(
             name: "SpoolPipeline",
             dependencies: [
                 "SpoolCore",
-                "SpoolInbox",  // AtomicFile: status files and outputs appear atomically
+                "SpoolFiles",  // AtomicFile.move: outputs appear atomically
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // The daemon: ingest, control files, status projection, services.
+        // The daemon: ingest, the scheduler, control files, status files, metrics, services.
         .target(
             name: "SpoolService",
             dependencies: [
-                "SpoolCore", "SpoolStore", "SpoolInbox", "SpoolPipeline",
+                "SpoolCore", "SpoolStore", "SpoolFiles", "SpoolInbox", "SpoolPipeline",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
+        // The command line: serve, submit, status, validate, doctor, config, demo.
         .executableTarget(
             name: "spool",
             dependencies: [
-                "SpoolCore", "SpoolService", "SpoolStore", "SpoolInbox",
+                "SpoolCore", "SpoolFiles", "SpoolService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(name: "SpoolCoreTests", dependencies: ["SpoolCore"]),
+        .testTarget(name: "SpoolFilesTests", dependencies: ["SpoolFiles"]),
         .testTarget(
             name: "SpoolInboxTests",
-            dependencies: ["SpoolInbox", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["SpoolInbox", "SpoolFiles", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(name: "SpoolStoreTests", dependencies: ["SpoolStore"]),
         .testTarget(name: "SpoolPipelineTests", dependencies: ["SpoolPipeline", "SpoolService"]),

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import SpoolFiles
 
 /// Takes a file out of the inbox with one atomic rename, so two processes never take the same file.
 package enum InboxClaimer {
@@ -17,7 +18,7 @@ package enum InboxClaimer {
         // lstat first: opening a device node can have side effects, so such names are never opened.
         guard let before = Posix.lstat(source) else {
             if errno == ENOENT || errno == ENOTDIR { return .gone }
-            throw InboxError.system(.open, "cannot examine inbox file", path: source)
+            throw FileError.system(.open, "cannot examine inbox file", path: source)
         }
         guard Posix.isRegular(before) else { return .notRegular }
 
@@ -26,7 +27,7 @@ package enum InboxClaimer {
             switch errno {
             case ENOENT: return .gone
             case ELOOP, ENXIO: return .notRegular  // swapped for a symlink or socket since the lstat
-            default: throw InboxError.system(.open, "cannot open inbox file", path: source)
+            default: throw FileError.system(.open, "cannot open inbox file", path: source)
             }
         }
         defer { close(fd) }
@@ -37,17 +38,17 @@ package enum InboxClaimer {
         guard rename(source, destination) == 0 else {
             if errno == ENOENT { return .gone }
             if errno == EXDEV {
-                throw InboxError.system(
+                throw FileError.system(
                     .crossDevice, "the claim directory must be on the inbox's filesystem", path: claimDirectory)
             }
-            throw InboxError.system(.rename, "cannot claim inbox file", path: source)
+            throw FileError.system(.rename, "cannot claim inbox file", path: source)
         }
 
         // Between open and rename another process may have claimed our file and a new one taken its
         // name; then we moved the new one, so read what we actually hold.
         if let moved = Posix.lstat(destination), moved.st_ino != info.st_ino || moved.st_dev != info.st_dev {
             let reopened = Posix.open(destination, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
-            guard reopened >= 0 else { throw InboxError.system(.open, "cannot open claimed file", path: destination) }
+            guard reopened >= 0 else { throw FileError.system(.open, "cannot open claimed file", path: destination) }
             close(fd)
             fd = reopened
             guard let fresh = Posix.fstat(fd), Posix.isRegular(fresh) else { return .notRegular }

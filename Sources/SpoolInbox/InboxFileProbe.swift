@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import SpoolFiles
 
 /// Read-only looks at an inbox file that the watcher uses to decide whether it is ready.
 enum InboxFileProbe {

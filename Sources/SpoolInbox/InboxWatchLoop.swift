@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Logging
+import SpoolFiles
 
 /// The watcher's state machine: the inotify watch, the inbox's availability, scans and the tracker.
 ///
@@ -192,14 +193,14 @@ struct InboxWatchLoop {
 
     static func listCandidates(_ directory: String) throws -> [String] {
         guard let dir = opendir(directory) else {
-            throw InboxError.system(.open, "cannot list the inbox", path: directory)
+            throw FileError.system(.open, "cannot list the inbox", path: directory)
         }
         defer { closedir(dir) }
         var names: [String] = []
         while true {
             errno = 0
             guard let entry = readdir(dir) else {
-                if errno != 0 { throw InboxError.system(.read, "cannot list the inbox", path: directory) }
+                if errno != 0 { throw FileError.system(.read, "cannot list the inbox", path: directory) }
                 return names
             }
             // The name is read in place, up to its NUL. Not `entry.pointee.d_name`: that copies all 256 bytes

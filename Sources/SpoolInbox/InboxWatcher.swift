@@ -1,5 +1,6 @@
 import Glibc
 import Logging
+import SpoolFiles
 
 /// Watches the inbox with inotify plus periodic rescans and reports file names that look ready to claim.
 package struct InboxWatcher: Sendable {

@@ -1,6 +1,6 @@
 import Foundation
 import SpoolCore
-import SpoolInbox
+import SpoolFiles
 
 #if canImport(Glibc)
 import Glibc

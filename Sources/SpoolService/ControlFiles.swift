@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import SpoolCore
+import SpoolFiles
 import SpoolInbox
 import SpoolStore
 

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import SpoolCore
+import SpoolFiles
 import SpoolInbox
 import SpoolStore
 
@@ -35,11 +36,6 @@ package struct Ingestor: Sendable {
         case cached(batchID: String)
         case rejected(errors: [FieldError])
         case ignored
-    }
-
-    /// Claims `name` from the inbox and ingests it; `.ignored` when it was gone or not a regular file.
-    package func ingest(name: String) -> Outcome {
-        ingest(names: [name]).first ?? .ignored
     }
 
     /// Claims and ingests several inbox files as one group: each is validated (and rejected) on its own,

@@ -3,7 +3,7 @@ import Foundation
 import Logging
 import Prometheus
 import SpoolCore
-import SpoolInbox
+import SpoolFiles
 import SpoolPipeline
 import SpoolStore
 import Synchronization
@@ -293,12 +293,7 @@ package struct MetricsWriter: Sendable {
 }
 
 extension Ingestor {
-    /// `ingest(name:)`, with the batch-file counters and the drop → receipt latency recorded.
-    package func ingestMeasured(name: String) -> Outcome {
-        ingestMeasured(names: [name])[0]
-    }
-
-    /// `ingest(names:)`, counted per file like `ingestMeasured(name:)`.
+    /// `ingest(names:)`, with the batch-file counters and the drop → receipt latency recorded per file.
     package func ingestMeasured(names: [String]) -> [Outcome] {
         let dropped = names.map { SpoolMetrics.dropTime(ofFile: paths.inbox + "/" + $0) }
         let outcomes = ingest(names: names)

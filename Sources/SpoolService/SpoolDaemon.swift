@@ -23,9 +23,9 @@ package struct SpoolDaemon: Service, CustomStringConvertible {
 
     package func run() async throws {
         try paths.createLayout()
-        let lock = try StateLock(directory: paths.state)
+        let lock = try StateLock(path: paths.lockFile)
         defer { withExtendedLifetime(lock) {} }
-        let store = try Store(directory: paths.state)
+        let store = try Store(path: paths.database)
         let status = StatusWriter(store: store, paths: paths, logger: logger)
         let ingestor = Ingestor(store: store, paths: paths, configuration: configuration, status: status, logger: logger)
 

@@ -61,6 +61,16 @@ package struct SpoolPaths: Sendable {
         }
     }
 
+    /// The database (SQLite, WAL), the source of truth.
+    package var database: String { state + "/spool.sqlite" }
+    /// Held with `flock` while a service runs (`StateLock`): one service per state directory.
+    package var lockFile: String { state + "/spool.lock" }
+    /// Written at a graceful stop once every status file is written and on disk; removed first thing at
+    /// start-up. While it is valid the status files are known to equal the database (SPEC §8).
+    package var cleanShutdownMarker: String { state + "/clean-shutdown" }
+    /// Prometheus text exposition for node_exporter's textfile collector, rewritten periodically.
+    package var metricsFile: String { root + "/metrics.prom" }
+
     package func jobStatus(_ id: String) -> String { jobs + "/" + id + ".json" }
     package func batchStatus(_ id: String) -> String { batches + "/" + id + ".json" }
     package func workDirectory(_ id: String) -> String { work + "/" + id }

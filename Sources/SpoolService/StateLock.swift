@@ -1,23 +1,24 @@
 import Foundation
+import SpoolFiles
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// An exclusive `flock` on `state/spool.lock`: one service per state directory.
+/// An exclusive `flock` on `state/spool.lock` (`SpoolPaths.lockFile`): one service per state directory.
 /// The kernel drops it when the process dies, so a `kill -9` leaves no stale lock.
 package final class StateLock: Sendable {
     private let fd: Int32
 
-    /// Throws when another process holds the lock.
-    package init(directory: String) throws {
-        let path = directory + "/spool.lock"
-        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+    /// Locks the file at `path` (created if needed); throws when another process holds the lock.
+    package init(path: String) throws {
+        fd = Posix.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw ConfigurationFailure(message: "cannot open \(path): \(String(cString: strerror(errno)))") }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             close(fd)
             throw ConfigurationFailure(
-                message: "another spool process is already using \(directory); stop it or choose another root")
+                message:
+                    "another spool process is already using \(Posix.directory(of: path)); stop it or choose another root")
         }
     }
 

@@ -3,14 +3,8 @@ import Foundation
 import Glibc
 import Logging
 import SpoolCore
-import SpoolInbox
+import SpoolFiles
 import SpoolStore
-
-extension SpoolPaths {
-    /// Written at a graceful stop once every status file is written and on disk; removed first thing at
-    /// start-up. While it is valid the status files are known to equal the database (SPEC §8).
-    package var cleanShutdownMarker: String { state + "/clean-shutdown" }
-}
 
 /// Start-up's half of SPEC §8 ("status files are rebuilt from the database at start-up if missing or
 /// stale"), and the clean-shutdown marker that lets a restart after a graceful stop skip the full check.
@@ -49,11 +43,11 @@ package struct StatusRebuilder: Sendable {
         var removed = true
         if onDisk != nil {
             removed = unlink(path) == 0 || errno == ENOENT
-            removed = removed && Self.fsyncDirectory(paths.state)
+            removed = removed && (try? Posix.fsyncDirectory(paths.state)) != nil
         }
         let sealed: Store.Seal?
         do {
-            sealed = try Store.Startup(directory: paths.state).unseal()
+            sealed = try Store.Startup(path: paths.database).unseal()
         } catch {
             logger.warning("clean-shutdown seal not read", metadata: ["error": "\(error)"])
             return .stale
@@ -97,7 +91,7 @@ package struct StatusRebuilder: Sendable {
     /// Writes the status files whose names are missing from `jobs/` and `batches/`. Returns how many.
     @discardableResult
     package func restoreMissing() throws -> (jobs: Int, batches: Int) {
-        let startup = try Store.Startup(directory: paths.state)
+        let startup = try Store.Startup(path: paths.database)
         let ids = try startup.ids()
         let jobNames = Self.fileNames(in: paths.jobs)
         let batchNames = Self.fileNames(in: paths.batches)
@@ -110,11 +104,10 @@ package struct StatusRebuilder: Sendable {
             let jobs = try startup.jobs(ids: chunk)
             // Encoded on every core, written from one thread: creating files in one directory serialises on
             // its lock anyway, and a second creating thread only spins on it.
-            let encoded = LockedList<(String, Data)>()
-            forEachConcurrently(jobs) { job in
-                encoded.append((job.id, StatusJSON.encode(StatusProjection.job(job, paths: writer.paths))))
+            let encoded = jobs.concurrentMap { job in
+                (job.id, StatusJSON.encode(StatusProjection.job(job, paths: writer.paths)))
             }
-            for (id, data) in encoded.items { writeMissing(data, to: paths.jobStatus(id)) }
+            for (id, data) in encoded { status.writeNew(data, to: paths.jobStatus(id)) }
             start += chunk.count
         }
         for id in missingBatches {
@@ -124,48 +117,9 @@ package struct StatusRebuilder: Sendable {
         return (missingJobs.count, missingBatches.count)
     }
 
-    /// A status file known to be missing: the bytes go into an unnamed `O_TMPFILE` inode that linkat(2)
-    /// then names, so it appears whole in one directory operation (temp + rename takes two, each under the
-    /// directory's lock). When the name exists after all, or the filesystem has no `O_TMPFILE`, it falls
-    /// back to temp + rename (without fsync, like every status file).
-    private func writeMissing(_ data: Data, to path: String) {
-        let fd = open(paths.jobs, Self.tmpFileFlags | O_WRONLY | O_CLOEXEC, 0o644)
-        if fd >= 0 {
-            defer { close(fd) }
-            let written = data.withUnsafeBytes { buffer -> Bool in
-                var offset = 0
-                while offset < buffer.count {
-                    let n = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                    if n < 0 && errno == EINTR { continue }
-                    if n <= 0 { return false }
-                    offset += n
-                }
-                return true
-            }
-            if written && linkat(AT_FDCWD, "/proc/self/fd/\(fd)", AT_FDCWD, path, AT_SYMLINK_FOLLOW) == 0 { return }
-        }
-        do {
-            try AtomicFile.write(data, to: path, durable: false)
-        } catch {
-            logger.error("status file not written", metadata: ["path": "\(path)", "error": "\(error)"])
-        }
-    }
-
-    /// `O_TMPFILE` (`__O_TMPFILE | O_DIRECTORY`), a macro Swift does not import.
-    private static let tmpFileFlags: Int32 = 0o20_000_000 | O_DIRECTORY
-
-    /// The names in `directory` (readdir only, no stat), hidden ones left out.
+    /// The names in `directory` (readdir only, no stat), hidden ones left out; empty when it cannot be read.
     static func fileNames(in directory: String) -> Set<String> {
-        var names = Set<String>()
-        guard let dir = opendir(directory) else { return names }
-        defer { closedir(dir) }
-        while let entry = readdir(dir) {
-            let name = withUnsafePointer(to: &entry.pointee.d_name) { pointer in
-                pointer.withMemoryRebound(to: CChar.self, capacity: Int(NAME_MAX) + 1) { String(cString: $0) }
-            }
-            if !name.hasPrefix(".") { names.insert(name) }
-        }
-        return names
+        Set((try? DirectoryListing.visibleNames(in: directory)) ?? [])
     }
 
     // MARK: - After a crash
@@ -175,13 +129,13 @@ package struct StatusRebuilder: Sendable {
     /// Streams the jobs batch by batch (memory stays flat however long the queue), decoding raw columns,
     /// and compares and writes on every core while the next jobs are decoded.
     package func rebuildAll() throws {
-        let startup = try Store.Startup(directory: paths.state)
+        let startup = try Store.Startup(path: paths.database)
         var batches: [String: BatchRecord] = [:]
         let queue = DispatchQueue(label: "spool.status.rebuild", attributes: .concurrent)
         let group = DispatchGroup()
         // At most two chunks in flight: one being written while the next is decoded.
         let inFlight = DispatchSemaphore(value: 2)
-        let finished = LockedList<(BatchRecord, [JobRecord])>()
+        let finished = LockedBox<[(BatchRecord, [JobRecord])]>([])
         var seen = Set<String>()
         var pending: [(BatchRecord, [JobRecord])] = []
         var pendingJobs = 0
@@ -193,7 +147,7 @@ package struct StatusRebuilder: Sendable {
             queue.async(group: group) {
                 defer { inFlight.signal() }
                 let jobs = chunk.flatMap(\.1)
-                forEachConcurrently(jobs) { job in
+                jobs.concurrentForEach { job in
                     writer.write(
                         StatusProjection.job(job, paths: writer.paths), to: writer.paths.jobStatus(job.id), ifChanged: true)
                 }
@@ -201,7 +155,7 @@ package struct StatusRebuilder: Sendable {
                     let done = !jobs.isEmpty && jobs.allSatisfy { $0.status.isTerminal }
                     if done && batch.finishedAt == nil {
                         // Recorded in the store after the scan (no write inside the read).
-                        finished.append((batch, jobs))
+                        finished.withLock { $0.append((batch, jobs)) }
                     } else {
                         writer.write(
                             StatusProjection.batch(batch, jobs: jobs), to: writer.paths.batchStatus(batch.id),
@@ -226,7 +180,7 @@ package struct StatusRebuilder: Sendable {
         }
         flush(pending)
         group.wait()
-        for (batch, jobs) in finished.items { try status.writeBatch(batch, jobs: jobs, ifChanged: true) }
+        for (batch, jobs) in finished.withLock({ $0 }) { try status.writeBatch(batch, jobs: jobs, ifChanged: true) }
         for (id, batch) in batches where !seen.contains(id) { try status.writeBatch(batch, jobs: [], ifChanged: true) }
     }
 
@@ -238,11 +192,14 @@ package struct StatusRebuilder: Sendable {
     package func markCleanShutdown() {
         let started = ContinuousClock.now
         do {
-            guard Self.flushFileSystem(of: paths.jobs), Self.flushFileSystem(of: paths.batches) else {
-                logger.warning("status files not flushed; no clean-shutdown marker")
+            do {
+                try Posix.syncFileSystem(of: paths.jobs)
+                try Posix.syncFileSystem(of: paths.batches)
+            } catch {
+                logger.warning("status files not flushed; no clean-shutdown marker", metadata: ["error": "\(error)"])
                 return
             }
-            let seal = try Store.Startup(directory: paths.state).seal()
+            let seal = try Store.Startup(path: paths.database).seal()
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
             try AtomicFile.write(encoder.encode(seal) + Data("\n".utf8), to: paths.cleanShutdownMarker, durable: true)
@@ -254,62 +211,8 @@ package struct StatusRebuilder: Sendable {
         }
     }
 
-    /// syncfs(2) on the filesystem holding `directory`: every status file written without fsync is on disk.
-    private static func flushFileSystem(of directory: String) -> Bool {
-        let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        return spool_syncfs(fd) == 0
-    }
-
-    private static func fsyncDirectory(_ directory: String) -> Bool {
-        let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        return fsync(fd) == 0
-    }
-
     private static func milliseconds(since start: ContinuousClock.Instant) -> Int {
         let d = ContinuousClock.now - start
         return Int(d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000)
-    }
-}
-
-/// glibc's syncfs(2), declared only under `_GNU_SOURCE`.
-@_silgen_name("syncfs")
-private func spool_syncfs(_ fd: Int32) -> Int32
-
-/// A list appended to from several threads.
-private final class LockedList<Element>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var storage: [Element] = []
-
-    func append(_ element: Element) {
-        lock.lock()
-        storage.append(element)
-        lock.unlock()
-    }
-
-    var items: [Element] {
-        lock.lock()
-        defer { lock.unlock() }
-        return storage
-    }
-}
-
-/// Runs `body` over `items` on every core (in order on one thread when there are few items).
-private func forEachConcurrently<T: Sendable>(_ items: [T], _ body: @Sendable (T) -> Void) {
-    let cores = ProcessInfo.processInfo.activeProcessorCount
-    guard cores > 1, items.count >= 32 else {
-        for item in items { body(item) }
-        return
-    }
-    let slices = min(cores, items.count)
-    DispatchQueue.concurrentPerform(iterations: slices) { slice in
-        var index = slice
-        while index < items.count {
-            body(items[index])
-            index += slices
-        }
     }
 }

@@ -3,7 +3,7 @@ import Foundation
 import Glibc
 import Logging
 import SpoolCore
-import SpoolInbox
+import SpoolFiles
 import SpoolStore
 
 /// Writes the status projection atomically (temp + rename); failures are logged, never fatal,
@@ -64,7 +64,7 @@ package struct StatusWriter: Sendable {
     /// atomic for readers, cheap enough to rewrite on every transition.
     func write(_ doc: [String: Any], to path: String, ifChanged: Bool = false) {
         let data = StatusJSON.encode(doc)
-        if ifChanged, Self.contents(of: path, ifSize: data.count) == data { return }
+        if ifChanged, Posix.contents(of: path, ifSize: data.count) == data { return }
         do {
             try AtomicFile.write(data, to: path, durable: false)
         } catch {
@@ -73,33 +73,12 @@ package struct StatusWriter: Sendable {
     }
 
     /// A status file that does not exist yet (see `AtomicFile.writeNew`).
-    private func writeNew(_ data: Data, to path: String) {
+    func writeNew(_ data: Data, to path: String) {
         do {
             try AtomicFile.writeNew(data, to: path)
         } catch {
             logger.error("status file not written", metadata: ["path": "\(path)", "error": "\(error)"])
         }
-    }
-
-    /// The file's bytes when it has exactly `size` bytes (a cheap first comparison), else nil.
-    static func contents(of path: String, ifSize size: Int) -> Data? {
-        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0, Int(info.st_size) == size else { return nil }
-        var data = Data(count: size)
-        let got = data.withUnsafeMutableBytes { buffer -> Int in
-            var total = 0
-            while total < size {
-                let n = read(fd, buffer.baseAddress! + total, size - total)
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 { break }
-                total += n
-            }
-            return total
-        }
-        return got == size ? data : nil
     }
 }
 

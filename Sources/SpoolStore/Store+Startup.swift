@@ -23,7 +23,7 @@ extension Store {
         }
     }
 
-    /// Start-up and shutdown access to `state/spool.sqlite` on a connection of its own (the store's
+    /// Start-up and shutdown access to the database file on a connection of its own (the store's
     /// connections are private to it): the clean-shutdown seal, IDs without decoding records, and a
     /// streaming read of every job (rows decoded by `JobRecord.init(row:)`).
     ///
@@ -32,11 +32,12 @@ extension Store {
     package final class Startup: Sendable {
         private let queue: DatabaseQueue
 
-        package init(directory: String) throws {
+        /// `path` is the database file the service's `Store` opened (`SpoolPaths.database`).
+        package init(path: String) throws {
             var config = Configuration()
             config.busyMode = .timeout(5)
             config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
-            queue = try DatabaseQueue(path: directory + "/spool.sqlite", configuration: config)
+            queue = try DatabaseQueue(path: path, configuration: config)
         }
 
         // MARK: - Seal
@@ -85,16 +86,34 @@ extension Store {
         // MARK: - Jobs, raw
 
         /// Every batch, and every job grouped by batch in position order, from one read transaction (a
-        /// consistent snapshot); `body` gets one batch's jobs at a time, so memory stays flat. Equal to
-        /// `Store.forEachBatchOfJobs` record for record. `body` must not use the store.
+        /// consistent snapshot); `body` gets one batch's jobs at a time, so memory stays flat. The same
+        /// records as the store's own reads. `body` must not use the store.
         package func forEachBatchOfJobs(
             batches: ([BatchRecord]) throws -> Void, _ body: (String, [JobRecord]) throws -> Void
         ) throws {
             try queue.read { db in
                 try batches(try BatchRecord.order(Column("createdAt"), Column("id")).fetchAll(db))
-                try Store.forEachBatch(
+                try Self.forEachBatch(
                     of: try JobRecord.fetchCursor(db, sql: "SELECT * FROM job ORDER BY batchId, position"), body)
             }
+        }
+
+        /// Hands `jobs` (ordered by batch, then position) to `body` one batch at a time.
+        private static func forEachBatch(
+            of jobs: RecordCursor<JobRecord>, _ body: (String, [JobRecord]) throws -> Void
+        ) throws {
+            var current: String?
+            var group: [JobRecord] = []
+            while let job = try jobs.next() {
+                if job.batchId != current {
+                    if let current { try body(current, group) }
+                    current = job.batchId
+                    group = []
+                    group.reserveCapacity(128)
+                }
+                group.append(job)
+            }
+            if let current { try body(current, group) }
         }
 
         /// The jobs with these IDs (any order), decoded like `forEachBatchOfJobs`.

@@ -9,12 +9,13 @@ import SpoolCore
 package final class Store: Sendable {
     private let writer: any DatabaseWriter
 
-    /// Opens (creating if needed) `state/spool.sqlite` in WAL mode and migrates it.
-    package convenience init(directory: String) throws {
+    /// Opens (creating if needed) the database file at `path` (`SpoolPaths.database`) in WAL mode and
+    /// migrates it.
+    package convenience init(path: String) throws {
         var config = Configuration()
         config.busyMode = .timeout(5)
         config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
-        let pool = try DatabasePool(path: directory + "/spool.sqlite", configuration: config)
+        let pool = try DatabasePool(path: path, configuration: config)
         try self.init(writer: pool)
     }
 
@@ -153,33 +154,6 @@ package final class Store: Sendable {
         }
     }
 
-    /// Every job, grouped by batch in position order, handed over one batch at a time inside one read
-    /// transaction (a consistent snapshot): memory stays flat however many jobs there are. `body` must
-    /// not use the store.
-    package func forEachBatchOfJobs(_ body: (String, [JobRecord]) throws -> Void) throws {
-        try writer.read { db in
-            try Self.forEachBatch(of: try JobRecord.order(Column("batchId"), Column("position")).fetchCursor(db), body)
-        }
-    }
-
-    /// Hands `jobs` (ordered by batch, then position) to `body` one batch at a time.
-    static func forEachBatch(
-        of jobs: RecordCursor<JobRecord>, _ body: (String, [JobRecord]) throws -> Void
-    ) throws {
-        var current: String?
-        var group: [JobRecord] = []
-        while let job = try jobs.next() {
-            if job.batchId != current {
-                if let current { try body(current, group) }
-                current = job.batchId
-                group = []
-                group.reserveCapacity(128)
-            }
-            group.append(job)
-        }
-        if let current { try body(current, group) }
-    }
-
     /// Job counts by status, without decoding a single job.
     package func jobCounts() throws -> [JobStatus: Int] {
         try writer.read { db in
@@ -198,27 +172,6 @@ package final class Store: Sendable {
                 db,
                 sql: "SELECT COUNT(*) FROM job WHERE status = 'Pending' OR (status = 'Processing' AND step = 'Waiting')"
             ) ?? 0
-        }
-    }
-
-    /// Every job ID (for checking which status files exist), cheaper than `allJobs`.
-    package func allJobIDs() throws -> [String] {
-        try writer.read { db in try String.fetchAll(db, sql: "SELECT id FROM job") }
-    }
-
-    /// The jobs with these IDs, in no particular order.
-    package func jobs(ids: [String]) throws -> [JobRecord] {
-        guard !ids.isEmpty else { return [] }
-        return try writer.read { db in
-            var found: [JobRecord] = []
-            // SQLite limits host parameters; 500 at a time stays well under any build's limit.
-            var start = 0
-            while start < ids.count {
-                let chunk = Array(ids[start..<min(start + 500, ids.count)])
-                found += try JobRecord.filter(keys: chunk).fetchAll(db)
-                start += 500
-            }
-            return found
         }
     }
 

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import SpoolInbox
+import SpoolFiles
 import SpoolService
 
 #if canImport(Glibc)

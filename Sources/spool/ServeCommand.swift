@@ -40,7 +40,7 @@ struct ServeCommand: AsyncParsableCommand {
             "configuration",
             metadata: ConfigCommand.summary(effective, configuration: configuration).mapValues { .string($0) })
         if effective.metricsInterval > 0 {
-            SpoolMetrics.bootstrap(file: paths.root + "/metrics.prom", interval: effective.metricsInterval)
+            SpoolMetrics.bootstrap(file: paths.metricsFile, interval: effective.metricsInterval)
         }
         let daemon = SpoolDaemon(paths: paths, configuration: configuration, logger: logger)
         var groupConfig = ServiceGroupConfiguration(

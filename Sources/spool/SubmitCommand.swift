@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import SpoolCore
-import SpoolInbox
+import SpoolFiles
 import SpoolService
 
 struct SubmitCommand: AsyncParsableCommand {

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Logging
+import SpoolFiles
 import Synchronization
 import Testing
 
@@ -25,10 +26,10 @@ func readFile(_ path: String) -> String? {
 /// Appends in its own open/write/close cycle, like a writer that closes between partial writes.
 func appendInOneOpen(_ path: String, _ text: String) throws {
     let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-    guard fd >= 0 else { throw InboxError(code: .open, message: "test append", path: path, errno: errno) }
+    guard fd >= 0 else { throw FileError(.open, "test append", path: path, errno: errno) }
     defer { close(fd) }
     let written = text.utf8CString.withUnsafeBytes { write(fd, $0.baseAddress, $0.count - 1) }
-    guard written == text.utf8.count else { throw InboxError(code: .write, message: "short write", path: path) }
+    guard written == text.utf8.count else { throw FileError(.write, "short write", path: path) }
 }
 
 func exists(_ path: String) -> Bool {

@@ -209,7 +209,7 @@ private func withLiveHarness(
     try await withTempDirectory { root in
         let paths = SpoolPaths(root: root, configuration: .defaults)
         try paths.createLayout()
-        let store = try Store(directory: paths.state)
+        let store = try Store(path: paths.database)
         let logger = Logger(label: "spool.tests", factory: { _ in SwiftLogNoOpLogHandler() })
         let status = StatusWriter(store: store, paths: paths, logger: logger)
         let scheduler = Scheduler(

@@ -97,7 +97,7 @@ struct SchedulerHarness {
     init(root: String, slots: Int = 1, retries: Int = 3, retryBaseDelay: Double = 0.01, fake: FakeExecutor) throws {
         paths = SpoolPaths(root: root, configuration: .defaults)
         try paths.createLayout()
-        store = try Store(directory: paths.state)
+        store = try Store(path: paths.database)
         let logger = Logger(label: "spool.tests", factory: { _ in SwiftLogNoOpLogHandler() })
         let status = StatusWriter(store: store, paths: paths, logger: logger)
         scheduler = Scheduler(

@@ -182,7 +182,7 @@ struct StorePersistenceTests {
             let jobs = makeJobs(batchID: batch.id, count: 3)
             var finished: JobRecord
             do {
-                let store = try Store(directory: dir)
+                let store = try Store(path: dir + "/spool.sqlite")
                 #expect(try store.createBatch(batch, jobs: jobs) == .created(batch, jobs))
                 finished = try #require(try store.startJob(id: jobs[0].id, at: 3_000))
                 finished.state = try #require(finished.state.apply(.fail(.warning)))
@@ -198,7 +198,7 @@ struct StorePersistenceTests {
             }
             #expect(mode == "wal")
 
-            let reopened = try Store(directory: dir)
+            let reopened = try Store(path: dir + "/spool.sqlite")
             #expect(try reopened.batch(id: batch.id) == batch)
             let stored = try reopened.jobs(batchID: batch.id)
             #expect(stored.map(\.id) == jobs.map(\.id))

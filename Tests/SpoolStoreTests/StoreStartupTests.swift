@@ -10,50 +10,50 @@ struct StoreStartupTests {
     @Test("a fresh database holds no seal")
     func noSealAtFirst() throws {
         try withTempDirectory { dir in
-            let store = try Store(directory: dir)
+            let store = try Store(path: dir + "/spool.sqlite")
             try seed(store, count: 3)
-            #expect(try Store.Startup(directory: dir).unseal() == nil)
+            #expect(try Store.Startup(path: dir + "/spool.sqlite").unseal() == nil)
         }
     }
 
     @Test("seal then unseal (no write between): the same seal, and a second unseal finds none")
     func sealRoundTrip() throws {
         try withTempDirectory { dir in
-            let store = try Store(directory: dir)
+            let store = try Store(path: dir + "/spool.sqlite")
             try seed(store, count: 3)
             try seed(store, count: 2)
-            let sealed = try Store.Startup(directory: dir).seal()
+            let sealed = try Store.Startup(path: dir + "/spool.sqlite").seal()
             #expect(sealed.jobs == 5)
             #expect(sealed.batches == 2)
             #expect(sealed.maxJobRowID >= 5)
             // Another connection, as after a restart.
-            let reopened = try Store(directory: dir)
+            let reopened = try Store(path: dir + "/spool.sqlite")
             _ = reopened
-            #expect(try Store.Startup(directory: dir).unseal() == sealed)
-            #expect(try Store.Startup(directory: dir).unseal() == nil)
+            #expect(try Store.Startup(path: dir + "/spool.sqlite").unseal() == sealed)
+            #expect(try Store.Startup(path: dir + "/spool.sqlite").unseal() == nil)
         }
     }
 
     @Test("every seal has a fresh token; a later seal never equals an earlier one")
     func freshTokens() throws {
         try withTempDirectory { dir in
-            let store = try Store(directory: dir)
+            let store = try Store(path: dir + "/spool.sqlite")
             try seed(store, count: 1)
-            let a = try Store.Startup(directory: dir).seal()
-            let b = try Store.Startup(directory: dir).seal()
+            let a = try Store.Startup(path: dir + "/spool.sqlite").seal()
+            let b = try Store.Startup(path: dir + "/spool.sqlite").seal()
             #expect(a.token != b.token)
-            #expect(try Store.Startup(directory: dir).unseal() == b)
+            #expect(try Store.Startup(path: dir + "/spool.sqlite").unseal() == b)
         }
     }
 
     @Test("rows added after the seal show in the unsealed counts (the marker's copy no longer matches)")
     func countsFollowInserts() throws {
         try withTempDirectory { dir in
-            let store = try Store(directory: dir)
+            let store = try Store(path: dir + "/spool.sqlite")
             try seed(store, count: 2)
-            let sealed = try Store.Startup(directory: dir).seal()
+            let sealed = try Store.Startup(path: dir + "/spool.sqlite").seal()
             try seed(store, count: 1)
-            let now = try #require(try Store.Startup(directory: dir).unseal())
+            let now = try #require(try Store.Startup(path: dir + "/spool.sqlite").unseal())
             #expect(now.token == sealed.token)
             #expect(now != sealed)
             #expect(now.jobs == 3 && now.batches == 2)
@@ -63,10 +63,10 @@ struct StoreStartupTests {
     @Test("ids() lists every batch and job ID")
     func ids() throws {
         try withTempDirectory { dir in
-            let store = try Store(directory: dir)
+            let store = try Store(path: dir + "/spool.sqlite")
             let (b1, j1) = try seed(store, count: 3)
             let (b2, j2) = try seed(store, count: 2)
-            let ids = try Store.Startup(directory: dir).ids()
+            let ids = try Store.Startup(path: dir + "/spool.sqlite").ids()
             #expect(Set(ids.batches) == [b1.id, b2.id])
             #expect(Set(ids.jobs) == Set((j1 + j2).map(\.id)))
         }
@@ -75,7 +75,7 @@ struct StoreStartupTests {
     @Test("raw decoding equals the Codable records, job for job, in every state")
     func rawDecodeMatchesCodable() throws {
         try withTempDirectory { dir in
-            let store = try Store(directory: dir)
+            let store = try Store(path: dir + "/spool.sqlite")
             let (_, first) = try seed(store, count: 6)
             var options = JobOptions(format: "mkv", videoCodec: "h264", audioBitrate: "128k", qualityPreset: "high")
             options.clipStart = "00:00:01"
@@ -113,11 +113,11 @@ struct StoreStartupTests {
             failed.finishedAt = 3_100
             #expect(try store.save(failed))
 
-            var codable: [String: [JobRecord]] = [:]
-            try store.forEachBatchOfJobs { id, group in codable[id] = group }
+            let codable = Dictionary(grouping: try store.allJobs(), by: \.batchId)
+                .mapValues { $0.sorted { $0.position < $1.position } }
             var raw: [String: [JobRecord]] = [:]
             var batches: [BatchRecord] = []
-            try Store.Startup(directory: dir).forEachBatchOfJobs(batches: { batches = $0 }) { id, group in
+            try Store.Startup(path: dir + "/spool.sqlite").forEachBatchOfJobs(batches: { batches = $0 }) { id, group in
                 #expect(raw[id] == nil, "batch \(id) handed over twice")
                 raw[id] = group
             }
@@ -125,7 +125,7 @@ struct StoreStartupTests {
             #expect(batches == (try store.batches()))
 
             let all = try store.allJobs()
-            let byID = try Store.Startup(directory: dir).jobs(ids: all.map(\.id) + ["missing"])
+            let byID = try Store.Startup(path: dir + "/spool.sqlite").jobs(ids: all.map(\.id) + ["missing"])
             #expect(Dictionary(uniqueKeysWithValues: byID.map { ($0.id, $0) }) == Dictionary(uniqueKeysWithValues: all.map { ($0.id, $0) }))
         }
     }

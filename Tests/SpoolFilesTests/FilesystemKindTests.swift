@@ -1,6 +1,6 @@
 import Testing
 
-@testable import SpoolInbox
+@testable import SpoolFiles
 
 @Suite("FilesystemKind")
 struct FilesystemKindTests {

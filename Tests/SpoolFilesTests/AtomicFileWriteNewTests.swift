@@ -2,7 +2,7 @@ import Foundation
 import Glibc
 import Testing
 
-@testable import SpoolInbox
+@testable import SpoolFiles
 
 @Suite("AtomicFile.writeNew")
 struct AtomicFileWriteNewTests {
@@ -46,7 +46,10 @@ struct AtomicFileWriteNewTests {
     @Test("a missing directory is an error, not a crash")
     func missingDirectory() async throws {
         try await withTempDirectory { root in
-            #expect(throws: (any Error).self) { try AtomicFile.writeNew(Data("x".utf8), to: "\(root)/none/job.json") }
+            let error = #expect(throws: FileError.self) {
+                try AtomicFile.writeNew(Data("x".utf8), to: "\(root)/none/job.json")
+            }
+            #expect(error?.errno == ENOENT)
         }
     }
 }

@@ -1,3 +1,4 @@
+import CSpoolFiles
 import Foundation
 import Glibc
 
@@ -20,7 +21,7 @@ package enum AtomicFile {
             throw error
         }
         guard rename(temp, path) == 0 else {
-            let error = InboxError.system(.rename, "cannot rename temporary file into place", path: path)
+            let error = FileError.system(.rename, "cannot rename temporary file into place", path: path)
             unlink(temp)
             throw error
         }
@@ -33,7 +34,7 @@ package enum AtomicFile {
     /// When the name exists already, or the filesystem has no `O_TMPFILE`, it falls back to `write`.
     package static func writeNew(_ data: Data, to path: String) throws {
         let directory = Posix.directory(of: path)
-        let fd = Glibc.open(directory, Self.tmpFileFlags | O_WRONLY | O_CLOEXEC, 0o644)
+        let fd = Posix.open(directory, CSpoolFiles_O_TMPFILE | O_WRONLY | O_CLOEXEC, 0o644)
         guard fd >= 0 else { return try write(data, to: path, durable: false) }
         defer { close(fd) }
         try Posix.writeAll(fd, data, path: path)
@@ -41,16 +42,13 @@ package enum AtomicFile {
         try write(data, to: path, durable: false)
     }
 
-    /// `O_TMPFILE` (`__O_TMPFILE | O_DIRECTORY`), a macro Swift does not import.
-    private static let tmpFileFlags: Int32 = 0o20_000_000 | O_DIRECTORY
-
     /// Makes files written with `durable: false` durable, with their directory entries: one journal commit
     /// for several files instead of two per file. Use it before deleting what would redo them after a crash.
     package static func sync(_ paths: [String]) throws {
         var directories: [String] = []
         for path in paths {
             let fd = Posix.open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-            guard fd >= 0 else { throw InboxError.system(.open, "cannot open file to fsync it", path: path) }
+            guard fd >= 0 else { throw FileError.system(.open, "cannot open file to fsync it", path: path) }
             defer { close(fd) }
             try Posix.fsync(fd, path: path)
             let directory = Posix.directory(of: path)
@@ -67,11 +65,11 @@ package enum AtomicFile {
             return
         }
         guard errno == EXDEV else {
-            throw InboxError.system(.rename, "cannot move \(source)", path: destination)
+            throw FileError.system(.rename, "cannot move \(source)", path: destination)
         }
         try copyAcrossDevices(from: source, to: destination)
         guard unlink(source) == 0 || errno == ENOENT else {
-            throw InboxError.system(.rename, "copied, but cannot remove the source", path: source)
+            throw FileError.system(.rename, "copied, but cannot remove the source", path: source)
         }
         try? Posix.fsyncDirectory(Posix.directory(of: source))
     }
@@ -79,10 +77,10 @@ package enum AtomicFile {
     /// The EXDEV half of `move`: the destination appears complete or not at all; the source is untouched.
     static func copyAcrossDevices(from source: String, to destination: String) throws {
         let input = Posix.open(source, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
-        guard input >= 0 else { throw InboxError.system(.open, "cannot open file to move it", path: source) }
+        guard input >= 0 else { throw FileError.system(.open, "cannot open file to move it", path: source) }
         defer { close(input) }
         guard let info = Posix.fstat(input), Posix.isRegular(info) else {
-            throw InboxError(code: .notRegular, message: "only regular files can be moved", path: source)
+            throw FileError(.notRegular, "only regular files can be moved", path: source)
         }
         let directory = Posix.directory(of: destination)
         let (output, temp) = try createTemp(in: directory, for: destination)
@@ -95,7 +93,7 @@ package enum AtomicFile {
             throw error
         }
         guard rename(temp, destination) == 0 else {
-            let error = InboxError.system(.rename, "cannot rename temporary file into place", path: destination)
+            let error = FileError.system(.rename, "cannot rename temporary file into place", path: destination)
             unlink(temp)
             throw error
         }
@@ -110,20 +108,13 @@ package enum AtomicFile {
             let fd = Posix.open(temp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
             if fd >= 0 { return (fd, temp) }
             if errno == EEXIST { continue }
-            throw InboxError.system(.open, "cannot create temporary file", path: temp)
+            throw FileError.system(.open, "cannot create temporary file", path: temp)
         }
     }
 
     private static func copy(from input: Int32, to output: Int32, source: String, temp: String) throws {
-        var buffer = [UInt8](repeating: 0, count: 256 * 1024)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { Glibc.read(input, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw InboxError.system(.read, "cannot read file to move it", path: source)
-            }
-            if count == 0 { return }
-            try Posix.writeAll(output, Data(buffer[0..<count]), path: temp)
+        try Posix.readChunks(input, chunkSize: 256 * 1024, path: source, message: "cannot read file to move it") {
+            try Posix.writeAll(output, $0, path: temp)
         }
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 import Glibc
 import Testing
 
-@testable import SpoolInbox
+@testable import SpoolFiles
 
 @Suite("AtomicFile")
 struct AtomicFileTests {
@@ -37,7 +37,7 @@ struct AtomicFileTests {
     @Test("write into a missing directory throws and creates nothing")
     func writeMissingDirectory() async throws {
         try await withTempDirectory { root in
-            #expect(throws: InboxError.self) { try AtomicFile.write(Data("x".utf8), to: "\(root)/nope/a.json") }
+            #expect(throws: FileError.self) { try AtomicFile.write(Data("x".utf8), to: "\(root)/nope/a.json") }
             #expect(!exists("\(root)/nope"))
         }
     }
@@ -50,7 +50,7 @@ struct AtomicFileTests {
             try AtomicFile.move(from: "\(root)/a", to: "\(root)/b")
             #expect(!exists("\(root)/a"))
             #expect(readFile("\(root)/b") == "payload")
-            #expect(throws: InboxError.self) { try AtomicFile.move(from: "\(root)/a", to: "\(root)/c") }
+            #expect(throws: FileError.self) { try AtomicFile.move(from: "\(root)/a", to: "\(root)/c") }
         }
     }
 
@@ -83,7 +83,7 @@ struct AtomicFileTests {
         try await withTempDirectory { root in
             try writeFile("\(root)/target", "x")
             #expect(symlink("\(root)/target", "\(root)/link") == 0)
-            #expect(throws: InboxError.self) {
+            #expect(throws: FileError.self) {
                 try AtomicFile.copyAcrossDevices(from: "\(root)/link", to: "\(root)/out")
             }
             #expect(try FileManager.default.contentsOfDirectory(atPath: root).sorted() == ["link", "target"])

@@ -1,4 +1,4 @@
-import Glibc
+import CSpoolFiles
 
 /// Tells whether a path lives on a network filesystem, where inotify misses other clients' writes.
 package enum FilesystemKind {
@@ -30,16 +30,9 @@ package enum FilesystemKind {
 
     /// The `statfs(2)` f_type of the filesystem holding `path`, or nil when it cannot be read.
     package static func filesystemType(of path: String) -> UInt32? {
-        // <sys/vfs.h> is not in the Glibc module map, so statfs is looked up at run time. On 64-bit Linux
-        // f_type (__fsword_t) is the first word of struct statfs (120 bytes); the buffer is roomier.
-        typealias StatfsFunction = @convention(c) (UnsafePointer<CChar>, UnsafeMutableRawPointer) -> Int32
-        guard MemoryLayout<Int>.size == 8, let symbol = dlsym(dlopen(nil, RTLD_NOW), "statfs") else { return nil }
-        let statfsCall = unsafeBitCast(symbol, to: StatfsFunction.self)
-        let buffer = UnsafeMutableRawPointer.allocate(byteCount: 512, alignment: 16)
-        defer { buffer.deallocate() }
-        buffer.initializeMemory(as: UInt8.self, repeating: 0, count: 512)
-        guard statfsCall(path, buffer) == 0 else { return nil }
-        return UInt32(truncatingIfNeeded: buffer.load(as: Int.self))
+        var type: UInt64 = 0
+        guard CSpoolFiles_statfs_type(path, &type) == 0 else { return nil }
+        return UInt32(truncatingIfNeeded: type)
     }
 
     /// True when a `statfs` f_type magic number is a network or cluster filesystem.
