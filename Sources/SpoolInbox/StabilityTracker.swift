@@ -28,13 +28,23 @@ package struct StabilityTracker: Sendable {
         package var reported: Bool
     }
 
+    /// When a name counts as ready.
+    package enum Rule: Sendable, Equatable {
+        /// SPEC §2: a batch file is taken once its writer is done (`isReady`).
+        case stable
+        /// As soon as it is seen, once per stamp: a control file's name is all that matters.
+        case immediate
+    }
+
     package private(set) var entries: [String: Entry] = [:]
     package var rescanInterval: Duration
     package var incompleteGrace: Duration
+    package var rule: Rule
 
-    package init(rescanInterval: Duration, incompleteGrace: Duration) {
+    package init(rescanInterval: Duration, incompleteGrace: Duration, rule: Rule = .stable) {
         self.rescanInterval = rescanInterval
         self.incompleteGrace = incompleteGrace
+        self.rule = rule
     }
 
     /// Records that `name` currently has `stamp`. `isComplete` is called only for a stamp not seen before,
@@ -74,6 +84,7 @@ package struct StabilityTracker: Sendable {
     /// Whether `entry` may be reported at `now`.
     package func isReady(_ entry: Entry, at now: ContinuousClock.Instant) -> Bool {
         guard !entry.reported else { return false }
+        if rule == .immediate { return true }
         let unchangedFor = entry.stableSince.duration(to: now)
         // Rule 1: a local writer closed or renamed it in; take it now if complete, else after the grace.
         if entry.seenByEvent && (entry.isComplete || unchangedFor >= incompleteGrace) { return true }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import ServiceLifecycle
 import SpoolCore
 import SpoolFiles
 import SpoolInbox
@@ -11,22 +12,32 @@ import Glibc
 
 /// Acts on `cancel/<id>` and `retry/<id>` files (SPEC §7), for a job or a whole batch. A file is
 /// consumed once acted on; an unknown or impossible request gets `receipts/<name>.json` saying why.
-package struct ControlFiles: Sendable {
+///
+/// A service: each directory has a `DirectoryWatcher` (inotify, so a request is handled within
+/// milliseconds, plus a listing every `rescanInterval` for what inotify cannot see); without inotify
+/// (`useInotify` false, or a network filesystem) they are listed every `pollInterval`.
+package struct ControlFiles: Service {
     package var store: Store
     package var paths: SpoolPaths
     package var scheduler: Scheduler
     package var ingestor: Ingestor
     package var status: StatusWriter
+    package var metrics: SpoolMetrics?
     package var logger: Logger
+    package var rescanInterval: Duration = .seconds(5)
+    package var pollInterval: Duration = .milliseconds(500)
+    package var useInotify = true
 
     package init(
-        store: Store, paths: SpoolPaths, scheduler: Scheduler, ingestor: Ingestor, status: StatusWriter, logger: Logger
+        store: Store, paths: SpoolPaths, scheduler: Scheduler, ingestor: Ingestor, status: StatusWriter,
+        metrics: SpoolMetrics? = nil, logger: Logger
     ) {
         self.store = store
         self.paths = paths
         self.scheduler = scheduler
         self.ingestor = ingestor
         self.status = status
+        self.metrics = metrics
         self.logger = logger
     }
 
@@ -34,65 +45,42 @@ package struct ControlFiles: Sendable {
     /// directory itself going away (`IN_IGNORED` arrives on its own).
     static let watchMask = UInt32(IN_CREATE | IN_CLOSE_WRITE | IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
 
-    /// Acts on control files until cancelled. The directories are watched with inotify, so a request is
-    /// handled within milliseconds, and listed every `rescanInterval` as well, for what inotify cannot see
-    /// (a directory re-created, a queue overflow). Without inotify (unavailable, `useInotify` false, or a
-    /// network filesystem, where other clients' writes raise no event) they are listed every `pollInterval`.
-    package func run(rescanInterval: Duration, pollInterval: Duration = .milliseconds(500), useInotify: Bool = true)
-        async
-    {
+    /// Until a graceful shutdown (or cancellation); a sweep under way is finished first.
+    package func run() async throws {
+        await cancelWhenGracefulShutdown { await watch() }
+    }
+
+    /// The watcher for one control directory: every name but dot-names, reported as soon as it is seen.
+    func watcher(for directory: String, label: String) -> DirectoryWatcher {
+        DirectoryWatcher(
+            configuration: .init(
+                directory: directory, rescanInterval: rescanInterval, unwatchedRescanInterval: pollInterval,
+                scanOnly: !useInotify, readiness: .immediate, eventMask: Self.watchMask,
+                isCandidate: { !$0.isEmpty && !$0.hasPrefix(".") }, label: label, metadataKey: "directory"),
+            logger: logger)
+    }
+
+    /// Acts on control files until cancelled: a name reported in either directory starts a sweep of both;
+    /// reports that arrive during a sweep make one more.
+    package func watch() async {
         let (wakes, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
-        let directories = [paths.cancel, paths.retry]
-        let network = directories.contains { FilesystemKind.isNetwork(path: $0) }
-        let reader = useInotify && !network ? InotifyReader { _ in continuation.yield() } : nil
-        defer {
-            reader?.close()
-            continuation.finish()
-        }
-        if useInotify && reader == nil && !network {
-            logger.warning(
-                "inotify unavailable for the control directories; polling them",
-                metadata: ["error": "\(String(cString: strerror(errno)))"])
-        }
-        var watches: [String: Int32] = [:]
-        /// (Re-)adds the watches; true when both directories are watched. Adding a watch that exists is a no-op
-        /// that returns the same descriptor; a re-created directory gets a new one.
-        func watchAll() -> Bool {
-            guard let reader else { return false }
-            var all = true
-            for directory in directories {
-                let wd = reader.addWatch(directory, mask: Self.watchMask)
-                if let old = watches[directory], old != wd, old >= 0 { reader.removeWatch(old) }
-                watches[directory] = wd
-                all = all && wd >= 0
+        let watchers = [
+            watcher(for: paths.cancel, label: "cancel directory"), watcher(for: paths.retry, label: "retry directory"),
+        ]
+        await withTaskGroup(of: Void.self) { group in
+            for watcher in watchers {
+                group.addTask { await watcher.run { _ in continuation.yield() } }
             }
-            return all
-        }
-        await withTaskCancellationHandler {
-            var timer: Task<Void, Never>?
-            defer { timer?.cancel() }
-            var nextRescan = ContinuousClock.now
-            /// Arms the one timer for the next listing (and re-watch).
-            func scheduleRescan(watched: Bool) {
-                let interval = watched ? rescanInterval : pollInterval
-                nextRescan = ContinuousClock.now + interval
-                timer?.cancel()
-                timer = Task {
-                    try? await Task.sleep(for: interval)
-                    if !Task.isCancelled { continuation.yield() }
+            group.addTask {
+                for await _ in wakes {
+                    if Task.isCancelled { return }
+                    await sweep()
                 }
             }
-            // Watch first, then list: a file dropped in between is seen by one or the other.
-            scheduleRescan(watched: watchAll())
-            await sweep()
-            // Inotify events and the timer share the stream; a burst of events is one sweep.
-            var iterator = wakes.makeAsyncIterator()
-            while await iterator.next() != nil, !Task.isCancelled {
-                if ContinuousClock.now >= nextRescan { scheduleRescan(watched: watchAll()) }
-                await sweep()
-            }
-        } onCancel: {
+            await group.next()
+            // One child ended (cancellation): end the others.
             continuation.finish()
+            group.cancelAll()
         }
     }
 
@@ -161,7 +149,7 @@ package struct ControlFiles: Sendable {
         } catch {
             return ["the retry could not be recorded: \(error)"]
         }
-        SpoolMetrics.changed()
+        metrics?.changed()
         scheduler.wake()
         return []
     }

@@ -6,16 +6,33 @@ import SpoolInbox
 import SpoolPipeline
 import SpoolStore
 
-/// The whole service: recovery at start-up, then the inbox watcher, the scheduler and the control
-/// files, until a graceful shutdown (SIGTERM/SIGINT through the `ServiceGroup`).
+/// The whole service: recovery at start-up (a prelude), then the scheduler, metrics, control files and
+/// ingest as one `ServiceGroup`, until a graceful shutdown (SIGTERM/SIGINT through the enclosing group).
+///
+/// The group shuts its services down one at a time in reverse order: the inputs first (no new batch, no
+/// control request is taken once shutdown begins), the scheduler last (its running jobs go back to Pending).
 package struct SpoolDaemon: Service, CustomStringConvertible {
+    /// A step of the daemon's life, for tests that follow the shutdown order.
+    package enum Event: Sendable, Equatable {
+        /// Start-up recovery is done; the services start next.
+        case recovered
+        case serviceStarted(String)
+        case serviceStopped(String)
+        /// Every service has stopped and the clean-shutdown marker is written.
+        case sealed
+    }
+
     package var paths: SpoolPaths
     package var configuration: SpoolConfiguration
+    package var metrics: SpoolMetrics?
     package var logger: Logger
+    /// Called at each `Event`, on the task where it happens.
+    package var onEvent: @Sendable (Event) -> Void = { _ in }
 
-    package init(paths: SpoolPaths, configuration: SpoolConfiguration, logger: Logger) {
+    package init(paths: SpoolPaths, configuration: SpoolConfiguration, metrics: SpoolMetrics? = nil, logger: Logger) {
         self.paths = paths
         self.configuration = configuration
+        self.metrics = metrics
         self.logger = logger
     }
 
@@ -28,8 +45,44 @@ package struct SpoolDaemon: Service, CustomStringConvertible {
         let store = try Store(path: paths.database)
         let status = StatusWriter(store: store, paths: paths, logger: logger)
         let ingestor = Ingestor(store: store, paths: paths, configuration: configuration, status: status, logger: logger)
+        let (rebuilder, publisher) = try recover(store: store, status: status, ingestor: ingestor)
+        onEvent(.recovered)
 
-        // Recovery (SPEC §8): interrupted jobs back to Pending, status files rebuilt, claimed files finished.
+        SpoolMetrics.install(metrics)
+        let scheduler = makeScheduler(store: store, status: status, publisher: publisher)
+        let metricsService = MetricsService(metrics: metrics, store: store, logger: logger)
+        var control = ControlFiles(
+            store: store, paths: paths, scheduler: scheduler, ingestor: ingestor, status: status, metrics: metrics,
+            logger: logger)
+        control.rescanInterval = min(.milliseconds(Int(configuration.rescanIntervalSeconds * 1000)), .seconds(5))
+        control.useInotify = !configuration.scanOnly
+        let ingest = IngestService(
+            watcher: InboxWatcher(configuration: inboxConfiguration, logger: logger), ingestor: ingestor,
+            scheduler: scheduler, metrics: metrics)
+        // Reverse of this order at shutdown: ingest, control, metrics, then the scheduler.
+        let services: [(String, any Service)] = [
+            ("scheduler", SchedulerService(scheduler: scheduler)), ("metrics", metricsService),
+            ("control", control), ("ingest", ingest),
+        ]
+        let group = ServiceGroup(
+            configuration: .init(
+                services: services.map { .init(service: Observed(name: $0.0, base: $0.1, onEvent: onEvent)) },
+                logger: logger))
+        try await group.run()
+
+        // Every service has stopped and written its last status file: the last exposition, then the marker
+        // (never after a crash, nor when the group failed: the next start then checks everything).
+        metricsService.writeNow()
+        logger.info("spool stopped")
+        rebuilder.markCleanShutdown()
+        onEvent(.sealed)
+    }
+
+    /// Recovery (SPEC §8): interrupted jobs back to Pending, status files rebuilt, claimed files finished,
+    /// stray outputs swept, the work directory cleared.
+    private func recover(store: Store, status: StatusWriter, ingestor: Ingestor) throws
+        -> (StatusRebuilder, OutputPublisher)
+    {
         // The clean-shutdown marker goes first, so a crash from here on never finds it.
         let rebuilder = StatusRebuilder(status: status, logger: logger)
         let marker = rebuilder.consumeMarker()
@@ -47,10 +100,10 @@ package struct SpoolDaemon: Service, CustomStringConvertible {
         logger.info(
             "spool started",
             metadata: ["root": "\(paths.root)", "requeued": "\(requeued.count)", "inbox": "\(paths.inbox)"])
-        // Runs when run() returns, i.e. after every task below has stopped and written its last status
-        // file (nothing after this point throws); never after a crash.
-        defer { rebuilder.markCleanShutdown() }
+        return (rebuilder, publisher)
+    }
 
+    private func makeScheduler(store: Store, status: StatusWriter, publisher: OutputPublisher) -> Scheduler {
         let tools = ToolPaths(
             ytDlp: configuration.ytDlpPath, ffmpeg: configuration.ffmpegPath, ffprobe: configuration.ffprobePath,
             socketTimeout: configuration.socketTimeoutSeconds, subtitleLanguages: configuration.subtitleLanguages)
@@ -61,54 +114,34 @@ package struct SpoolDaemon: Service, CustomStringConvertible {
             logger: logger)
         runner.refusePrivateNetwork = !configuration.allowPrivateNetwork
         runner.live.reconnectGrace = .milliseconds(Int(configuration.liveReconnectGraceSeconds * 1000))
-        let scheduler = Scheduler(
+        return Scheduler(
             store: store, status: status, executor: runner, paths: paths,
             settings: .init(
                 slots: configuration.downloads, retries: configuration.retries,
                 retryBaseDelay: configuration.retryBaseDelaySeconds, liveSlots: configuration.liveRecordings,
                 waitForVideoLimit: configuration.waitForVideoLimitSeconds),
             logger: logger)
-        let watcher = InboxWatcher(
-            configuration: .init(
-                inbox: paths.inbox, rescanInterval: .milliseconds(Int(configuration.rescanIntervalSeconds * 1000)),
-                incompleteGrace: .milliseconds(Int(configuration.incompleteGraceSeconds * 1000)),
-                maxBytes: configuration.maxBatchBytes, scanOnly: configuration.scanOnly),
-            logger: logger)
-        // The watcher never waits for an ingest: names queue while a group is ingested (one transaction
-        // and one fsync for a burst of drops).
-        let ingestQueue = IngestQueue()
-        let control = ControlFiles(
-            store: store, paths: paths, scheduler: scheduler, ingestor: ingestor, status: status, logger: logger)
+    }
 
-        await withGracefulShutdownHandler {
-            await withTaskGroup(of: Void.self) { group in
-                group.addTask { await scheduler.run() }
-                group.addTask { await cancelWhenGracefulShutdown { await MetricsWriter(store: store, logger: logger).run() } }
-                group.addTask {
-                    await cancelWhenGracefulShutdown {
-                        await ingestQueue.run { names in
-                            let outcomes = ingestor.ingestMeasured(names: names)
-                            if outcomes.contains(where: { if case .accepted = $0 { true } else { false } }) {
-                                scheduler.wake()
-                            }
-                        }
-                    }
-                }
-                group.addTask {
-                    await cancelWhenGracefulShutdown { await watcher.run { name in ingestQueue.submit(name) } }
-                }
-                group.addTask {
-                    await cancelWhenGracefulShutdown {
-                        await control.run(
-                            rescanInterval: min(watcher.configuration.rescanInterval, .seconds(5)),
-                            useInotify: !configuration.scanOnly)
-                    }
-                }
-            }
-        } onGracefulShutdown: {
-            Task { await scheduler.beginShutdown() }
+    private var inboxConfiguration: DirectoryWatcher.Configuration {
+        .init(
+            inbox: paths.inbox, rescanInterval: .milliseconds(Int(configuration.rescanIntervalSeconds * 1000)),
+            incompleteGrace: .milliseconds(Int(configuration.incompleteGraceSeconds * 1000)),
+            maxBytes: configuration.maxBatchBytes, scanOnly: configuration.scanOnly)
+    }
+
+    /// A service that reports when it starts and when it has stopped.
+    private struct Observed: Service, CustomStringConvertible {
+        let name: String
+        let base: any Service
+        let onEvent: @Sendable (Event) -> Void
+
+        var description: String { name }
+
+        func run() async throws {
+            onEvent(.serviceStarted(name))
+            defer { onEvent(.serviceStopped(name)) }
+            try await base.run()
         }
-        MetricsWriter(store: store, logger: logger).writeNow()
-        logger.info("spool stopped")
     }
 }

@@ -39,10 +39,12 @@ struct ServeCommand: AsyncParsableCommand {
         logger.info(
             "configuration",
             metadata: ConfigCommand.summary(effective, configuration: configuration).mapValues { .string($0) })
-        if effective.metricsInterval > 0 {
-            SpoolMetrics.bootstrap(file: paths.metricsFile, interval: effective.metricsInterval)
-        }
-        let daemon = SpoolDaemon(paths: paths, configuration: configuration, logger: logger)
+        let metrics =
+            effective.metricsInterval > 0
+            ? SpoolMetrics(
+                file: paths.metricsFile, interval: .milliseconds(Int(effective.metricsInterval * 1000)))
+            : nil
+        let daemon = SpoolDaemon(paths: paths, configuration: configuration, metrics: metrics, logger: logger)
         var groupConfig = ServiceGroupConfiguration(
             services: [.init(service: daemon)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         // SPEC §8: exit within 10 s of SIGTERM.

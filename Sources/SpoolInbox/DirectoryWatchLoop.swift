@@ -3,16 +3,16 @@ import Glibc
 import Logging
 import SpoolFiles
 
-/// The watcher's state machine: the inotify watch, the inbox's availability, scans and the tracker.
+/// The watcher's state machine: the inotify watch, the directory's availability, scans and the tracker.
 ///
-/// Lives inside one `InboxWatcher.run` call and is only touched from that task.
-struct InboxWatchLoop {
+/// Lives inside one `DirectoryWatcher.run` call and is only touched from that task.
+struct DirectoryWatchLoop {
     typealias Report = @Sendable (String) async -> Void
 
-    /// Whether the inbox could be listed last time; logged only on change, so a long outage is one line.
+    /// Whether the directory could be listed last time; logged only on change, so a long outage is one line.
     private enum Availability { case unknown, available, unavailable }
 
-    let configuration: InboxWatcher.Configuration
+    let configuration: DirectoryWatcher.Configuration
     let logger: Logger
     let reader: InotifyReader?
     private var watch: Int32?
@@ -20,12 +20,12 @@ struct InboxWatchLoop {
     private var watchFailureLogged = false
     private var nextScan = ContinuousClock.now
     private var tracker: StabilityTracker
-    /// The inbox directory as it was at the last full listing, kept only when that listing can vouch for it
+    /// The directory as it was at the last full listing, kept only when that listing can vouch for it
     /// (see `scan`); nil forces the next periodic scan to list.
     private var listedDirectory: DirectoryStamp?
     /// Periodic scans answered from the tracker since the last full listing.
     private var listingsSkipped = 0
-    /// Full listings so far (tests check that an unchanged inbox is not listed again).
+    /// Full listings so far (tests check that an unchanged directory is not listed again).
     private(set) var listings = 0
 
     /// What says whether a directory's entries may have changed: any create, delete or rename inside it
@@ -53,29 +53,33 @@ struct InboxWatchLoop {
     /// At most this many periodic scans in a row are answered without listing; then one lists regardless.
     static let maxListingsSkipped = 11
 
-    init(configuration: InboxWatcher.Configuration, logger: Logger, reader: InotifyReader?) {
+    init(configuration: DirectoryWatcher.Configuration, logger: Logger, reader: InotifyReader?) {
         self.configuration = configuration
         self.logger = logger
         self.reader = reader
         tracker = StabilityTracker(
-            rescanInterval: configuration.rescanInterval, incompleteGrace: configuration.incompleteGrace)
+            rescanInterval: configuration.rescanInterval, incompleteGrace: configuration.incompleteGrace,
+            rule: configuration.readiness == .immediate ? .immediate : .stable)
     }
 
-    private var inbox: String { configuration.inbox }
+    private var inbox: String { configuration.directory }
+    /// The noun in log messages ("inbox", "cancel directory") and the metadata key naming the directory.
+    private var label: String { configuration.label }
+    private var key: String { configuration.metadataKey }
 
     /// The start-up scan (which also adds the watch).
     mutating func start(report: Report) async {
-        logger.info("inbox watch started", metadata: ["inbox": "\(inbox)"])
+        logger.info("\(label) watch started", metadata: [key: "\(inbox)"])
         scan(reason: "start-up")
         // Tests wait for this line: from here on, events are not missed.
         logger.debug(
-            "inbox watch ready", metadata: ["inbox": "\(inbox)", "inotify": "\(watch == nil ? "off" : "on")"])
+            "\(label) watch ready", metadata: [key: "\(inbox)", "inotify": "\(watch == nil ? "off" : "on")"])
         await settle(report: report)
     }
 
     /// When the loop must look again without an event: the next periodic scan, or the earliest moment a name
     /// waiting in the tracker can become ready or needs a re-check. With nothing pending that is the next scan,
-    /// so an idle inbox wakes the loop once per rescan interval and not in between.
+    /// so an idle directory wakes the loop once per rescan interval and not in between.
     func nextDeadline() -> ContinuousClock.Instant {
         var deadline = nextScan
         let grace = configuration.incompleteGrace
@@ -110,13 +114,13 @@ struct InboxWatchLoop {
             }
             guard let watch, event.wd == watch else { continue }  // a watch we already dropped
             if event.has(IN_DELETE_SELF) || event.has(IN_MOVE_SELF) || event.has(IN_IGNORED) {
-                // The inbox went away (or was renamed); the scan finds out whether a new one is there.
+                // The directory went away (or was renamed); the scan finds out whether a new one is there.
                 if event.has(IN_MOVE_SELF) { reader?.removeWatch(watch) }
                 self.watch = nil
-                rescan = "inbox removed or moved"
+                rescan = "\(label) removed or moved"
                 continue
             }
-            guard !event.has(IN_ISDIR), InboxNameFilter.isCandidate(event.name) else { continue }
+            guard !event.has(IN_ISDIR), configuration.isCandidate(event.name) else { continue }
             observe(event.name, source: .event)
         }
         if let rescan { scan(reason: rescan) }
@@ -125,24 +129,25 @@ struct InboxWatchLoop {
 
     // MARK: - Scanning
 
-    /// Lists the inbox and feeds every candidate to the tracker. A failed listing changes nothing but the
-    /// availability: a missing inbox is never read as "every file was deleted".
+    /// Lists the directory and feeds every candidate to the tracker. A failed listing changes nothing but the
+    /// availability: a missing directory is never read as "every file was deleted".
     ///
-    /// A periodic scan of a watched local inbox whose directory stamp has not moved since the last full
+    /// A periodic scan of a watched local directory whose directory stamp has not moved since the last full
     /// listing does not list it again (with thousands of ignored dot-files, the listing is what an idle
     /// service spends its time on): no entry was created, removed or renamed, so the names are the
     /// tracker's, and those are stamped afresh exactly as a listing would. Every `maxListingsSkipped + 1`-th
     /// periodic scan, and every scan with a reason (start-up, overflow, inbox moved), lists in full.
     private mutating func scan(reason: String?) {
-        nextScan = ContinuousClock.now + configuration.rescanInterval
         addWatchIfNeeded()
+        // Unwatched (no inotify, a network filesystem, the watch failed) a directory may be polled faster.
+        nextScan = ContinuousClock.now + (watch == nil ? configuration.pollInterval : configuration.rescanInterval)
         let before = Self.directoryStamp(inbox)
         if reason == nil, watch != nil, let before, before == listedDirectory,
             listingsSkipped < Self.maxListingsSkipped
         {
             listingsSkipped += 1
             markAvailable()
-            logger.trace("inbox rescan", metadata: ["inbox": "\(inbox)", "listing": "skipped: unchanged"])
+            logger.trace("\(label) rescan", metadata: [key: "\(inbox)", "listing": "skipped: unchanged"])
             var present = Set<String>()
             for name in tracker.entries.keys.sorted() where observe(name, source: .scan) { present.insert(name) }
             tracker.retainOnly(present)
@@ -150,7 +155,7 @@ struct InboxWatchLoop {
         }
         let names: [String]
         do {
-            names = try Self.listCandidates(inbox)
+            names = try Self.listCandidates(inbox, isCandidate: configuration.isCandidate)
         } catch {
             listedDirectory = nil
             markUnavailable(error: "\(error)")
@@ -168,9 +173,9 @@ struct InboxWatchLoop {
         }
         markAvailable()
         if let reason {
-            logger.info("inbox rescan", metadata: ["inbox": "\(inbox)", "reason": "\(reason)"])
+            logger.info("\(label) rescan", metadata: [key: "\(inbox)", "reason": "\(reason)"])
         } else {
-            logger.trace("inbox rescan", metadata: ["inbox": "\(inbox)"])
+            logger.trace("\(label) rescan", metadata: [key: "\(inbox)"])
         }
         var present = Set<String>()
         for name in names {
@@ -191,7 +196,9 @@ struct InboxWatchLoop {
     /// rescan costs next to nothing for names that are never candidates.
     static let direntNameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name)!
 
-    static func listCandidates(_ directory: String) throws -> [String] {
+    static func listCandidates(
+        _ directory: String, isCandidate: (String) -> Bool = InboxNameFilter.isCandidate
+    ) throws -> [String] {
         guard let dir = opendir(directory) else {
             throw FileError.system(.open, "cannot list the inbox", path: directory)
         }
@@ -209,7 +216,7 @@ struct InboxWatchLoop {
             let cName = (UnsafeRawPointer(entry) + Self.direntNameOffset).assumingMemoryBound(to: CChar.self)
             guard cName.pointee != CChar(UInt8(ascii: ".")) else { continue }
             let name = String(cString: cName)
-            if InboxNameFilter.isCandidate(name) { names.append(name) }
+            if isCandidate(name) { names.append(name) }
         }
     }
 
@@ -222,8 +229,10 @@ struct InboxWatchLoop {
             return false
         }
         let maxBytes = configuration.maxBytes
+        let readAll = configuration.readiness == .stableBatchFile
         tracker.observe(name, stamp: stamp, source: source, at: .now) {
-            InboxFileProbe.looksComplete(path, maxBytes: maxBytes)
+            // A control file's content does not matter: it is never read.
+            !readAll || InboxFileProbe.looksComplete(path, maxBytes: maxBytes)
         }
         return true
     }
@@ -233,7 +242,7 @@ struct InboxWatchLoop {
         let now = ContinuousClock.now
         for name in tracker.namesDueForRecheck(at: now) { observe(name, source: .recheck) }
         for name in tracker.takeReady(at: now) {
-            logger.debug("inbox candidate", metadata: ["inbox": "\(inbox)", "name": "\(name)"])
+            logger.debug("\(label) candidate", metadata: [key: "\(inbox)", "name": "\(name)"])
             await report(name)
         }
     }
@@ -242,19 +251,19 @@ struct InboxWatchLoop {
 
     private mutating func addWatchIfNeeded() {
         guard watch == nil, let reader else { return }
-        let wd = reader.addWatch(inbox)
+        let wd = reader.addWatch(inbox, mask: configuration.eventMask)
         if wd >= 0 {
             watch = wd
             watchFailureLogged = false
             return
         }
         let error = errno
-        // A missing inbox is reported by the listing; anything else (watch limit reached) deserves its own line.
+        // A missing directory is reported by the listing; anything else (watch limit reached) deserves its own line.
         if error != ENOENT && error != ENOTDIR && error != EACCES && !watchFailureLogged {
             watchFailureLogged = true
             logger.warning(
-                "cannot watch the inbox with inotify; relying on the scan",
-                metadata: ["inbox": "\(inbox)", "error": "\(String(cString: strerror(error)))"])
+                "cannot watch the \(label) with inotify; relying on the scan",
+                metadata: [key: "\(inbox)", "error": "\(String(cString: strerror(error)))"])
         }
     }
 
@@ -262,13 +271,13 @@ struct InboxWatchLoop {
         guard availability != .unavailable else { return }
         availability = .unavailable
         logger.warning(
-            "inbox missing or unreadable; waiting for it",
-            metadata: ["inbox": "\(inbox)", "error": "\(error)"])
+            "\(label) missing or unreadable; waiting for it",
+            metadata: [key: "\(inbox)", "error": "\(error)"])
     }
 
     private mutating func markAvailable() {
         if availability == .unavailable {
-            logger.notice("inbox available again", metadata: ["inbox": "\(inbox)"])
+            logger.notice("\(label) available again", metadata: [key: "\(inbox)"])
         }
         availability = .available
     }
