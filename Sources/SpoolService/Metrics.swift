@@ -293,7 +293,12 @@ package struct MetricsWriter: Sendable {
 }
 
 extension Ingestor {
-    /// `ingest(names:)`, with the batch-file counters and the drop → receipt latency recorded per file.
+    /// `ingest(name:)`, with the batch-file counters and the drop → receipt latency recorded.
+    package func ingestMeasured(name: String) -> Outcome {
+        ingestMeasured(names: [name])[0]
+    }
+
+    /// `ingest(names:)`, counted per file like `ingestMeasured(name:)`.
     package func ingestMeasured(names: [String]) -> [Outcome] {
         let dropped = names.map { SpoolMetrics.dropTime(ofFile: paths.inbox + "/" + $0) }
         let outcomes = ingest(names: names)

@@ -105,7 +105,7 @@ struct DemoCommand: AsyncParsableCommand {
         // Let the service write its last metrics, then stop it the way systemd would (SIGTERM).
         let stopped = service.stop()
         server.stop()
-        print("\nservice stopped (exit \(stopped.map(String.init) ?? "?")); metrics: \(paths.metricsFile)")
+        print("\nservice stopped (exit \(stopped.map(String.init) ?? "?")); metrics: \(root)/metrics.prom")
         if keepAll {
             print("kept \(base): try `spool status --recent --root \(root)`")
         } else {
