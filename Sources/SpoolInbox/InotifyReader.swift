@@ -1,5 +1,6 @@
 @preconcurrency import Dispatch
 import Glibc
+import SpoolFiles
 
 /// Owns one non-blocking inotify descriptor and delivers its events from a Dispatch read source.
 ///
@@ -33,21 +34,13 @@ package final class InotifyReader: @unchecked Sendable {
         source.activate()
     }
 
-    /// Reads until EAGAIN; the buffer fits many events (each is 16 bytes + NAME_MAX + 1 at most).
+    /// Reads until EAGAIN; the buffer fits many events (each is 16 bytes + NAME_MAX + 1 at most), and the
+    /// kernel returns whole events only, so every chunk parses on its own.
     private static func drain(_ fd: Int32) -> [InotifyEvent] {
         var events: [InotifyEvent] = []
-        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if count > 0 {
-                events += buffer.withUnsafeBytes {
-                    InotifyEventParser.parse(UnsafeRawBufferPointer(rebasing: $0[0..<count]))
-                }
-                continue
-            }
-            if count < 0 && errno == EINTR { continue }
-            return events  // EAGAIN (drained), or an error the next readiness will surface again
-        }
+        // Ends with EAGAIN (drained), or an error the next readiness will surface again.
+        try? Posix.readChunks(fd, path: "inotify") { events += InotifyEventParser.parse($0) }
+        return events
     }
 
     /// `inotify_add_watch` on `path` (the inbox's mask unless told); the watch descriptor, or -1 with errno set.
