@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Logging
 import Testing
 
 @testable import SpoolInbox
@@ -13,15 +14,18 @@ struct InboxWatcherTests {
             let inbox = "\(root)/inbox"
             try FileManager.default.createDirectory(atPath: inbox, withIntermediateDirectories: false)
             // A long rescan interval: only the event can report it within the deadline.
-            try await withWatcher(inbox: inbox, rescanInterval: .seconds(60)) { log, _ in
+            try await withWatchEvents(inbox: inbox, rescanInterval: .seconds(60)) { events in
                 try writeFile("\(root)/.staging", #"{"urls": ["https://example.com/a"]}"#)
                 let start = ContinuousClock.now
                 #expect(rename("\(root)/.staging", "\(inbox)/batch.json") == 0)
-                #expect(await eventually(timeout: .seconds(5)) { await log.count(of: "batch.json") >= 1 })
-                let first = try #require(await log.first("batch.json"))
+                let first = try #require(await events.report("batch.json"))
                 #expect(start.duration(to: first.at) < .seconds(2))
                 #expect(first.content?.contains("example.com") == true)
-                #expect(await log.count(of: "batch.json") == 1)
+                // Once: no second report before a later file's.
+                try writeFile("\(root)/.staging", #"{"urls": []}"#)
+                #expect(rename("\(root)/.staging", "\(inbox)/later.json") == 0)
+                let before = try #require(await events.reportsBefore("later.json"))
+                #expect(!before.contains("batch.json"))
             }
         }
     }
@@ -123,12 +127,12 @@ struct InboxWatcherTests {
     func missingInbox() async throws {
         try await withTempDirectory { root in
             let inbox = "\(root)/later"
-            try await withWatcher(inbox: inbox, rescanInterval: .seconds(1)) { log, capture in
-                #expect(await eventually { capture.contains("inbox missing or unreadable; waiting for it") })
+            try await withWatchEvents(inbox: inbox, rescanInterval: .seconds(1)) { events in
+                #expect(await events.log("inbox missing or unreadable; waiting for it"))
                 try FileManager.default.createDirectory(atPath: inbox, withIntermediateDirectories: false)
-                #expect(await eventually { capture.contains("inbox available again") })
-                try await expectReportedByEvent(root: root, inbox: inbox, name: "after.json", log: log)
-                #expect(capture.all.filter { $0 == "inbox missing or unreadable; waiting for it" }.count == 1)
+                #expect(await events.log("inbox available again"))
+                try await expectReportedByEvent(root: root, inbox: inbox, name: "after.json", events: &events)
+                #expect(events.logs.filter { $0 == "inbox missing or unreadable; waiting for it" }.count == 1)
             }
         }
     }
@@ -138,36 +142,40 @@ struct InboxWatcherTests {
         try await withTempDirectory { root in
             let inbox = "\(root)/inbox"
             try FileManager.default.createDirectory(atPath: inbox, withIntermediateDirectories: false)
-            try await withWatcher(inbox: inbox, rescanInterval: .seconds(1)) { log, capture in
+            try await withWatchEvents(inbox: inbox, rescanInterval: .seconds(1)) { events in
                 try FileManager.default.removeItem(atPath: inbox)
                 // IN_DELETE_SELF triggers a scan at once, which finds the inbox missing.
-                #expect(await eventually { capture.contains("inbox missing or unreadable; waiting for it") })
+                #expect(await events.log("inbox missing or unreadable; waiting for it"))
                 try FileManager.default.createDirectory(atPath: inbox, withIntermediateDirectories: false)
-                #expect(await eventually { capture.contains("inbox available again") })
-                try await expectReportedByEvent(root: root, inbox: inbox, name: "again.json", log: log)
+                #expect(await events.log("inbox available again"))
+                try await expectReportedByEvent(root: root, inbox: inbox, name: "again.json", events: &events)
             }
         }
     }
 
     /// Renames a batch in and expects it reported faster than two 1 s scans could: proof of a live watch.
-    private func expectReportedByEvent(root: String, inbox: String, name: String, log: CandidateLog) async throws {
+    private func expectReportedByEvent(
+        root: String, inbox: String, name: String, events: inout WatchEvents
+    ) async throws {
         try writeFile("\(root)/.staging", #"{"urls": []}"#)
         let start = ContinuousClock.now
         #expect(rename("\(root)/.staging", "\(inbox)/\(name)") == 0)
-        #expect(await eventually { await log.count(of: name) >= 1 })
-        let first = try #require(await log.first(name))
+        let first = try #require(await events.report(name))
         #expect(start.duration(to: first.at) < .milliseconds(800))
     }
 
     @Test("cancellation ends run() promptly")
     func cancellation() async throws {
         try await withTempDirectory { inbox in
-            let capture = LogCapture()
+            let (stream, sink) = AsyncStream<WatchEvents.Event>.makeStream()
+            var events = WatchEvents(iterator: stream.makeAsyncIterator())
             let watcher = InboxWatcher(
                 configuration: .init(inbox: inbox, rescanInterval: .seconds(60), incompleteGrace: .seconds(60)),
-                logger: capture.logger)
+                logger: WatchEvents.logger(sink))
             let task = Task { await watcher.run { _ in } }
-            #expect(await eventually { capture.contains("inbox watch ready") })
+            let deadline = Task { try? await Task.sleep(for: .seconds(10)); sink.finish() }
+            defer { deadline.cancel() }
+            #expect(await events.log("inbox watch ready"))
             #expect(openInotifyDescriptors() >= 1)
             let start = ContinuousClock.now
             task.cancel()
@@ -183,8 +191,8 @@ struct InboxWatcherTests {
         try await withTempDirectory { inbox in
             for i in 0..<50 { try writeFile("\(inbox)/.rsync-\(i).json.XXXXXX", "{}") }
             try writeFile("\(inbox)/early.json", #"{"urls": []}"#)
-            // The stamp is trusted only once it is 2 s old.
-            try await Task.sleep(for: .milliseconds(2_100))
+            // The stamp is trusted only once it is 2 s old: wait for exactly that moment.
+            try await waitUntilStampAged(inbox)
             // A live watch whose events are dropped: only the scans can find anything here.
             let reader = try #require(InotifyReader { _ in })
             defer { reader.close() }
@@ -196,7 +204,7 @@ struct InboxWatcherTests {
             await loop.start { await reported.add($0) }
             #expect(loop.listings == 1)
             for _ in 0..<4 {
-                try await Task.sleep(for: interval)
+                try await Task.sleep(until: loop.nextDeadline())
                 await loop.tick { await reported.add($0) }
             }
             // Answered from the tracker, which still saw early.json unchanged and reported it.
@@ -205,7 +213,7 @@ struct InboxWatcherTests {
             // A file that no event announces: the directory moved, so the next scan lists and finds it.
             try writeFile("\(inbox)/late.json", #"{"urls": []}"#)
             for _ in 0..<4 {
-                try await Task.sleep(for: interval)
+                try await Task.sleep(until: loop.nextDeadline())
                 await loop.tick { await reported.add($0) }
             }
             #expect(loop.listings >= 2)
@@ -213,7 +221,7 @@ struct InboxWatcherTests {
             // At most `maxListingsSkipped` skips in a row.
             let before = loop.listings
             for _ in 0...InboxWatchLoop.maxListingsSkipped {
-                try await Task.sleep(for: interval)
+                try await Task.sleep(until: loop.nextDeadline())
                 await loop.tick { _ in }
             }
             #expect(loop.listings > before)
@@ -285,4 +293,119 @@ private func openInotifyDescriptors() -> Int {
 private actor ReportedNames {
     private(set) var names: [String] = []
     func add(_ name: String) { names.append(name) }
+}
+
+/// Waits until the directory's stamp (its newest mtime or ctime) is 2 s old by the realtime clock, the age at
+/// which a listing vouches for it (`DirectoryWatchLoop.scan`).
+private func waitUntilStampAged(_ directory: String) async throws {
+    let stamp = try #require(InboxWatchLoop.directoryStamp(directory))
+    var now = timespec()
+    clock_gettime(CLOCK_REALTIME, &now)
+    let newest = max(stamp.mtime.tv_sec, stamp.ctime.tv_sec)
+    // Whole seconds, as the loop compares them: the next second boundary after newest + 2.
+    let wait = Double(newest + 2 - now.tv_sec) - Double(now.tv_nsec) / 1e9 + 0.01
+    if wait > 0 { try await Task.sleep(for: .seconds(wait)) }
+}
+
+/// A watcher's reports and log messages on one stream, read in order, which ends at the test's deadline.
+struct WatchEvents {
+    enum Event: Sendable {
+        case report(CandidateLog.Report)
+        case log(String)
+    }
+
+    var iterator: AsyncStream<Event>.Iterator
+    /// Every log message read so far.
+    private(set) var logs: [String] = []
+
+    init(iterator: AsyncStream<Event>.Iterator) {
+        self.iterator = iterator
+    }
+
+    /// A logger that sends every message, at every level, to `sink`.
+    static func logger(_ sink: AsyncStream<Event>.Continuation) -> Logger {
+        Logger(label: "spool.inbox.test") { _ in StreamLogHandler(sink: sink) }
+    }
+
+    /// Reads up to the first report of `name`; nil if the deadline comes first.
+    mutating func report(_ name: String) async -> CandidateLog.Report? {
+        while let event = await iterator.next() {
+            switch event {
+            case .report(let report) where report.name == name: return report
+            case .report: continue
+            case .log(let message): logs.append(message)
+            }
+        }
+        return nil
+    }
+
+    /// The names reported before the first report of `name`; nil if the deadline comes first.
+    mutating func reportsBefore(_ name: String) async -> [String]? {
+        var names: [String] = []
+        while let event = await iterator.next() {
+            switch event {
+            case .report(let report) where report.name == name: return names
+            case .report(let report): names.append(report.name)
+            case .log(let message): logs.append(message)
+            }
+        }
+        return nil
+    }
+
+    /// Whether `message` was logged: read already, or read now up to it; false if the deadline comes first.
+    mutating func log(_ message: String) async -> Bool {
+        if logs.contains(message) { return true }
+        while let event = await iterator.next() {
+            if case .log(let line) = event {
+                logs.append(line)
+                if line == message { return true }
+            }
+        }
+        return false
+    }
+}
+
+/// Runs an `InboxWatcher` on `inbox` and hands `body` its events, from the moment it is ready (events are
+/// not missed from then); the stream ends after `deadline`, so a missing event fails instead of hanging.
+private func withWatchEvents(
+    inbox: String, rescanInterval: Duration = .milliseconds(100), incompleteGrace: Duration = .seconds(2),
+    deadline: Duration = .seconds(10), _ body: (inout WatchEvents) async throws -> Void
+) async throws {
+    let (stream, sink) = AsyncStream<WatchEvents.Event>.makeStream()
+    var events = WatchEvents(iterator: stream.makeAsyncIterator())
+    let watcher = InboxWatcher(
+        configuration: .init(inbox: inbox, rescanInterval: rescanInterval, incompleteGrace: incompleteGrace),
+        logger: WatchEvents.logger(sink))
+    let task = Task {
+        await watcher.run { name in
+            sink.yield(.report(.init(name: name, at: .now, content: readFile("\(inbox)/\(name)"))))
+        }
+    }
+    let timer = Task {
+        try? await Task.sleep(for: deadline)
+        sink.finish()
+    }
+    defer {
+        timer.cancel()
+        task.cancel()
+    }
+    try #require(await events.log("inbox watch ready"))
+    try await body(&events)
+    task.cancel()
+    await task.value
+}
+
+/// A `LogHandler` that sends every message to a stream.
+private struct StreamLogHandler: LogHandler {
+    let sink: AsyncStream<WatchEvents.Event>.Continuation
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+    var metadataProvider: Logger.MetadataProvider?
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) { sink.yield(.log(event.message.description)) }
 }
