@@ -30,6 +30,7 @@ import Glibc
 /// | `spool_downloaded_bytes_total` | counter | bytes reported by the downloader |
 /// | `spool_retries_total` | counter | technical failures scheduled for a retry |
 package final class SpoolMetrics: Sendable {
+    /// What the hooks keep between writes.
     struct State: Sendable {
         /// Job → bytes reported so far by the current download (yt-dlp restarts at 0 per format).
         var downloaded: [String: Int64] = [:]

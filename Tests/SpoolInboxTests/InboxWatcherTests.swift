@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Logging
 import Testing
 
 @testable import SpoolInbox
@@ -13,15 +14,18 @@ struct InboxWatcherTests {
             let inbox = "\(root)/inbox"
             try FileManager.default.createDirectory(atPath: inbox, withIntermediateDirectories: false)
             // A long rescan interval: only the event can report it within the deadline.
-            try await withWatcher(inbox: inbox, rescanInterval: .seconds(60)) { log, _ in
+            try await withWatchEvents(inbox: inbox, rescanInterval: .seconds(60)) { events in
                 try writeFile("\(root)/.staging", #"{"urls": ["https://example.com/a"]}"#)
                 let start = ContinuousClock.now
                 #expect(rename("\(root)/.staging", "\(inbox)/batch.json") == 0)
-                #expect(await eventually(timeout: .seconds(5)) { await log.count(of: "batch.json") >= 1 })
-                let first = try #require(await log.first("batch.json"))
+                let first = try #require(await events.report("batch.json"))
                 #expect(start.duration(to: first.at) < .seconds(2))
                 #expect(first.content?.contains("example.com") == true)
-                #expect(await log.count(of: "batch.json") == 1)
+                // Once: no second report before a later file's.
+                try writeFile("\(root)/.staging", #"{"urls": []}"#)
+                #expect(rename("\(root)/.staging", "\(inbox)/later.json") == 0)
+                let before = try #require(await events.reportsBefore("later.json"))
+                #expect(!before.contains("batch.json"))
             }
         }
     }
@@ -123,12 +127,12 @@ struct InboxWatcherTests {
     func missingInbox() async throws {
         try await withTempDirectory { root in
             let inbox = "\(root)/later"
-            try await withWatcher(inbox: inbox, rescanInterval: .seconds(1)) { log, capture in
-                #expect(await eventually { capture.contains("inbox missing or unreadable; waiting for it") })
+            try await withWatchEvents(inbox: inbox, rescanInterval: .seconds(1)) { events in
+                #expect(await events.log("inbox missing or unreadable; waiting for it"))
                 try FileManager.default.createDirectory(atPath: inbox, withIntermediateDirectories: false)
-                #expect(await eventually { capture.contains("inbox available again") })
-                try await expectReportedByEvent(root: root, inbox: inbox, name: "after.json", log: log)
-                #expect(capture.all.filter { $0 == "inbox missing or unreadable; waiting for it" }.count == 1)
+                #expect(await events.log("inbox available again"))
+                try await expectReportedByEvent(root: root, inbox: inbox, name: "after.json", events: &events)
+                #expect(events.logs.filter { $0 == "inbox missing or unreadable; waiting for it" }.count == 1)
             }
         }
     }
@@ -138,36 +142,40 @@ struct InboxWatcherTests {
         try await withTempDirectory { root in
             let inbox = "\(root)/inbox"
             try FileManager.default.createDirectory(atPath: inbox, withIntermediateDirectories: false)
-            try await withWatcher(inbox: inbox, rescanInterval: .seconds(1)) { log, capture in
+            try await withWatchEvents(inbox: inbox, rescanInterval: .seconds(1)) { events in
                 try FileManager.default.removeItem(atPath: inbox)
                 // IN_DELETE_SELF triggers a scan at once, which finds the inbox missing.
-                #expect(await eventually { capture.contains("inbox missing or unreadable; waiting for it") })
+                #expect(await events.log("inbox missing or unreadable; waiting for it"))
                 try FileManager.default.createDirectory(atPath: inbox, withIntermediateDirectories: false)
-                #expect(await eventually { capture.contains("inbox available again") })
-                try await expectReportedByEvent(root: root, inbox: inbox, name: "again.json", log: log)
+                #expect(await events.log("inbox available again"))
+                try await expectReportedByEvent(root: root, inbox: inbox, name: "again.json", events: &events)
             }
         }
     }
 
     /// Renames a batch in and expects it reported faster than two 1 s scans could: proof of a live watch.
-    private func expectReportedByEvent(root: String, inbox: String, name: String, log: CandidateLog) async throws {
+    private func expectReportedByEvent(
+        root: String, inbox: String, name: String, events: inout WatchEvents
+    ) async throws {
         try writeFile("\(root)/.staging", #"{"urls": []}"#)
         let start = ContinuousClock.now
         #expect(rename("\(root)/.staging", "\(inbox)/\(name)") == 0)
-        #expect(await eventually { await log.count(of: name) >= 1 })
-        let first = try #require(await log.first(name))
+        let first = try #require(await events.report(name))
         #expect(start.duration(to: first.at) < .milliseconds(800))
     }
 
     @Test("cancellation ends run() promptly")
     func cancellation() async throws {
         try await withTempDirectory { inbox in
-            let capture = LogCapture()
+            let (stream, sink) = AsyncStream<WatchEvents.Event>.makeStream()
+            var events = WatchEvents(iterator: stream.makeAsyncIterator())
             let watcher = InboxWatcher(
                 configuration: .init(inbox: inbox, rescanInterval: .seconds(60), incompleteGrace: .seconds(60)),
-                logger: capture.logger)
+                logger: WatchEvents.logger(sink))
             let task = Task { await watcher.run { _ in } }
-            #expect(await eventually { capture.contains("inbox watch ready") })
+            let deadline = Task { try? await Task.sleep(for: .seconds(10)); sink.finish() }
+            defer { deadline.cancel() }
+            #expect(await events.log("inbox watch ready"))
             #expect(openInotifyDescriptors() >= 1)
             let start = ContinuousClock.now
             task.cancel()
@@ -183,8 +191,8 @@ struct InboxWatcherTests {
         try await withTempDirectory { inbox in
             for i in 0..<50 { try writeFile("\(inbox)/.rsync-\(i).json.XXXXXX", "{}") }
             try writeFile("\(inbox)/early.json", #"{"urls": []}"#)
-            // The stamp is trusted only once it is 2 s old.
-            try await Task.sleep(for: .milliseconds(2_100))
+            // The stamp is trusted only once it is 2 s old: wait for exactly that moment.
+            try await waitUntilStampAged(inbox)
             // A live watch whose events are dropped: only the scans can find anything here.
             let reader = try #require(InotifyReader { _ in })
             defer { reader.close() }
@@ -196,7 +204,7 @@ struct InboxWatcherTests {
             await loop.start { await reported.add($0) }
             #expect(loop.listings == 1)
             for _ in 0..<4 {
-                try await Task.sleep(for: interval)
+                try await Task.sleep(until: loop.nextDeadline())
                 await loop.tick { await reported.add($0) }
             }
             // Answered from the tracker, which still saw early.json unchanged and reported it.
@@ -205,7 +213,7 @@ struct InboxWatcherTests {
             // A file that no event announces: the directory moved, so the next scan lists and finds it.
             try writeFile("\(inbox)/late.json", #"{"urls": []}"#)
             for _ in 0..<4 {
-                try await Task.sleep(for: interval)
+                try await Task.sleep(until: loop.nextDeadline())
                 await loop.tick { await reported.add($0) }
             }
             #expect(loop.listings >= 2)
@@ -213,7 +221,7 @@ struct InboxWatcherTests {
             // At most `maxListingsSkipped` skips in a row.
             let before = loop.listings
             for _ in 0...InboxWatchLoop.maxListingsSkipped {
-                try await Task.sleep(for: interval)
+                try await Task.sleep(until: loop.nextDeadline())
                 await loop.tick { _ in }
             }
             #expect(loop.listings > before)
@@ -285,4 +293,16 @@ private func openInotifyDescriptors() -> Int {
 private actor ReportedNames {
     private(set) var names: [String] = []
     func add(_ name: String) { names.append(name) }
+}
+
+/// Waits until the directory's stamp (its newest mtime or ctime) is 2 s old by the realtime clock, the age at
+/// which a listing vouches for it (`DirectoryWatchLoop.scan`).
+private func waitUntilStampAged(_ directory: String) async throws {
+    let stamp = try #require(InboxWatchLoop.directoryStamp(directory))
+    var now = timespec()
+    clock_gettime(CLOCK_REALTIME, &now)
+    let newest = max(stamp.mtime.tv_sec, stamp.ctime.tv_sec)
+    // Whole seconds, as the loop compares them: the next second boundary after newest + 2.
+    let wait = Double(newest + 2 - now.tv_sec) - Double(now.tv_nsec) / 1e9 + 0.01
+    if wait > 0 { try await Task.sleep(for: .seconds(wait)) }
 }
