@@ -34,7 +34,8 @@ struct ConfigCommand: ParsableCommand {
         }
         var rows = [["KEY", "VALUE", "FROM"]]
         for key in ConfigKey.all {
-            rows.append([key.name, ConfigLoader.render(values[key.name] ?? NSNull()), effective.origins[key.name] ?? "default"])
+            let from = effective.origins[key.name].map(String.init(describing:)) ?? "default"
+            rows.append([key.name, ConfigValue.render(values[key.name] ?? NSNull()), from])
         }
         print(table(rows))
     }
@@ -47,11 +48,11 @@ struct ConfigCommand: ParsableCommand {
         {
             values = object
         }
-        for key in ConfigKey.all where values[key.name] == nil {
-            values[key.name] = effective.merged[key.name] ?? NSNull()
-        }
+        // The encoder leaves out keys without a value (root, subtitle_languages, …): they show as null.
+        for key in ConfigKey.all where values[key.name] == nil { values[key.name] = NSNull() }
+        values["api_keys_file"] = effective.apiKeysFile ?? NSNull()
         values["metrics_interval_s"] = effective.metricsInterval
-        values["log_level"] = effective.logLevel
+        values["log_level"] = effective.logLevel.rawValue
         if values["api_keys"] != nil, let keys = values["api_keys"] as? [String], !keys.isEmpty {
             values["api_keys"] = keys.map { _ in "(hidden)" }
         }
@@ -64,7 +65,7 @@ struct ConfigCommand: ParsableCommand {
         copy.configuration = configuration
         var result: [String: String] = [:]
         for (key, value) in values(copy) where !(value is NSNull) {
-            result[key] = key == "api_keys" ? "\(configuration.apiKeys.count) keys" : ConfigLoader.render(value)
+            result[key] = key == "api_keys" ? "\(configuration.apiKeys.count) keys" : ConfigValue.render(value)
         }
         return result
     }
