@@ -56,6 +56,43 @@ package struct EffectiveConfiguration: Sendable, Equatable {
     }
 }
 
+extension EffectiveConfiguration {
+    /// The value in force for `key`, as a layer would give it (`set` reads it back unchanged).
+    package func value(of key: String) -> ConfigValue {
+        let c = configuration
+        func text(_ s: String?) -> ConfigValue { s.map(ConfigValue.string) ?? .null }
+        switch key {
+        case "root": return text(c.root)
+        case "inbox": return text(c.inbox)
+        case "out": return text(c.out)
+        case "state": return text(c.state)
+        case "rescan_interval_s": return .number(c.rescanIntervalSeconds)
+        case "scan_only": return .bool(c.scanOnly)
+        case "incomplete_grace_s": return .number(c.incompleteGraceSeconds)
+        case "max_batch_bytes": return .integer(c.maxBatchBytes)
+        case "downloads": return .integer(c.downloads)
+        case "encodes": return .integer(c.encodes)
+        case "retries": return .integer(c.retries)
+        case "retry_base_delay_s": return .number(c.retryBaseDelaySeconds)
+        case "allow_private_network": return .bool(c.allowPrivateNetwork)
+        case "api_keys": return .strings(c.apiKeys)
+        case "api_keys_file": return text(apiKeysFile)
+        case "name_conflict": return .string(c.nameConflict.rawValue)
+        case "yt_dlp_path": return .string(c.ytDlpPath)
+        case "ffmpeg_path": return .string(c.ffmpegPath)
+        case "ffprobe_path": return .string(c.ffprobePath)
+        case "socket_timeout_s": return .integer(c.socketTimeoutSeconds)
+        case "wait_for_video_limit_s": return .number(c.waitForVideoLimitSeconds)
+        case "live_recordings": return .integer(c.liveRecordings)
+        case "live_reconnect_grace_s": return .number(c.liveReconnectGraceSeconds)
+        case "subtitle_languages": return c.subtitleLanguages.map(ConfigValue.strings) ?? .null
+        case "metrics_interval_s": return .number(metricsInterval)
+        case "log_level": return .string(logLevel.rawValue)
+        default: return .null
+        }
+    }
+}
+
 extension ConfigValue {
     fileprivate var string: String? { if case .string(let s) = self { s } else { nil } }
     fileprivate var integer: Int? { if case .integer(let n) = self { n } else { nil } }

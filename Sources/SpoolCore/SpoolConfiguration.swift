@@ -2,9 +2,9 @@ import Foundation
 
 /// The service's configuration values; `ConfigLoader` layers them from the file, the environment and flags.
 ///
-/// Every key has a default, so `{}` is a valid configuration. Encodable for `spool config --json`;
-/// decoding is the loader's, one path for every source.
-package struct SpoolConfiguration: Encodable, Sendable, Equatable {
+/// Every key has a default, so `{}` is a valid configuration. Reading and showing values is the
+/// loader's and `EffectiveConfiguration`'s, one path for every source.
+package struct SpoolConfiguration: Sendable, Equatable {
     /// The root directory; the CLI's `--root` and `SPOOL_ROOT` take precedence.
     package var root: String?
     /// Where the inbox, the outputs and the database live when not under the root.
@@ -48,6 +48,7 @@ package struct SpoolConfiguration: Encodable, Sendable, Equatable {
     /// Every value at its default (what `{}` gives).
     package static let defaults = SpoolConfiguration()
 
+    /// The keys, by their names in the file.
     enum CodingKeys: String, CodingKey, CaseIterable {
         case root, inbox, out, state
         case rescanIntervalSeconds = "rescan_interval_s"

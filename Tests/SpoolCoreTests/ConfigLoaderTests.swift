@@ -110,7 +110,7 @@ struct ConfigLoaderTests {
                 + "(and api_keys_file, metrics_interval_s, log_level, read by the command line)")
     }
 
-    @Test("every key in the table reaches a value (a typo in the decoding would drop it silently)")
+    @Test("every key in the table is stored and reads back (a typo in either switch would drop it silently)")
     func everyKeyIsDecoded() throws {
         for key in ConfigKey.all {
             let value: ConfigValue =
@@ -127,6 +127,7 @@ struct ConfigLoaderTests {
             let accepted = effective.set(key.name, to: value)
             #expect(accepted, "\(key.name)")
             #expect(effective != EffectiveConfiguration(), "\(key.name) was not stored")
+            #expect(effective.value(of: key.name) == value, "\(key.name) does not read back")
         }
     }
 }

@@ -68,10 +68,11 @@ struct SpoolConfigurationTests {
         #expect(NameConflict.allCases.map(\.rawValue) == ["suffix", "overwrite", "fail"])
         #expect(
             LogLevel.allCases.map(\.rawValue) == ["trace", "debug", "info", "notice", "warning", "error", "critical"])
-        var config = SpoolConfiguration()
-        config.nameConflict = .overwrite
-        let object = try JSONSerialization.jsonObject(with: JSONEncoder().encode(config)) as? [String: Any]
-        #expect(object?["name_conflict"] as? String == "overwrite")
+        var effective = EffectiveConfiguration()
+        effective.configuration.nameConflict = .overwrite
+        #expect(effective.value(of: "name_conflict") == .string("overwrite"))
+        #expect(effective.value(of: "log_level") == .string("info"))
+        #expect(try JSONEncoder().encode([NameConflict.fail]) == Data(#"["fail"]"#.utf8))
         #expect(try JSONDecoder().decode([LogLevel].self, from: Data(#"["debug"]"#.utf8)) == [.debug])
     }
 }
