@@ -4,7 +4,7 @@ import Foundation
 /// against its key's type.
 ///
 /// Every layer turns its input into these, so file, environment and flags share one typed decoding
-/// (`ConfigKey.check`). `other` keeps a JSON value no key accepts (an object, a mixed list), already
+/// (`ConfigKey.typed`). `other` keeps a JSON value no key accepts (an object, a mixed list), already
 /// rendered for the message that rejects it.
 package enum ConfigValue: Sendable, Equatable {
     case null
