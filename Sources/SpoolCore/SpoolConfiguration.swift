@@ -1,10 +1,10 @@
 import Foundation
 
-/// The service's configuration: a JSON file (`--config`) decoded strictly, then CLI flags on top.
+/// The service's configuration values; `ConfigLoader` layers them from the file, the environment and flags.
 ///
-/// Every key has a default, so `{}` is a valid configuration. Unknown keys are an error, for the
-/// same reason as in batch files: a typo must not be silently ignored.
-package struct SpoolConfiguration: Codable, Sendable, Equatable {
+/// Every key has a default, so `{}` is a valid configuration. Reading and showing values is the
+/// loader's and `EffectiveConfiguration`'s, one path for every source.
+package struct SpoolConfiguration: Sendable, Equatable {
     /// The root directory; the CLI's `--root` and `SPOOL_ROOT` take precedence.
     package var root: String?
     /// Where the inbox, the outputs and the database live when not under the root.
@@ -27,8 +27,8 @@ package struct SpoolConfiguration: Codable, Sendable, Equatable {
     package var retryBaseDelaySeconds: Double = 2
     package var allowPrivateNetwork: Bool = false
     package var apiKeys: [String] = []
-    /// `suffix` (default), `overwrite` or `fail` when an output name is taken.
-    package var nameConflict: String = "suffix"
+    /// What publishing does when an output name is taken.
+    package var nameConflict: NameConflict = .suffix
     package var ytDlpPath: String = "yt-dlp"
     package var ffmpegPath: String = "ffmpeg"
     package var ffprobePath: String = "ffprobe"
@@ -45,6 +45,10 @@ package struct SpoolConfiguration: Codable, Sendable, Equatable {
 
     package init() {}
 
+    /// Every value at its default (what `{}` gives).
+    package static let defaults = SpoolConfiguration()
+
+    /// The keys, by their names in the file.
     enum CodingKeys: String, CodingKey, CaseIterable {
         case root, inbox, out, state
         case rescanIntervalSeconds = "rescan_interval_s"
@@ -66,81 +70,44 @@ package struct SpoolConfiguration: Codable, Sendable, Equatable {
         case subtitleLanguages = "subtitle_languages"
     }
 
-    package init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        let d = SpoolConfiguration.defaults
-        root = try c.decodeIfPresent(String.self, forKey: .root)
-        inbox = try c.decodeIfPresent(String.self, forKey: .inbox)
-        out = try c.decodeIfPresent(String.self, forKey: .out)
-        state = try c.decodeIfPresent(String.self, forKey: .state)
-        rescanIntervalSeconds = try c.decodeIfPresent(Double.self, forKey: .rescanIntervalSeconds) ?? d.rescanIntervalSeconds
-        scanOnly = try c.decodeIfPresent(Bool.self, forKey: .scanOnly) ?? d.scanOnly
-        incompleteGraceSeconds =
-            try c.decodeIfPresent(Double.self, forKey: .incompleteGraceSeconds) ?? d.incompleteGraceSeconds
-        maxBatchBytes = try c.decodeIfPresent(Int.self, forKey: .maxBatchBytes) ?? d.maxBatchBytes
-        downloads = try c.decodeIfPresent(Int.self, forKey: .downloads) ?? d.downloads
-        encodes = try c.decodeIfPresent(Int.self, forKey: .encodes) ?? d.encodes
-        retries = try c.decodeIfPresent(Int.self, forKey: .retries) ?? d.retries
-        retryBaseDelaySeconds =
-            try c.decodeIfPresent(Double.self, forKey: .retryBaseDelaySeconds) ?? d.retryBaseDelaySeconds
-        allowPrivateNetwork = try c.decodeIfPresent(Bool.self, forKey: .allowPrivateNetwork) ?? d.allowPrivateNetwork
-        apiKeys = try c.decodeIfPresent([String].self, forKey: .apiKeys) ?? d.apiKeys
-        nameConflict = try c.decodeIfPresent(String.self, forKey: .nameConflict) ?? d.nameConflict
-        ytDlpPath = try c.decodeIfPresent(String.self, forKey: .ytDlpPath) ?? d.ytDlpPath
-        ffmpegPath = try c.decodeIfPresent(String.self, forKey: .ffmpegPath) ?? d.ffmpegPath
-        ffprobePath = try c.decodeIfPresent(String.self, forKey: .ffprobePath) ?? d.ffprobePath
-        socketTimeoutSeconds = try c.decodeIfPresent(Int.self, forKey: .socketTimeoutSeconds) ?? d.socketTimeoutSeconds
-        waitForVideoLimitSeconds =
-            try c.decodeIfPresent(Double.self, forKey: .waitForVideoLimitSeconds) ?? d.waitForVideoLimitSeconds
-        liveRecordings = try c.decodeIfPresent(Int.self, forKey: .liveRecordings) ?? d.liveRecordings
-        liveReconnectGraceSeconds =
-            try c.decodeIfPresent(Double.self, forKey: .liveReconnectGraceSeconds) ?? d.liveReconnectGraceSeconds
-        subtitleLanguages = try c.decodeIfPresent([String].self, forKey: .subtitleLanguages)
-    }
-
-    package static let defaults = SpoolConfiguration()
-
-    /// Decodes a configuration file, rejecting unknown keys and out-of-range values by name.
-    package static func load(from data: Data) throws -> SpoolConfiguration {
-        guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw ConfigurationError(message: "the configuration must be a JSON object")
-        }
-        let known = Set(CodingKeys.allCases.map(\.rawValue))
-        let unknown = object.keys.filter { !known.contains($0) }.sorted()
-        if !unknown.isEmpty {
-            throw ConfigurationError(
-                message: "unknown configuration key(s): \(unknown.joined(separator: ", ")); known keys are "
-                    + known.sorted().joined(separator: ", "))
-        }
-        let config = try JSONDecoder().decode(SpoolConfiguration.self, from: data)
-        try config.check()
-        return config
-    }
-
-    /// Range checks, each naming the key and what to do.
+    /// Range checks, each naming the key and what to do; the first that fails is thrown.
     package func check() throws {
-        if rescanIntervalSeconds <= 0 {
-            throw ConfigurationError(message: "rescan_interval_s must be greater than 0")
+        func problem(_ key: CodingKeys, _ rule: String) -> ConfigurationError {
+            ConfigurationError(message: "\(key.rawValue) \(rule)", key: key.rawValue)
         }
-        if downloads < 1 { throw ConfigurationError(message: "downloads must be at least 1") }
-        if encodes < 0 { throw ConfigurationError(message: "encodes must be 0 (one per core) or more") }
-        if liveRecordings < 1 { throw ConfigurationError(message: "live_recordings must be at least 1") }
-        if liveReconnectGraceSeconds <= 0 {
-            throw ConfigurationError(message: "live_reconnect_grace_s must be greater than 0")
-        }
-        if waitForVideoLimitSeconds < 0 {
-            throw ConfigurationError(message: "wait_for_video_limit_s must be 0 or more")
-        }
-        if retries < 0 { throw ConfigurationError(message: "retries must be 0 or more") }
-        if maxBatchBytes < 1 { throw ConfigurationError(message: "max_batch_bytes must be at least 1") }
-        if !["suffix", "overwrite", "fail"].contains(nameConflict) {
-            throw ConfigurationError(message: "name_conflict must be one of suffix, overwrite, fail")
-        }
+        if rescanIntervalSeconds <= 0 { throw problem(.rescanIntervalSeconds, "must be greater than 0") }
+        if downloads < 1 { throw problem(.downloads, "must be at least 1") }
+        if encodes < 0 { throw problem(.encodes, "must be 0 (one per core) or more") }
+        if liveRecordings < 1 { throw problem(.liveRecordings, "must be at least 1") }
+        if liveReconnectGraceSeconds <= 0 { throw problem(.liveReconnectGraceSeconds, "must be greater than 0") }
+        if waitForVideoLimitSeconds < 0 { throw problem(.waitForVideoLimitSeconds, "must be 0 or more") }
+        if retries < 0 { throw problem(.retries, "must be 0 or more") }
+        if maxBatchBytes < 1 { throw problem(.maxBatchBytes, "must be at least 1") }
     }
 }
 
-/// A configuration file that cannot be used; the message names the key.
-package struct ConfigurationError: Error, CustomStringConvertible {
-    package var message: String
-    package var description: String { message }
+// MARK: - Durations
+
+extension SpoolConfiguration {
+    /// `rescan_interval_s` as a duration.
+    package var rescanInterval: Duration { .millisecondsTruncating(rescanIntervalSeconds) }
+    /// `incomplete_grace_s` as a duration.
+    package var incompleteGrace: Duration { .millisecondsTruncating(incompleteGraceSeconds) }
+    /// `retry_base_delay_s` as a duration.
+    package var retryBaseDelay: Duration { .millisecondsTruncating(retryBaseDelaySeconds) }
+    /// `socket_timeout_s` as a duration.
+    package var socketTimeout: Duration { .seconds(socketTimeoutSeconds) }
+    /// `wait_for_video_limit_s` as a duration.
+    package var waitForVideoLimit: Duration { .millisecondsTruncating(waitForVideoLimitSeconds) }
+    /// `live_reconnect_grace_s` as a duration.
+    package var liveReconnectGrace: Duration { .millisecondsTruncating(liveReconnectGraceSeconds) }
+}
+
+extension Duration {
+    /// Whole milliseconds of `seconds`, as the daemon has always converted them (`Int(s * 1000)`);
+    /// a limit too large for that (`wait_for_video_limit_s` may be huge) is capped instead of trapping.
+    static func millisecondsTruncating(_ seconds: Double) -> Duration {
+        let milliseconds = seconds * 1000
+        return milliseconds < Double(Int.max) ? .milliseconds(Int(milliseconds)) : .milliseconds(Int.max)
+    }
 }

@@ -17,12 +17,12 @@ import Glibc
 /// publishes twice and nothing temporary is ever visible in `out/`.
 package struct OutputPublisher: Sendable {
     package var outRoot: String
-    /// `suffix`, `overwrite` or `fail`.
-    package var conflict: String
+    /// What to do when an output name is taken (`name_conflict`).
+    package var conflict: NameConflict
     /// Where files wait between the work directory and their final name; must be on `out/`'s filesystem.
     package var staging: String
 
-    package init(outRoot: String, conflict: String, staging: String) {
+    package init(outRoot: String, conflict: NameConflict, staging: String) {
         self.outRoot = outRoot
         self.conflict = conflict
         self.staging = staging
@@ -88,7 +88,7 @@ package struct OutputPublisher: Sendable {
                 let prefix = folder.map { $0 + "/" } ?? ""
                 return Publication(keys: names.map { prefix + $0 }, stagePaths: stages)
             case .taken:
-                if conflict == "fail" {
+                if conflict == .fail {
                     stages.forEach { _ = unlink($0) }
                     throw PipelineError(
                         message: "An output named \(names[0]) already exists and name_conflict is fail.")
@@ -104,7 +104,7 @@ package struct OutputPublisher: Sendable {
     private func place(stages: [String], names: [String], dir: String) throws -> Placement {
         for (i, (stage, name)) in zip(stages, names).enumerated() {
             let target = dir + "/" + name
-            if conflict == "overwrite" {
+            if conflict == .overwrite {
                 if link(stage, target) != 0 {
                     guard errno == EEXIST else { throw Self.posixError("link", target) }
                     // Replace atomically: a fresh link under a temp name, renamed over the old file.

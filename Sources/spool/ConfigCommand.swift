@@ -28,43 +28,36 @@ struct ConfigCommand: ParsableCommand {
         let effective = try options.loadEffective(extraFlags: service.flags)
         let values = Self.values(effective)
         if json {
-            let data = try JSONSerialization.data(withJSONObject: values, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+            let data = try JSONSerialization.data(
+                withJSONObject: values.mapValues(\.jsonObject), options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
             print(String(decoding: data, as: UTF8.self))
             return
         }
         var rows = [["KEY", "VALUE", "FROM"]]
         for key in ConfigKey.all {
-            rows.append([key.name, ConfigLoader.render(values[key.name] ?? NSNull()), effective.origins[key.name] ?? "default"])
+            let from = effective.origins[key.name].map(String.init(describing:)) ?? "default"
+            rows.append([key.name, values[key.name]?.rendered ?? "null", from])
         }
         print(table(rows))
     }
 
-    /// Every key's value in force, as JSON values.
-    static func values(_ effective: EffectiveConfiguration) -> [String: Any] {
-        var values: [String: Any] = [:]
-        if let data = try? JSONEncoder().encode(effective.configuration),
-            let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
-        {
-            values = object
-        }
-        for key in ConfigKey.all where values[key.name] == nil {
-            values[key.name] = effective.merged[key.name] ?? NSNull()
-        }
-        values["metrics_interval_s"] = effective.metricsInterval
-        values["log_level"] = effective.logLevel
-        if values["api_keys"] != nil, let keys = values["api_keys"] as? [String], !keys.isEmpty {
-            values["api_keys"] = keys.map { _ in "(hidden)" }
+    /// Every key's value in force; API keys are hidden.
+    static func values(_ effective: EffectiveConfiguration) -> [String: ConfigValue] {
+        var values: [String: ConfigValue] = [:]
+        for key in ConfigKey.all { values[key.name] = effective.value(of: key.name) }
+        if case .strings(let keys) = values["api_keys"], !keys.isEmpty {
+            values["api_keys"] = .strings(keys.map { _ in "(hidden)" })
         }
         return values
     }
 
-    /// `key → "value (origin)"` for the start-up log line; API keys are counted, never shown.
+    /// `key → "value"` for the start-up log line; API keys are counted, never shown.
     static func summary(_ effective: EffectiveConfiguration, configuration: SpoolConfiguration) -> [String: String] {
         var copy = effective
         copy.configuration = configuration
         var result: [String: String] = [:]
-        for (key, value) in values(copy) where !(value is NSNull) {
-            result[key] = key == "api_keys" ? "\(configuration.apiKeys.count) keys" : ConfigLoader.render(value)
+        for (key, value) in values(copy) where value != .null {
+            result[key] = key == "api_keys" ? "\(configuration.apiKeys.count) keys" : value.rendered
         }
         return result
     }

@@ -19,9 +19,9 @@ struct RootOptions: ParsableArguments {
     }
 
     /// The configuration in force, with `extraFlags` (by key name) on top of everything else.
-    func loadEffective(extraFlags: [String: Any] = [:]) throws -> EffectiveConfiguration {
+    func loadEffective(extraFlags: [String: ConfigValue] = [:]) throws -> EffectiveConfiguration {
         var flags = extraFlags
-        if let root { flags["root"] = root }
+        if let root { flags["root"] = .string(root) }
         do {
             return try ConfigLoader.load(
                 file: config, environment: ProcessInfo.processInfo.environment, flags: flags)
@@ -74,27 +74,34 @@ struct ServiceOptions: ParsableArguments {
     @Option(name: .customLong("metrics-interval-s"), help: "Seconds between metrics.prom rewrites; 0 = off (metrics_interval_s).")
     var metricsInterval: Double?
 
-    @Option(help: "trace, debug, info, notice, warning, error or critical (log_level).")
+    // Text, not `LogLevel`: a bad level is a configuration error (exit 78, the loader's message),
+    // as it is from the file or SPOOL_LOG_LEVEL, not a usage error.
+    @Option(
+        help: "trace, debug, info, notice, warning, error or critical (log_level).",
+        completion: .list(LogLevel.allValueStrings))
     var logLevel: String?
 
-    /// The flags that were given, by configuration key.
-    var flags: [String: Any] {
-        var f: [String: Any] = [:]
-        if allowPrivateNetwork { f["allow_private_network"] = true }
-        if scanOnly { f["scan_only"] = true }
-        if let downloads { f["downloads"] = downloads }
-        if let encodes { f["encodes"] = encodes }
-        if let retries { f["retries"] = retries }
-        if let rescanInterval { f["rescan_interval_s"] = rescanInterval }
-        if let inbox { f["inbox"] = inbox }
-        if let out { f["out"] = out }
-        if let state { f["state"] = state }
-        if let apiKeysFile { f["api_keys_file"] = apiKeysFile }
-        if let metricsInterval { f["metrics_interval_s"] = metricsInterval }
-        if let logLevel { f["log_level"] = logLevel }
+    /// The flags that were given, by configuration key; the loader types them like every other layer.
+    var flags: [String: ConfigValue] {
+        var f: [String: ConfigValue] = [:]
+        if allowPrivateNetwork { f["allow_private_network"] = .bool(true) }
+        if scanOnly { f["scan_only"] = .bool(true) }
+        if let downloads { f["downloads"] = .integer(downloads) }
+        if let encodes { f["encodes"] = .integer(encodes) }
+        if let retries { f["retries"] = .integer(retries) }
+        if let rescanInterval { f["rescan_interval_s"] = .number(rescanInterval) }
+        if let inbox { f["inbox"] = .string(inbox) }
+        if let out { f["out"] = .string(out) }
+        if let state { f["state"] = .string(state) }
+        if let apiKeysFile { f["api_keys_file"] = .string(apiKeysFile) }
+        if let metricsInterval { f["metrics_interval_s"] = .number(metricsInterval) }
+        if let logLevel { f["log_level"] = .string(logLevel) }
         return f
     }
 }
+
+/// The executable's name for a configuration that cannot be used (spawning a child reports with it too).
+typealias ConfigProblem = ConfigurationError
 
 /// Reports an unusable configuration on stderr and gives the exit code for it (78, EX_CONFIG).
 func configurationExit(_ problem: ConfigProblem) -> ExitCode {

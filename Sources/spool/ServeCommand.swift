@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import ServiceLifecycle
+import SpoolCore
 import SpoolService
 
 #if canImport(Glibc)
@@ -29,7 +30,7 @@ struct ServeCommand: AsyncParsableCommand {
         let paths = try options.paths(configuration)
         // A child closing its stdin pipe must not kill the daemon.
         signal(SIGPIPE, SIG_IGN)
-        let level = Logger.Level(rawValue: effective.logLevel) ?? .info
+        let level = Logger.Level(effective.logLevel)
         LoggingSystem.bootstrap { label in
             var handler = LogfmtHandler(label: label)
             handler.logLevel = level

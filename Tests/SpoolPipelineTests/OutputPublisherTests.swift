@@ -49,7 +49,7 @@ struct OutputPublisherTests {
     @Test("publish places name.mp4, then name (2).mp4 for the same base; finish drops the stage files")
     func publishAndSuffix() async throws {
         try await withEnv { env in
-            let publisher = OutputPublisher(outRoot: env.out, conflict: "suffix", staging: env.work + "/.staging")
+            let publisher = OutputPublisher(outRoot: env.out, conflict: .suffix, staging: env.work + "/.staging")
             let first = try publisher.publish(
                 [.init(source: try env.media("one"), suffix: ".mp4")], jobID: "job1", folder: nil, base: "name")
             #expect(first.keys == ["name.mp4"])
@@ -73,7 +73,7 @@ struct OutputPublisherTests {
     @Test("an existing file is never overwritten, and side files follow the main file's name")
     func neverOverwrites() async throws {
         try await withEnv { env in
-            let publisher = OutputPublisher(outRoot: env.out, conflict: "suffix", staging: env.work + "/.staging")
+            let publisher = OutputPublisher(outRoot: env.out, conflict: .suffix, staging: env.work + "/.staging")
             try FileManager.default.createDirectory(atPath: env.out + "/shows", withIntermediateDirectories: true)
             try writeText(env.out + "/shows/clip.mp4", "someone else's")
             let pub = try publisher.publish(
@@ -93,7 +93,7 @@ struct OutputPublisherTests {
     @Test("recover after a publish without finish removes the final name and the stage file")
     func recoverUndoesPublication() async throws {
         try await withEnv { env in
-            let publisher = OutputPublisher(outRoot: env.out, conflict: "suffix", staging: env.work + "/.staging")
+            let publisher = OutputPublisher(outRoot: env.out, conflict: .suffix, staging: env.work + "/.staging")
             try FileManager.default.createDirectory(atPath: env.out, withIntermediateDirectories: true)
             try writeText(env.out + "/keep.mp4", "unrelated")
             let pub = try publisher.publish(
@@ -116,7 +116,7 @@ struct OutputPublisherTests {
     @Test("recover after finish leaves the published file alone")
     func recoverAfterFinishIsNoop() async throws {
         try await withEnv { env in
-            let publisher = OutputPublisher(outRoot: env.out, conflict: "suffix", staging: env.work + "/.staging")
+            let publisher = OutputPublisher(outRoot: env.out, conflict: .suffix, staging: env.work + "/.staging")
             let pub = try publisher.publish(
                 [.init(source: try env.media("video"), suffix: ".mp4")], jobID: "ok", folder: nil, base: "name")
             publisher.finish(pub)
@@ -132,7 +132,7 @@ struct OutputPublisherTests {
             try FileManager.default.createDirectory(atPath: elsewhere, withIntermediateDirectories: true)
             try FileManager.default.createDirectory(atPath: env.out, withIntermediateDirectories: true)
             try FileManager.default.createSymbolicLink(atPath: env.out + "/evil", withDestinationPath: elsewhere)
-            let publisher = OutputPublisher(outRoot: env.out, conflict: "suffix", staging: env.work + "/.staging")
+            let publisher = OutputPublisher(outRoot: env.out, conflict: .suffix, staging: env.work + "/.staging")
             let source = try env.media("video")
             #expect(throws: PipelineError.self) {
                 try publisher.publish([.init(source: source, suffix: ".mp4")], jobID: "j", folder: "evil", base: "name")
@@ -149,7 +149,7 @@ struct OutputPublisherTests {
     @Test("conflict fail throws when the name is taken and leaves the existing file")
     func conflictFail() async throws {
         try await withEnv { env in
-            let publisher = OutputPublisher(outRoot: env.out, conflict: "fail", staging: env.work + "/.staging")
+            let publisher = OutputPublisher(outRoot: env.out, conflict: .fail, staging: env.work + "/.staging")
             try FileManager.default.createDirectory(atPath: env.out, withIntermediateDirectories: true)
             try writeText(env.out + "/name.mp4", "original")
             #expect(throws: PipelineError.self) {
@@ -164,7 +164,7 @@ struct OutputPublisherTests {
     @Test("conflict overwrite replaces the existing file")
     func conflictOverwrite() async throws {
         try await withEnv { env in
-            let publisher = OutputPublisher(outRoot: env.out, conflict: "overwrite", staging: env.work + "/.staging")
+            let publisher = OutputPublisher(outRoot: env.out, conflict: .overwrite, staging: env.work + "/.staging")
             try FileManager.default.createDirectory(atPath: env.out, withIntermediateDirectories: true)
             try writeText(env.out + "/name.mp4", "original")
             let pub = try publisher.publish(
