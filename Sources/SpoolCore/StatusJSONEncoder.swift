@@ -16,6 +16,9 @@ package enum StatusJSONEncoder {
         out.append(UInt8(ascii: "\n"))
         return Data(out)
     }
+
+    /// A number as the status files spell it (see `JSONTree.number`).
+    package static func number(_ value: Double) throws -> String { try JSONTree.number(value) }
 }
 
 /// The values a document encodes to; objects and arrays are classes so nested containers can fill
@@ -78,7 +81,7 @@ enum JSONTree {
 
     /// As JSONSerialization writes a `Double`: Swift's shortest round-trip spelling without a
     /// trailing `.0` (`50`, `2.5`, `1e-07`, `1e+16`, `-0`).
-    package static func number(_ d: Double) throws -> String {
+    static func number(_ d: Double) throws -> String {
         guard d.isFinite else {
             throw EncodingError.invalidValue(d, .init(codingPath: [], debugDescription: "\(d) is not valid JSON"))
         }

@@ -112,7 +112,7 @@ package struct StatusRebuilder: Sendable {
             // its lock anyway, and a second creating thread only spins on it.
             let encoded = LockedList<(String, Data)>()
             forEachConcurrently(jobs) { job in
-                encoded.append((job.id, StatusJSON.encode(StatusProjection.job(job, paths: writer.paths))))
+                encoded.append((job.id, StatusProjection.encode(StatusProjection.job(job, paths: writer.paths))))
             }
             for (id, data) in encoded.items { writeMissing(data, to: paths.jobStatus(id)) }
             start += chunk.count
