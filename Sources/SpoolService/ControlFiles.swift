@@ -91,7 +91,7 @@ package struct ControlFiles: Service {
                 let problems = action == "cancel" ? await cancel(name) : retry(name)
                 if !problems.isEmpty {
                     _ = try? ingestor.writeReceipt(
-                        for: name, ["error": problems.joined(separator: "; "), "source": "\(action)/\(name)"])
+                        for: name, ErrorReceipt(error: problems.joined(separator: "; "), source: "\(action)/\(name)"))
                 }
                 logger.info(
                     "control file handled", metadata: ["action": "\(action)", "id": "\(name)", "problems": "\(problems)"])

@@ -178,8 +178,8 @@ package struct Ingestor: Sendable {
                     written.append(
                         try writeReceipt(
                             for: file.originalName,
-                            ["batch_id": first.id, "total_jobs": firstJobs.count, "job_ids": firstJobs.map(\.id),
-                             "source": file.originalName, "cached": true]))
+                            Receipt(
+                                batchId: first.id, jobIds: firstJobs.map(\.id), source: file.originalName, cached: true)))
                     outcomes.append(.cached(batchID: first.id))
                     finished.append((file, "batch already known by idempotency key", first.id, firstJobs.count))
                 case .existing(let saved, let savedJobs), .created(let saved, let savedJobs):
@@ -196,8 +196,7 @@ package struct Ingestor: Sendable {
                     written.append(
                         try writeReceipt(
                             for: file.originalName,
-                            ["batch_id": saved.id, "total_jobs": savedJobs.count, "job_ids": savedJobs.map(\.id),
-                             "source": file.originalName]))
+                            Receipt(batchId: saved.id, jobIds: savedJobs.map(\.id), source: file.originalName)))
                     outcomes.append(.accepted(batchID: saved.id, jobIDs: savedJobs.map(\.id)))
                     finished.append((file, "batch accepted", saved.id, savedJobs.count))
                 }
@@ -235,9 +234,7 @@ package struct Ingestor: Sendable {
             try AtomicFile.move(from: file.path, to: target)
         }
         let receipt = try writeReceipt(
-            for: file.originalName,
-            ["error": rejection.summary, "source": file.originalName,
-             "errors": errors.map { ["field": $0.field, "message": $0.message] }])
+            for: file.originalName, ErrorReceipt(rejection: rejection, source: file.originalName))
         try AtomicFile.sync([receipt])
         logger.info(
             "batch rejected",
@@ -248,10 +245,10 @@ package struct Ingestor: Sendable {
     /// `receipts/<stem>.json` for `inbox/<stem>.json`, atomic but not yet fsynced (`AtomicFile.sync` does
     /// that, together with the archive copy); returns its path.
     @discardableResult
-    package func writeReceipt(for source: String, _ body: [String: Any]) throws -> String {
+    package func writeReceipt<Body: Encodable>(for source: String, _ body: Body) throws -> String {
         let stem = source.hasSuffix(".json") ? String(source.dropLast(5)) : source
         let path = paths.receipts + "/" + stem + ".json"
-        try AtomicFile.write(StatusJSON.encode(body), to: path, durable: false)
+        try AtomicFile.write(StatusProjection.encode(body), to: path, durable: false)
         return path
     }
 

@@ -2,88 +2,73 @@ import Foundation
 import SpoolCore
 import SpoolStore
 
-/// Turns store records into the status files' JSON (SPEC §5, §6): the database is the truth,
+/// Turns store records into the status files' documents (SPEC §5, §6): the database is the truth,
 /// these documents are its projection.
 package enum StatusProjection {
-    package static let schemaVersion = 1
-
     /// `jobs/<job_id>.json`. Absent: does not apply yet; `null`: applies but unknown.
-    package static func job(_ job: JobRecord, paths: SpoolPaths) -> [String: Any] {
-        var doc: [String: Any] = [
-            "id": job.id, "batch_id": job.batchId, "url": job.url, "status": job.status.rawValue,
-            "step": job.step.rawValue, "created_at": job.createdAt, "folder": job.folder ?? NSNull(),
-            "schema_version": schemaVersion,
-        ]
-        let o = job.options
-        let echo: [String: Any] = [
-            "format": o.format, "video_codec": o.videoCodec, "audio_codec": o.audioCodec,
-            "audio_bitrate": o.audioBitrate ?? NSNull(), "video_quality": o.videoQuality,
-            "filename": job.filename ?? NSNull(), "audio_only": o.audioOnly, "download_subtitles": o.downloadSubtitles,
-            "download_thumbnail": o.downloadThumbnail, "quality_preset": o.qualityPreset ?? NSNull(),
-            "max_resolution": o.maxResolution, "clip_start": o.clipStart ?? NSNull(), "clip_end": o.clipEnd ?? NSNull(),
-            "live_recording": o.liveRecording, "live_from_start": o.liveFromStart,
-            "max_duration": o.maxDuration ?? NSNull(), "wait_for_video": o.waitForVideo,
-        ]
-        doc.merge(echo) { current, _ in current }
-        doc["requested_quality"] = o.requestedQuality
-        if let original = job.originalJobId { doc["original_job_id"] = original }
-        if job.attempt > 0 { doc["attempt"] = job.attempt }
-        if let started = job.startedAt { doc["started_at"] = started }
-        if let wait = job.queueWaitMs { doc["queue_wait_ms"] = wait }
+    package static func job(_ job: JobRecord, paths: SpoolPaths) -> JobStatusDocument {
+        var doc = JobStatusDocument(
+            id: job.id, batchId: job.batchId, url: job.url, status: job.status, step: job.step,
+            createdAt: job.createdAt, folder: job.folder, filename: job.filename, options: job.options)
+        doc.originalJobId = job.originalJobId
+        if job.attempt > 0 { doc.attempt = job.attempt }
+        doc.startedAt = job.startedAt
+        doc.queueWaitMs = job.queueWaitMs
         if job.status == .processing {
-            if let next = job.nextRetryAt { doc["next_retry_at"] = next }
-            if let p = job.progress { doc["progress"] = progress(p) }
+            doc.nextRetryAt = job.nextRetryAt
+            doc.progress = job.progress.map(progress)
         }
         if job.status.isTerminal {
-            doc["finished_at"] = job.finishedAt ?? NSNull()
-            doc["download_retries"] = job.downloadRetries
+            doc.finish = .init(finishedAt: job.finishedAt, downloadRetries: job.downloadRetries)
         }
         switch job.status {
         case .completed:
-            if let r = job.result { doc.merge(completed(r, paths: paths)) { _, new in new } }
+            doc.result = job.result.map { completed($0, paths: paths) }
         case .failed, .warning, .skipped:
-            doc["error"] = job.error ?? NSNull()
-            doc["error_type"] = (job.errorType ?? (job.status == .failed ? .error : .warning)).rawValue
+            doc.failure = .init(error: job.error, errorType: job.errorType ?? (job.status == .failed ? .error : .warning))
         case .pending, .processing:
             break
         }
         return doc
     }
 
-    static func progress(_ p: JobProgress) -> [String: Any] {
-        if let recorded = p.recordedSeconds {
-            // A live recording (SPEC §5).
-            return ["recorded_s": recorded, "max_duration_s": p.maxDurationSeconds ?? NSNull()]
-        }
-        return [
-            "percent": p.percent ?? NSNull(), "downloaded_bytes": p.downloadedBytes ?? NSNull(),
-            "total_bytes": p.totalBytes ?? NSNull(), "speed_bps": p.speedBps ?? NSNull(),
-            "eta_s": p.etaSeconds ?? NSNull(),
-        ]
+    static func progress(_ p: JobProgress) -> JobStatusDocument.Progress {
+        JobStatusDocument.Progress(
+            percent: p.percent, downloadedBytes: p.downloadedBytes, totalBytes: p.totalBytes, speedBps: p.speedBps,
+            etaSeconds: p.etaSeconds, recordedSeconds: p.recordedSeconds, maxDurationSeconds: p.maxDurationSeconds)
     }
 
-    static func completed(_ r: JobResult, paths: SpoolPaths) -> [String: Any] {
-        func url(_ key: String?) -> Any {
-            guard let key else { return NSNull() }
-            return URL(fileURLWithPath: paths.out + "/" + key).absoluteString
+    static func completed(_ r: JobResult, paths: SpoolPaths) -> JobStatusDocument.CompletedResult {
+        func url(_ key: String?) -> String? {
+            key.map { URL(fileURLWithPath: paths.out + "/" + $0).absoluteString }
         }
-        var doc: [String: Any] = [
-            "s3_key": r.s3Key ?? NSNull(), "s3_url": url(r.s3Key),
-            "output_path": r.s3Key.map { relative(paths.out + "/" + $0, to: paths.root) } ?? NSNull(),
-            "subtitle_key": r.subtitleKeys.first ?? NSNull(), "subtitle_keys": r.subtitleKeys,
-            "subtitle_url": url(r.subtitleKeys.first), "thumbnail_key": r.thumbnailKey ?? NSNull(),
-            "thumbnail_url": url(r.thumbnailKey), "file_size": r.fileSize ?? NSNull(),
-            "duration_s": r.durationSeconds ?? NSNull(), "title": r.title ?? NSNull(),
-            "description": r.description ?? NSNull(), "release_date": r.releaseDate ?? NSNull(),
-            "native_video_codec": r.nativeVideoCodec ?? NSNull(), "native_audio_codec": r.nativeAudioCodec ?? NSNull(),
-            "output_video_codec": r.outputVideoCodec ?? NSNull(), "output_audio_codec": r.outputAudioCodec ?? NSNull(),
-            "actual_quality": r.actualQuality ?? NSNull(), "download_speed_mbps": r.downloadSpeedMbps ?? NSNull(),
-            "download_duration_ms": r.downloadDurationMs ?? NSNull(), "mux_duration_ms": r.muxDurationMs ?? NSNull(),
-            "upload_duration_ms": r.uploadDurationMs ?? NSNull(), "total_duration_ms": r.totalDurationMs ?? NSNull(),
-        ]
-        if let v = r.transcodeReason { doc["transcode_reason"] = v }
-        if let v = r.stoppedReason { doc["stopped_reason"] = v }
-        if let v = r.note { doc["note"] = v }
+        var doc = JobStatusDocument.CompletedResult()
+        doc.s3Key = r.s3Key
+        doc.s3Url = url(r.s3Key)
+        doc.outputPath = r.s3Key.map { relative(paths.out + "/" + $0, to: paths.root) }
+        doc.subtitleKey = r.subtitleKeys.first
+        doc.subtitleKeys = r.subtitleKeys
+        doc.subtitleUrl = url(r.subtitleKeys.first)
+        doc.thumbnailKey = r.thumbnailKey
+        doc.thumbnailUrl = url(r.thumbnailKey)
+        doc.fileSize = r.fileSize
+        doc.durationSeconds = r.durationSeconds
+        doc.title = r.title
+        doc.description = r.description
+        doc.releaseDate = r.releaseDate
+        doc.nativeVideoCodec = r.nativeVideoCodec
+        doc.nativeAudioCodec = r.nativeAudioCodec
+        doc.outputVideoCodec = r.outputVideoCodec
+        doc.outputAudioCodec = r.outputAudioCodec
+        doc.actualQuality = r.actualQuality
+        doc.downloadSpeedMbps = r.downloadSpeedMbps
+        doc.downloadDurationMs = r.downloadDurationMs
+        doc.muxDurationMs = r.muxDurationMs
+        doc.uploadDurationMs = r.uploadDurationMs
+        doc.totalDurationMs = r.totalDurationMs
+        doc.transcodeReason = r.transcodeReason
+        doc.stoppedReason = r.stoppedReason
+        doc.note = r.note
         return doc
     }
 
@@ -93,30 +78,23 @@ package enum StatusProjection {
     }
 
     /// `batches/<batch_id>.json`.
-    package static func batch(_ batch: BatchRecord, jobs: [JobRecord]) -> [String: Any] {
-        var counts: [String: Int] = [:]
-        for status in JobStatus.allCases { counts[status.rawValue] = 0 }
-        for job in jobs { counts[job.status.rawValue, default: 0] += 1 }
+    package static func batch(_ batch: BatchRecord, jobs: [JobRecord]) -> BatchStatusDocument {
+        var counts = BatchStatusDocument.Counts()
+        for job in jobs { counts[job.status] += 1 }
         let terminal = jobs.filter { $0.status.isTerminal }.count
         let allDone = !jobs.isEmpty && terminal == jobs.count
-        var doc: [String: Any] = [
-            "batch_id": batch.id, "source": batch.source, "created_at": batch.createdAt, "total_jobs": jobs.count,
-            "job_ids": jobs.map(\.id), "folder": batch.folder ?? NSNull(), "counts": counts,
-            "progress": jobs.isEmpty ? 0 : Int((Double(terminal) / Double(jobs.count) * 100).rounded(.down)),
-            "schema_version": schemaVersion,
-        ]
-        if allDone {
-            doc["status"] = jobs.allSatisfy { $0.status == .completed } ? "completed" : "finished"
-            doc["finished_at"] = batch.finishedAt ?? jobs.compactMap(\.finishedAt).max() ?? NSNull()
-        } else {
-            doc["status"] = "processing"
-        }
-        return doc
+        let status: BatchStatusDocument.Status =
+            !allDone ? .processing : jobs.allSatisfy { $0.status == .completed } ? .completed : .finished
+        return BatchStatusDocument(
+            batchId: batch.id, source: batch.source, createdAt: batch.createdAt, jobIds: jobs.map(\.id),
+            folder: batch.folder, counts: counts,
+            progress: jobs.isEmpty ? 0 : Int((Double(terminal) / Double(jobs.count) * 100).rounded(.down)),
+            status: status, finishedAt: allDone ? batch.finishedAt ?? jobs.compactMap(\.finishedAt).max() : nil)
     }
 
-    /// Stable, readable JSON bytes for a status document.
-    package static func encode(_ doc: [String: Any]) -> Data {
-        let data = (try? JSONSerialization.data(withJSONObject: doc, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
-        return data + Data("\n".utf8)
+    /// The bytes of a status file or receipt (`StatusJSONEncoder`). A document the encoder refuses (a
+    /// non-finite timing) is written as `{}`, as JSONSerialization's refusal always was.
+    package static func encode<Document: Encodable>(_ doc: Document) -> Data {
+        (try? StatusJSONEncoder.encode(doc)) ?? Data("{}\n".utf8)
     }
 }

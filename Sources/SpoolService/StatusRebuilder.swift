@@ -105,7 +105,7 @@ package struct StatusRebuilder: Sendable {
             // Encoded on every core, written from one thread: creating files in one directory serialises on
             // its lock anyway, and a second creating thread only spins on it.
             let encoded = jobs.concurrentMap { job in
-                (job.id, StatusJSON.encode(StatusProjection.job(job, paths: writer.paths)))
+                (job.id, StatusProjection.encode(StatusProjection.job(job, paths: writer.paths)))
             }
             for (id, data) in encoded { status.writeNew(data, to: paths.jobStatus(id)) }
             start += chunk.count

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import SpoolCore
 import SpoolService
 
 #if canImport(Glibc)
@@ -95,28 +96,34 @@ struct BatchWaiter {
 
     private func refresh(_ batch: Tracked) {
         if !batch.receiptSeen {
-            guard let receipt = readJSON(paths.receipts + "/" + batch.stem + ".json") else { return }
-            batch.receiptSeen = true
-            if let id = receipt["batch_id"] as? String {
-                batch.batchID = id
-                batch.jobIDs = receipt["job_ids"] as? [String] ?? []
-                batch.cached = receipt["cached"] as? Bool ?? false
+            let path = paths.receipts + "/" + batch.stem + ".json"
+            guard let data = FileManager.default.contents(atPath: path) else { return }
+            if let receipt = try? JSONDecoder().decode(Receipt.self, from: data) {
+                batch.receiptSeen = true
+                batch.batchID = receipt.batchId
+                batch.jobIDs = receipt.jobIds
+                batch.cached = receipt.cached
                 batch.batchStatus = "accepted"
+            } else if let receipt = try? JSONDecoder().decode(ErrorReceipt.self, from: data) {
+                batch.receiptSeen = true
+                batch.rejection = (receipt.error, (receipt.errors ?? []).map { ($0.field, $0.message) })
+                batch.batchStatus = "rejected"
+                return
             } else {
-                let errors = (receipt["errors"] as? [[String: Any]] ?? []).map {
-                    ($0["field"] as? String ?? "?", $0["message"] as? String ?? "")
-                }
-                batch.rejection = (receipt["error"] as? String ?? "see receipts/\(batch.stem).json", errors)
+                // Not a receipt spool writes: say where to look.
+                guard readJSON(path) != nil else { return }
+                batch.receiptSeen = true
+                batch.rejection = ("see receipts/\(batch.stem).json", [])
                 batch.batchStatus = "rejected"
                 return
             }
         }
         guard let id = batch.batchID else { return }
-        if let doc = readJSON(paths.batchStatus(id)) {
-            batch.batchStatus = doc["status"] as? String ?? batch.batchStatus
-            if let ids = doc["job_ids"] as? [String] { batch.jobIDs = ids }
+        if let doc = readDocument(BatchStatusDocument.self, paths.batchStatus(id)) {
+            batch.batchStatus = doc.status.rawValue
+            batch.jobIDs = doc.jobIds
         }
-        batch.jobs = batch.jobIDs.map { JobLine(id: $0, doc: readJSON(paths.jobStatus($0))) }
+        batch.jobs = batch.jobIDs.map { JobLine(id: $0, doc: readDocument(JobStatusDocument.self, paths.jobStatus($0))) }
     }
 
     // MARK: - Views
@@ -205,7 +212,7 @@ struct BatchWaiter {
         let onInterrupt = onInterrupt
         let receipts = tracked.map { paths.receipts + "/" + $0.stem + ".json" }
         source.setEventHandler {
-            let ids = receipts.compactMap { readJSON($0)?["batch_id"] as? String }
+            let ids = receipts.compactMap { readDocument(Receipt.self, $0)?.batchId }
             var text = interactive ? "\u{1B}[?25h\n" : "\n"
             text += "stopped watching; the jobs go on"
             text += ids.isEmpty ? "\n" : " (spool status \(ids.joined(separator: " ")))\n"
@@ -218,6 +225,13 @@ struct BatchWaiter {
     }
 }
 
+/// A status file or receipt read as its document type; nil when missing or not that document.
+func readDocument<Document: Decodable>(_ type: Document.Type, _ path: String) -> Document? {
+    guard let data = FileManager.default.contents(atPath: path) else { return nil }
+    return try? JSONDecoder().decode(type, from: data)
+}
+
+/// Any JSON object file, untyped (the demo reads a receipt's `job_ids` with it).
 func readJSON(_ path: String) -> [String: Any]? {
     guard let data = FileManager.default.contents(atPath: path) else { return nil }
     return (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]

@@ -1,4 +1,5 @@
 import Foundation
+import SpoolCore
 
 #if canImport(Glibc)
 import Glibc
@@ -74,20 +75,19 @@ struct JobLine {
     var output: String?
     var error: String?
 
-    init(id: String, doc: [String: Any]?) {
+    init(id: String, doc: JobStatusDocument?) {
         self.id = id
-        let doc = doc ?? [:]
-        status = doc["status"] as? String ?? "Pending"
-        step = doc["step"] as? String ?? "Queued"
-        let progress = doc["progress"] as? [String: Any]
-        percent = number(progress?["percent"])
-        speed = number(progress?["speed_bps"])
-        eta = number(progress?["eta_s"])
-        recorded = number(progress?["recorded_s"])
-        maxDuration = number(progress?["max_duration_s"]) ?? number(doc["max_duration"])
-        nextRetryAt = number(doc["next_retry_at"])
-        output = doc["output_path"] as? String
-        error = doc["error"] as? String
+        status = doc?.status.rawValue ?? "Pending"
+        step = doc?.step.rawValue ?? "Queued"
+        let progress = doc?.progress
+        percent = progress?.percent
+        speed = progress?.speedBps
+        eta = progress?.etaSeconds
+        recorded = progress?.recordedSeconds
+        maxDuration = progress?.maxDurationSeconds ?? doc?.options.maxDuration.map(Double.init)
+        nextRetryAt = doc?.nextRetryAt.map(Double.init)
+        output = doc?.result?.outputPath
+        error = doc?.failure?.error
         if status == "Completed" { percent = 100 }
         if status == "Processing" && (step == "Muxing" || step == "Uploading") {
             // The bar is the download's: it stays full; the later step shows its own percentage.
@@ -99,12 +99,11 @@ struct JobLine {
         label = Self.label(doc)
     }
 
-    static func label(_ doc: [String: Any]) -> String {
-        if let name = doc["filename"] as? String, !name.isEmpty { return name }
-        if let url = doc["url"] as? String, let last = URL(string: url)?.lastPathComponent, !last.isEmpty, last != "/" {
-            return last
-        }
-        return doc["id"] as? String ?? "?"
+    static func label(_ doc: JobStatusDocument?) -> String {
+        guard let doc else { return "?" }
+        if let name = doc.filename, !name.isEmpty { return name }
+        if let last = URL(string: doc.url)?.lastPathComponent, !last.isEmpty, last != "/" { return last }
+        return doc.id
     }
 
     var isTerminal: Bool { ["Completed", "Failed", "Warning", "Skipped"].contains(status) }
@@ -189,11 +188,6 @@ struct JobLine {
         if isTerminal && status != "Completed" { text += ": \(error ?? "no reason given")" }
         return text
     }
-}
-
-func number(_ value: Any?) -> Double? {
-    if let n = value as? NSNumber { return n.doubleValue }
-    return value as? Double
 }
 
 func pad(_ s: String, _ width: Int) -> String {

@@ -42,7 +42,7 @@ struct StatusCommand: ParsableCommand {
             print("no job or batch \(id) under \(paths.root)")
             throw ExitCode(1)
         }
-        guard let data = FileManager.default.contents(atPath: path), let doc = readJSON(path) else {
+        guard let data = FileManager.default.contents(atPath: path), readJSON(path) != nil else {
             throw ValidationError("cannot read \(path)")
         }
         if json {
@@ -50,27 +50,27 @@ struct StatusCommand: ParsableCommand {
             if data.last != UInt8(ascii: "\n") { FileHandle.standardOutput.write(Data("\n".utf8)) }
             return
         }
-        if let jobs = doc["job_ids"] as? [String] {
-            printBatch(doc, jobs: jobs, paths: paths)
+        if let batch = try? JSONDecoder().decode(BatchStatusDocument.self, from: data) {
+            printBatch(batch, paths: paths)
+        } else if let job = try? JSONDecoder().decode(JobStatusDocument.self, from: data) {
+            printJob(job)
         } else {
-            printJob(doc)
+            throw ValidationError("cannot read \(path)")
         }
     }
 
-    private func printBatch(_ doc: [String: Any], jobs: [String], paths: SpoolPaths) {
-        print(fields(doc, [
-            ("batch", "batch_id"), ("source", "source"), ("folder", "folder"), ("status", "status"),
-            ("progress", "progress"), ("created", "created_at"), ("finished", "finished_at"),
+    private func printBatch(_ doc: BatchStatusDocument, paths: SpoolPaths) {
+        print(fields([
+            ("batch", doc.batchId), ("source", doc.source), ("folder", doc.folder), ("status", doc.status.rawValue),
+            ("progress", "\(doc.progress)%"), ("created", Self.time(doc.createdAt)),
+            ("finished", doc.finishedAt.map(Self.time)),
         ]))
-        if let counts = doc["counts"] as? [String: Any] {
-            let order = ["Completed", "Processing", "Pending", "Failed", "Warning", "Skipped"]
-            print("counts    " + order.map { "\($0) \(counts[$0].map { "\($0)" } ?? "0")" }.joined(separator: " · "))
-        }
+        let order: [JobStatus] = [.completed, .processing, .pending, .failed, .warning, .skipped]
+        print("counts    " + order.map { "\($0.rawValue) \(doc.counts[$0])" }.joined(separator: " · "))
         print("")
         var rows = [["JOB", "STATUS", "STEP", "PROGRESS", "OUTPUT / ERROR"]]
-        for job in jobs {
-            let jobDoc = readJSON(paths.jobStatus(job)) ?? [:]
-            let line = JobLine(id: job, doc: jobDoc)
+        for job in doc.jobIds {
+            let line = JobLine(id: job, doc: readDocument(JobStatusDocument.self, paths.jobStatus(job)))
             rows.append([
                 job, line.status, line.step, line.isTerminal && line.status != "Completed" ? "" : line.detail,
                 line.output ?? line.error.map { "\(line.status): \($0)" } ?? "",
@@ -79,58 +79,63 @@ struct StatusCommand: ParsableCommand {
         print(table(rows))
     }
 
-    private func printJob(_ doc: [String: Any]) {
-        let line = JobLine(id: doc["id"] as? String ?? "", doc: doc)
-        var text = fields(doc, [("job", "id"), ("batch", "batch_id"), ("url", "url"), ("status", "status"), ("step", "step")])
+    private func printJob(_ doc: JobStatusDocument) {
+        let line = JobLine(id: doc.id, doc: doc)
+        var text = fields([
+            ("job", doc.id), ("batch", doc.batchId), ("url", doc.url), ("status", doc.status.rawValue),
+            ("step", doc.step.rawValue),
+        ])
         if !line.detail.isEmpty && !(line.isTerminal && line.status != "Completed") {
             text += "\n" + "progress".padding(toLength: 10, withPad: " ", startingAt: 0) + line.detail
         }
-        text += "\n" + fields(doc, [
-            ("output", "output_path"), ("size", "file_size"), ("duration", "duration_s"), ("quality", "actual_quality"),
-            ("codecs", "output_video_codec"), ("error", "error"), ("type", "error_type"), ("attempt", "attempt"),
-            ("retries", "download_retries"), ("created", "created_at"), ("started", "started_at"),
-            ("finished", "finished_at"), ("note", "note"),
+        let result = doc.result
+        let codecs = result?.outputVideoCodec.map { video in result?.outputAudioCodec.map { "\(video) + \($0)" } ?? video }
+        text += "\n" + fields([
+            ("output", result?.outputPath), ("size", result?.fileSize.map { formatBytes(Double($0)) }),
+            ("duration", result?.durationSeconds.map(jsonNumber)), ("quality", result?.actualQuality),
+            ("codecs", codecs), ("error", doc.failure?.error), ("type", doc.failure?.errorType.rawValue),
+            ("attempt", doc.attempt.map { "\($0)" }), ("retries", doc.finish.map { "\($0.downloadRetries)" }),
+            ("created", Self.time(doc.createdAt)), ("started", doc.startedAt.map(Self.time)),
+            ("finished", doc.finish?.finishedAt.map(Self.time)), ("note", result?.note),
         ])
         print(text)
     }
 
-    /// `label     value` lines for the keys present and not null; timestamps shown as local time.
-    private func fields(_ doc: [String: Any], _ keys: [(String, String)]) -> String {
-        keys.compactMap { label, key in
-            guard let value = doc[key], !(value is NSNull) else { return nil }
-            var text = "\(value)"
-            if key.hasSuffix("_at"), let ms = number(value) { text = Self.time(ms) }
-            if key == "file_size", let bytes = number(value) { text = formatBytes(bytes) }
-            if key == "progress" { text += "%" }
-            if key == "output_video_codec", let audio = doc["output_audio_codec"] as? String { text += " + \(audio)" }
-            return label.padding(toLength: 10, withPad: " ", startingAt: 0) + text
+    /// `label     value` lines for the values that apply and are known.
+    private func fields(_ values: [(String, String?)]) -> String {
+        values.compactMap { label, value in
+            value.map { label.padding(toLength: 10, withPad: " ", startingAt: 0) + $0 }
         }.joined(separator: "\n")
+    }
+
+    /// A number as the status file spells it (`12`, `12.5`).
+    private func jsonNumber(_ value: Double) -> String {
+        (try? StatusJSONEncoder.number(value)) ?? "\(value)"
     }
 
     private func listRecent(_ paths: SpoolPaths) throws {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: paths.batches)) ?? []
         let docs = names.filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }
-            .compactMap { readJSON(paths.batches + "/" + $0) }
-            .sorted { (number($0["created_at"]) ?? 0) > (number($1["created_at"]) ?? 0) }
+            .compactMap { readDocument(BatchStatusDocument.self, paths.batches + "/" + $0) }
+            .sorted { $0.createdAt > $1.createdAt }
         if docs.isEmpty {
             print("no batches under \(paths.root)")
             return
         }
         var rows = [["BATCH", "CREATED", "SOURCE", "STATUS", "DONE", "COMPLETED", "NOT COMPLETED"]]
         for doc in docs.prefix(limit) {
-            let counts = doc["counts"] as? [String: Any] ?? [:]
-            func c(_ k: String) -> Int { Int(number(counts[k]) ?? 0) }
-            let total = Int(number(doc["total_jobs"]) ?? 0)
-            let done = c("Completed") + c("Failed") + c("Warning") + c("Skipped")
+            let c = doc.counts
+            let notCompleted = c.failed + c.warning + c.skipped
             rows.append([
-                doc["batch_id"] as? String ?? "?", number(doc["created_at"]).map(Self.time) ?? "",
-                doc["source"] as? String ?? "", doc["status"] as? String ?? "", "\(done)/\(total)",
-                "\(c("Completed"))", "\(c("Failed") + c("Warning") + c("Skipped"))",
+                doc.batchId, Self.time(doc.createdAt), doc.source, doc.status.rawValue,
+                "\(c.completed + notCompleted)/\(doc.totalJobs)", "\(c.completed)", "\(notCompleted)",
             ])
         }
         print(table(rows))
         if docs.count > limit { print("(\(docs.count - limit) older; --limit N shows more)") }
     }
+
+    static func time(_ ms: Int64) -> String { time(Double(ms)) }
 
     static func time(_ ms: Double) -> String {
         let formatter = DateFormatter()

@@ -110,6 +110,12 @@ struct StatusProjectionTests {
         return j
     }
 
+    /// A status document as its file holds it: encoded, then read back as a JSON object, so absent
+    /// keys and `null` stay apart.
+    func file(_ document: some Encodable) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: StatusProjection.encode(document)) as? [String: Any])
+    }
+
     static let alwaysPresent = ["id", "batch_id", "url", "status", "step", "created_at", "folder", "schema_version"]
     static let echoed = [
         "format", "video_codec", "audio_codec", "audio_bitrate", "video_quality", "filename", "audio_only",
@@ -118,8 +124,8 @@ struct StatusProjectionTests {
     ]
 
     @Test("a Pending job has the always-present fields and the option echo, and nothing that does not apply yet")
-    func pending() {
-        let doc = StatusProjection.job(job(), paths: paths)
+    func pending() throws {
+        let doc = try file(StatusProjection.job(job(), paths: paths))
         for key in Self.alwaysPresent + Self.echoed { #expect(doc[key] != nil, "missing \(key)") }
         #expect(doc["status"] as? String == "Pending")
         #expect(doc["step"] as? String == "Queued")
@@ -134,14 +140,14 @@ struct StatusProjectionTests {
     }
 
     @Test("options are echoed under their request names; unset optionals are null")
-    func optionEcho() {
+    func optionEcho() throws {
         let options = JobOptions(
             format: "webm", videoCodec: "vp9", audioCodec: "opus", audioBitrate: "128k", videoQuality: 31,
             downloadSubtitles: true, qualityPreset: "low", maxResolution: "720", clipStart: "5", clipEnd: "00:10")
         var j = job(options: options)
         j.filename = "My clip"
         j.folder = "a/b"
-        let doc = StatusProjection.job(j, paths: paths)
+        let doc = try file(StatusProjection.job(j, paths: paths))
         #expect(doc["format"] as? String == "webm")
         #expect(doc["video_codec"] as? String == "vp9")
         #expect(doc["audio_codec"] as? String == "opus")
@@ -158,7 +164,7 @@ struct StatusProjectionTests {
         #expect(doc["max_duration"] is NSNull)
         #expect(doc["requested_quality"] as? String == "low")
         #expect(doc["api_key"] == nil)
-        #expect(StatusProjection.job(job(), paths: paths)["audio_bitrate"] is NSNull)
+        #expect(try file(StatusProjection.job(job(), paths: paths))["audio_bitrate"] is NSNull)
     }
 
     @Test("a running job shows attempt, started_at and progress")
@@ -168,7 +174,7 @@ struct StatusProjectionTests {
         j.startedAt = 1_500
         j.queueWaitMs = 500
         j.progress = JobProgress(percent: 50, downloadedBytes: 5, totalBytes: 10)
-        let doc = StatusProjection.job(j, paths: paths)
+        let doc = try file(StatusProjection.job(j, paths: paths))
         #expect(doc["attempt"] as? Int == 1)
         #expect(doc["started_at"] as? Int64 == 1_500)
         #expect(doc["queue_wait_ms"] as? Int64 == 500)
@@ -189,7 +195,7 @@ struct StatusProjectionTests {
         r.subtitleKeys = ["shows/Episode 1.en.vtt", "shows/Episode 1.de.vtt"]
         r.transcodeReason = "re-encoded for an accurate clip"
         j.result = r
-        let doc = StatusProjection.job(j, paths: paths)
+        let doc = try file(StatusProjection.job(j, paths: paths))
         #expect(doc["s3_key"] as? String == "shows/Episode 1.mp4")
         #expect(doc["output_path"] as? String == "out/shows/Episode 1.mp4")
         let url = try #require(doc["s3_url"] as? String)
@@ -209,12 +215,12 @@ struct StatusProjectionTests {
     }
 
     @Test("a Warning job has error and error_type warning, and no output fields")
-    func warning() {
+    func warning() throws {
         var j = job(.warning, step: .finished)
         j.error = "The video is private."
         j.errorType = .warning
         j.finishedAt = 2_000
-        let doc = StatusProjection.job(j, paths: paths)
+        let doc = try file(StatusProjection.job(j, paths: paths))
         #expect(doc["error"] as? String == "The video is private.")
         #expect(doc["error_type"] as? String == "warning")
         #expect(doc["finished_at"] as? Int64 == 2_000)
@@ -223,17 +229,17 @@ struct StatusProjectionTests {
     }
 
     @Test("a cancelled job is Failed/Cancelled with error_type error")
-    func cancelled() {
+    func cancelled() throws {
         var j = job(.failed, step: .cancelled)
         j.error = "Job cancelled by user"
-        let doc = StatusProjection.job(j, paths: paths)
+        let doc = try file(StatusProjection.job(j, paths: paths))
         #expect(doc["status"] as? String == "Failed")
         #expect(doc["step"] as? String == "Cancelled")
         #expect(doc["error_type"] as? String == "error")
         #expect(doc["finished_at"] is NSNull)
     }
 
-    func batchDoc(_ statuses: [JobStatus], finishedAt: Int64? = nil) -> [String: Any] {
+    func batchDoc(_ statuses: [JobStatus], finishedAt: Int64? = nil) throws -> [String: Any] {
         let batch = BatchRecord(
             id: "b1", source: "drop.json", claimName: nil, idempotencyKey: nil, folder: nil, createdAt: 100,
             finishedAt: finishedAt)
@@ -244,12 +250,12 @@ struct StatusProjectionTests {
             if s.isTerminal { j.finishedAt = 1_000 + Int64(i) }
             return j
         }
-        return StatusProjection.batch(batch, jobs: jobs)
+        return try file(StatusProjection.batch(batch, jobs: jobs))
     }
 
     @Test("batch counts list every status, zeros included")
     func batchCounts() throws {
-        let doc = batchDoc([.pending, .completed, .completed])
+        let doc = try batchDoc([.pending, .completed, .completed])
         let counts = try #require(doc["counts"] as? [String: Int])
         #expect(counts == ["Pending": 1, "Processing": 0, "Completed": 2, "Failed": 0, "Warning": 0, "Skipped": 0])
         #expect(doc["total_jobs"] as? Int == 3)
@@ -262,18 +268,18 @@ struct StatusProjectionTests {
     }
 
     @Test("batch status: completed when all Completed, finished when some are not")
-    func batchStatus() {
-        let done = batchDoc([.completed, .completed], finishedAt: 5_000)
+    func batchStatus() throws {
+        let done = try batchDoc([.completed, .completed], finishedAt: 5_000)
         #expect(done["status"] as? String == "completed")
         #expect(done["progress"] as? Int == 100)
         #expect(done["finished_at"] as? Int64 == 5_000)
 
-        let mixed = batchDoc([.completed, .warning, .failed])
+        let mixed = try batchDoc([.completed, .warning, .failed])
         #expect(mixed["status"] as? String == "finished")
         #expect(mixed["finished_at"] as? Int64 == 1_002)
 
-        #expect(batchDoc([.processing, .failed])["status"] as? String == "processing")
-        #expect(batchDoc([])["status"] as? String == "processing")
+        #expect(try batchDoc([.processing, .failed])["status"] as? String == "processing")
+        #expect(try batchDoc([])["status"] as? String == "processing")
     }
 
     @Test("encode gives sorted JSON ending in a newline")
@@ -282,6 +288,17 @@ struct StatusProjectionTests {
         #expect(data.last == UInt8(ascii: "\n"))
         let back = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         #expect(back["url"] as? String == "https://example.com/v")
+        // The keys in the order the bytes hold them: JSONSerialization's `.sortedKeys` order, written out.
+        let text = String(decoding: data, as: UTF8.self)
+        let order = back.keys.sorted { text.range(of: "\"\($0)\":")!.lowerBound < text.range(of: "\"\($1)\":")!.lowerBound }
+        #expect(order == [
+            "audio_bitrate", "audio_codec", "audio_only", "batch_id", "clip_end", "clip_start", "created_at",
+            "download_subtitles", "download_thumbnail", "filename", "folder", "format", "id", "live_from_start",
+            "live_recording", "max_duration", "max_resolution", "quality_preset", "requested_quality", "schema_version",
+            "status", "step", "url", "video_codec", "video_quality", "wait_for_video",
+        ])
+        let resorted = try JSONSerialization.data(withJSONObject: back, options: [.sortedKeys, .withoutEscapingSlashes])
+        #expect(data == resorted + Data("\n".utf8))
     }
 }
 

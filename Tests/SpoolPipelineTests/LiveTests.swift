@@ -190,14 +190,19 @@ struct LivePlanTests {
     }
 
     @Test("a recording's progress projects as {recorded_s, max_duration_s}")
-    func progressProjection() {
-        let live = StatusProjection.progress(JobProgress(recordedSeconds: 2.5, maxDurationSeconds: 6))
+    func progressProjection() throws {
+        // Read back from the status file's bytes, where absent keys and null stay apart.
+        func project(_ p: JobProgress) throws -> [String: Any] {
+            let data = StatusProjection.encode(StatusProjection.progress(p))
+            return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        }
+        let live = try project(JobProgress(recordedSeconds: 2.5, maxDurationSeconds: 6))
         #expect(live["recorded_s"] as? Double == 2.5)
         #expect(live["max_duration_s"] as? Double == 6)
         #expect(live["percent"] == nil)
-        let open = StatusProjection.progress(JobProgress(recordedSeconds: 1, maxDurationSeconds: nil))
+        let open = try project(JobProgress(recordedSeconds: 1, maxDurationSeconds: nil))
         #expect(open["max_duration_s"] is NSNull)
-        #expect(StatusProjection.progress(JobProgress(percent: 5))["recorded_s"] == nil)
+        #expect(try project(JobProgress(percent: 5))["recorded_s"] == nil)
     }
 }
 

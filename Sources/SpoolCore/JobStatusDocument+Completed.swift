@@ -1,0 +1,80 @@
+import Foundation
+
+extension JobStatusDocument {
+    /// The outputs of a Completed job (SPEC §5), written into the job's own object. Unknown values
+    /// are `null`; `transcode_reason`, `stopped_reason` and `note` are absent unless they apply.
+    package struct CompletedResult: Codable, Sendable, Equatable {
+        package var s3Key: String?
+        package var s3Url: String?
+        package var outputPath: String?
+        package var subtitleKey: String?
+        package var subtitleKeys: [String] = []
+        package var subtitleUrl: String?
+        package var thumbnailKey: String?
+        package var thumbnailUrl: String?
+        package var fileSize: Int64?
+        package var durationSeconds: Double?
+        package var title: String?
+        package var description: String?
+        package var releaseDate: String?
+        package var nativeVideoCodec: String?
+        package var nativeAudioCodec: String?
+        package var outputVideoCodec: String?
+        package var outputAudioCodec: String?
+        package var actualQuality: String?
+        package var downloadSpeedMbps: Double?
+        package var downloadDurationMs: Int64?
+        package var muxDurationMs: Int64?
+        package var uploadDurationMs: Int64?
+        package var totalDurationMs: Int64?
+        package var transcodeReason: String?
+        package var stoppedReason: String?
+        package var note: String?
+
+        package init() {}
+
+        enum CodingKeys: String, CodingKey {
+            case title, description, note
+            case s3Key = "s3_key", s3Url = "s3_url", outputPath = "output_path"
+            case subtitleKey = "subtitle_key", subtitleKeys = "subtitle_keys", subtitleUrl = "subtitle_url"
+            case thumbnailKey = "thumbnail_key", thumbnailUrl = "thumbnail_url", fileSize = "file_size"
+            case durationSeconds = "duration_s", releaseDate = "release_date"
+            case nativeVideoCodec = "native_video_codec", nativeAudioCodec = "native_audio_codec"
+            case outputVideoCodec = "output_video_codec", outputAudioCodec = "output_audio_codec"
+            case actualQuality = "actual_quality", downloadSpeedMbps = "download_speed_mbps"
+            case downloadDurationMs = "download_duration_ms", muxDurationMs = "mux_duration_ms"
+            case uploadDurationMs = "upload_duration_ms", totalDurationMs = "total_duration_ms"
+            case transcodeReason = "transcode_reason", stoppedReason = "stopped_reason"
+        }
+
+        package func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encodeOrNull(s3Key, forKey: .s3Key)
+            try c.encodeOrNull(s3Url, forKey: .s3Url)
+            try c.encodeOrNull(outputPath, forKey: .outputPath)
+            try c.encodeOrNull(subtitleKey, forKey: .subtitleKey)
+            try c.encode(subtitleKeys, forKey: .subtitleKeys)
+            try c.encodeOrNull(subtitleUrl, forKey: .subtitleUrl)
+            try c.encodeOrNull(thumbnailKey, forKey: .thumbnailKey)
+            try c.encodeOrNull(thumbnailUrl, forKey: .thumbnailUrl)
+            try c.encodeOrNull(fileSize, forKey: .fileSize)
+            try c.encodeOrNull(durationSeconds, forKey: .durationSeconds)
+            try c.encodeOrNull(title, forKey: .title)
+            try c.encodeOrNull(description, forKey: .description)
+            try c.encodeOrNull(releaseDate, forKey: .releaseDate)
+            try c.encodeOrNull(nativeVideoCodec, forKey: .nativeVideoCodec)
+            try c.encodeOrNull(nativeAudioCodec, forKey: .nativeAudioCodec)
+            try c.encodeOrNull(outputVideoCodec, forKey: .outputVideoCodec)
+            try c.encodeOrNull(outputAudioCodec, forKey: .outputAudioCodec)
+            try c.encodeOrNull(actualQuality, forKey: .actualQuality)
+            try c.encodeOrNull(downloadSpeedMbps, forKey: .downloadSpeedMbps)
+            try c.encodeOrNull(downloadDurationMs, forKey: .downloadDurationMs)
+            try c.encodeOrNull(muxDurationMs, forKey: .muxDurationMs)
+            try c.encodeOrNull(uploadDurationMs, forKey: .uploadDurationMs)
+            try c.encodeOrNull(totalDurationMs, forKey: .totalDurationMs)
+            try c.encodeIfPresent(transcodeReason, forKey: .transcodeReason)
+            try c.encodeIfPresent(stoppedReason, forKey: .stoppedReason)
+            try c.encodeIfPresent(note, forKey: .note)
+        }
+    }
+}
