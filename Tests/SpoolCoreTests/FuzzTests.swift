@@ -395,6 +395,7 @@ struct FuzzInputs {
 
 // MARK: - The test
 
+/// What a range of fuzz inputs gave: counts, timings and the first failures; merged across chunks.
 struct FuzzSummary: Sendable {
     var inputs = 0
     var accepted = 0
