@@ -30,11 +30,11 @@ struct ErrorsEndToEndTests {
             ("e429", batchJSON(folder: "errors", jobs: [(lab.url("flaky/429/1/\(tag)/\(Media.short)"), "after-429")])),
             ("hang", batchJSON(folder: "errors", jobs: [(lab.url("hang/forever.mp4"), nil)])),
         ])
-        let id500 = receipts["e500"]!.jobIDs[0]
+        let id500 = try #require(receipts["e500"]).jobIDs[0]
         let watcher = StatusWatcher(spool.dir("jobs").appendingPathComponent("\(id500).json"))
 
         for name in ["e404", "e500", "e429", "hang"] {
-            _ = try await spool.finishedBatch(receipts[name]!.batchID, timeout: 150)
+            _ = try await spool.finishedBatch(try #require(receipts[name]).batchID, timeout: 150)
         }
 
         // Between tries the 500 job was Processing / Waiting with next_retry_at, not yet terminal.
@@ -43,13 +43,15 @@ struct ErrorsEndToEndTests {
         #expect(!waits.isEmpty, "the 500 job never showed Waiting: \(history.map { "\($0["status"] ?? "")/\($0["step"] ?? "")" })")
         for waiting in waits {
             let nextRetry = jsonInt(waiting["next_retry_at"])
-            #expect(nextRetry.map { $0 > jsonInt(waiting["created_at"])! } == true, "no next_retry_at: \(waiting)")
+            let createdAt = try #require(jsonInt(waiting["created_at"]), "no created_at: \(waiting)")
+            #expect(nextRetry.map { $0 > createdAt } == true, "no next_retry_at: \(waiting)")
             #expect(waiting["error_type"] == nil && waiting["finished_at"] == nil, "not terminal yet: \(waiting)")
         }
         let retryTimes = Set(waits.compactMap { jsonInt($0["next_retry_at"]) })
         #expect(retryTimes.count >= 2, "a new next_retry_at for each retry: \(retryTimes)")
 
-        let notFound = try #require(spool.job(receipts["e404"]!.jobIDs[0]))
+        let notFoundID = try #require(receipts["e404"]).jobIDs[0]
+        let notFound = try #require(spool.job(notFoundID))
         #expect(notFound["status"] as? String == "Warning", "\(notFound)")
         #expect(notFound["error_type"] as? String == "warning")
         #expect(jsonInt(notFound["download_retries"]) == 0, "a 404 is not retried: \(notFound)")
@@ -65,12 +67,14 @@ struct ErrorsEndToEndTests {
         expectPlainSentence(serverError["error"] as? String)
         #expect((serverError["error"] as? String)?.contains("5") == true, "names the server error: \(serverError)")
 
-        let rateLimited = try #require(spool.job(receipts["e429"]!.jobIDs[0]))
+        let rateLimitedID = try #require(receipts["e429"]).jobIDs[0]
+        let rateLimited = try #require(spool.job(rateLimitedID))
         #expect(rateLimited["status"] as? String == "Completed", "429 then OK: \(rateLimited)")
         #expect(jsonInt(rateLimited["download_retries"]) == 1, "\(rateLimited)")
         #expect(rateLimited["output_path"] as? String == "out/errors/after-429.mp4")
 
-        let hung = try #require(spool.job(receipts["hang"]!.jobIDs[0]))
+        let hungID = try #require(receipts["hang"]).jobIDs[0]
+        let hung = try #require(spool.job(hungID))
         #expect(hung["status"] as? String == "Failed", "\(hung)")
         #expect(hung["error_type"] as? String == "error")
         #expect(jsonInt(hung["download_retries"]) == 3, "\(hung)")

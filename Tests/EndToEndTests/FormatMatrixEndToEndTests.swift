@@ -145,7 +145,7 @@ struct FormatMatrixEndToEndTests {
 
         var failures: [String] = []
         for c in table {
-            let id = receipts[c.name]!.jobIDs[0]
+            let id = try #require(receipts[c.name]).jobIDs[0]
             guard let job = spool.job(id), job["status"] as? String == "Completed" else {
                 failures.append("\(c): \(spool.job(id) ?? [:])")
                 continue

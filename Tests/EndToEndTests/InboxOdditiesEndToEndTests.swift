@@ -158,9 +158,12 @@ struct InboxOdditiesEndToEndTests {
 
         // Files deleted right after they appear: renamed in, or written in place, then unlinked at once.
         // If spool claimed one first, unlink fails with ENOENT and it must get a receipt; otherwise none.
+        // A race alone seldom lets spool win, so every fourth file (renamed in) is unlinked only after
+        // spool has taken it from the inbox: both outcomes are then surely exercised.
         let doomed = batchJSON(jobs: [("ftp://example.com/vanishing.mp4", nil)])
         var claimedFirst: [String] = []
         var deleted: [String] = []
+        var waitedForClaim: [String] = []
         for i in 0..<30 {
             let stem = String(format: "vanish-%02d", i)
             let path = spool.inbox.appendingPathComponent("\(stem).json").path
@@ -168,6 +171,12 @@ struct InboxOdditiesEndToEndTests {
                 let staging = spool.inbox.appendingPathComponent(".\(stem).part")
                 try Data(doomed.utf8).write(to: staging)
                 try #require(rename(staging.path, path) == 0)
+                if i % 4 == 0 {
+                    waitedForClaim.append(stem)
+                    _ = try await waitFor("spool to claim \(stem).json", timeout: 15, interval: 0.02, on: spool) {
+                        access(path, F_OK) != 0 ? true : nil
+                    }
+                }
             } else {
                 let w = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o644)
                 try #require(w >= 0)
@@ -181,6 +190,8 @@ struct InboxOdditiesEndToEndTests {
                 claimedFirst.append(stem)
             }
         }
+        #expect(deleted.count + claimedFirst.count == 30, "deleted \(deleted), claimed first \(claimedFirst)")
+        #expect(Set(waitedForClaim).isSubset(of: Set(claimedFirst)) && waitedForClaim.count == 8, "\(claimedFirst)")
 
         // The sparse file: rejected unread, too large, field `$`.
         let bigReceipt = try await spool.receipt("big", timeout: 20)

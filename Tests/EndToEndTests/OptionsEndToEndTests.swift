@@ -23,10 +23,10 @@ struct OptionsEndToEndTests {
         ]
         let receipts = try await spool.dropAll(
             cases.map { c in (c.name, batchJSON(folder: "res", options: c.options, jobs: [(c.url, c.name)])) })
-        for c in cases { _ = try await spool.finishedBatch(receipts[c.name]!.batchID, timeout: 120) }
+        for c in cases { _ = try await spool.finishedBatch(try #require(receipts[c.name]).batchID, timeout: 120) }
 
         for c in cases {
-            let (job, file) = try spool.completedOutput(receipts[c.name]!.jobIDs[0])
+            let (job, file) = try spool.completedOutput(try #require(receipts[c.name]).jobIDs[0])
             let probe = try ffprobe(file)
             #expect(probe.width == c.size.0 && probe.height == c.size.1, "\(c.name): \(probe.width ?? 0)x\(probe.height ?? 0)")
             #expect(job["requested_quality"] as? String == c.requested, "\(c.name): \(job)")
@@ -47,18 +47,19 @@ struct OptionsEndToEndTests {
         let spool = try SpoolRoot("clips", config: matrixConfig)
         try spool.start()
         let source = lab.url(Media.long)
-        let cases: [(name: String, options: [(String, String)], expected: Double, audioOnly: Bool)] = [
-            ("hms", [("clip_start", "\"00:00:02\""), ("clip_end", "\"00:00:05\"")], 3.0, false),
-            ("seconds", [("clip_start", "\"1.5\""), ("clip_end", "\"4\"")], 2.5, false),
-            ("audio", [("format", "\"m4a\""), ("audio_only", "true"), ("clip_start", "\"0:01\""), ("clip_end", "\"3.5\"")], 2.5, true),
-            ("pastEnd", [("clip_start", "\"4\""), ("clip_end", "\"00:00:30\"")], Media.longDuration - 4, false),
+        let cases: [(name: String, options: [(String, String)], start: Double, expected: Double, audioOnly: Bool)] = [
+            ("hms", [("clip_start", "\"00:00:02\""), ("clip_end", "\"00:00:05\"")], 2, 3.0, false),
+            ("seconds", [("clip_start", "\"1.5\""), ("clip_end", "\"4\"")], 1.5, 2.5, false),
+            ("audio", [("format", "\"m4a\""), ("audio_only", "true"), ("clip_start", "\"0:01\""), ("clip_end", "\"3.5\"")], 1, 2.5, true),
+            ("pastEnd", [("clip_start", "\"4\""), ("clip_end", "\"00:00:30\"")], 4, Media.longDuration - 4, false),
         ]
+        let sourceFile = lab.mediaDir.appendingPathComponent(Media.long)
         let receipts = try await spool.dropAll(
             cases.map { c in (c.name, batchJSON(folder: "clips", options: c.options, jobs: [(source, c.name)])) })
-        for c in cases { _ = try await spool.finishedBatch(receipts[c.name]!.batchID, timeout: 120) }
+        for c in cases { _ = try await spool.finishedBatch(try #require(receipts[c.name]).batchID, timeout: 120) }
 
         for c in cases {
-            let (job, file) = try spool.completedOutput(receipts[c.name]!.jobIDs[0])
+            let (job, file) = try spool.completedOutput(try #require(receipts[c.name]).jobIDs[0])
             let probe = try ffprobe(file)
             let duration = try #require(probe.duration, "\(c.name): no duration")
             #expect(abs(duration - c.expected) <= 0.1, "\(c.name): \(duration) s, expected \(c.expected) s")
@@ -71,10 +72,16 @@ struct OptionsEndToEndTests {
                 #expect(probe.codec("video") == "h264")
                 // Accurate cuts need an encode at the cut; the status says so.
                 #expect((job["transcode_reason"] as? String)?.contains("clip") == true, "\(c.name): \(job)")
-                // The first frame is where the clip asked to start (testsrc2 is a moving pattern: same
-                // frame count as the request, 25 fps).
+                // As many frames as the request (25 fps).
                 let frames = try countFrames(file)
                 #expect(abs(Double(frames) - c.expected * 25) <= 2, "\(c.name): \(frames) frames")
+                // The first frame is the source's frame at clip_start (testsrc2 is a moving pattern): nearer to
+                // it than to the source's frames 0.2 s (5 frames) either side.
+                let first = try GreyFrame(file, at: 0)
+                let atStart = first.difference(to: try GreyFrame(sourceFile, at: c.start))
+                let before = first.difference(to: try GreyFrame(sourceFile, at: c.start - 0.2))
+                let after = first.difference(to: try GreyFrame(sourceFile, at: c.start + 0.2))
+                #expect(atStart < before && atStart < after, "\(c.name): first frame differs \(atStart) from the frame at \(c.start) s, \(before) from 0.2 s before, \(after) from 0.2 s after")
             }
         }
         try await spool.stop()
@@ -94,10 +101,10 @@ struct OptionsEndToEndTests {
                     folder: "audio", options: [("format", "\"\(c.format)\""), ("audio_only", "true")],
                     jobs: [(lab.url(Media.short), "a-\(c.format)")]))
             })
-        for c in cases { _ = try await spool.finishedBatch(receipts[c.format]!.batchID, timeout: 120) }
+        for c in cases { _ = try await spool.finishedBatch(try #require(receipts[c.format]).batchID, timeout: 120) }
         let sourceProbe = try ffprobe(lab.mediaDir.appendingPathComponent(Media.short))
         for c in cases {
-            let (job, file) = try spool.completedOutput(receipts[c.format]!.jobIDs[0])
+            let (job, file) = try spool.completedOutput(try #require(receipts[c.format]).jobIDs[0])
             #expect(file.lastPathComponent == "a-\(c.format).\(c.format)")
             let probe = try ffprobe(file)
             #expect(probe.streams.count == 1, "\(c.format): \(probe.streams)")
@@ -136,9 +143,9 @@ struct OptionsEndToEndTests {
                 folder: "pages-none", options: [("download_subtitles", "true"), ("download_thumbnail", "true")],
                 jobs: [(lab.url(Media.short), nil)])),
         ])
-        for name in ["page", "webm", "nosubs"] { _ = try await spool.finishedBatch(receipts[name]!.batchID, timeout: 120) }
+        for name in ["page", "webm", "nosubs"] { _ = try await spool.finishedBatch(try #require(receipts[name]).batchID, timeout: 120) }
 
-        let (job, file) = try spool.completedOutput(receipts["page"]!.jobIDs[0])
+        let (job, file) = try spool.completedOutput(try #require(receipts["page"]).jobIDs[0])
         let title = try #require(job["title"] as? String)
         #expect(title.hasPrefix(Media.pageTitle), "title \(title)")
         #expect(job["description"] as? String == Media.pageDescription)
@@ -161,17 +168,19 @@ struct OptionsEndToEndTests {
         for key in ["download_speed_mbps", "download_duration_ms", "mux_duration_ms", "upload_duration_ms", "total_duration_ms", "queue_wait_ms", "file_size", "duration_s"] {
             #expect(jsonDouble(job[key]).map { $0 >= 0 } == true, "\(key) in \(job)")
         }
-        #expect(jsonInt(job["total_duration_ms"])! >= jsonInt(job["download_duration_ms"])!)
+        let totalMs = try #require(jsonInt(job["total_duration_ms"]), "\(job)")
+        let downloadMs = try #require(jsonInt(job["download_duration_ms"]), "\(job)")
+        #expect(totalMs >= downloadMs)
 
         // copy into webm: the page offers a VP9/Opus source, which is chosen and copied.
-        let (webmJob, webmFile) = try spool.completedOutput(receipts["webm"]!.jobIDs[0])
+        let (webmJob, webmFile) = try spool.completedOutput(try #require(receipts["webm"]).jobIDs[0])
         let webmProbe = try ffprobe(webmFile)
         #expect(containerKind(webmFile, webmProbe) == "webm")
         #expect(webmProbe.codec("video") == "vp9" && webmProbe.codec("audio") == "opus")
         #expect(webmJob["transcode_reason"] == nil, "the webm source fits, nothing re-encoded: \(webmJob)")
 
         // A source without subtitles or thumbnail: Completed, with a note.
-        let (noneJob, _) = try spool.completedOutput(receipts["nosubs"]!.jobIDs[0])
+        let (noneJob, _) = try spool.completedOutput(try #require(receipts["nosubs"]).jobIDs[0])
         let note = try #require(noneJob["note"] as? String, "\(noneJob)")
         #expect(note.contains("subtitles"))
         #expect(noneJob["subtitle_keys"] as? [String] == [])
@@ -185,9 +194,10 @@ struct OptionsEndToEndTests {
         let spool = try SpoolRoot("progress", config: matrixConfig)
         try spool.start()
         // long.mp4 is ~250 KB; at 80 kB/s the download takes about 3 s.
-        let r = try await spool.dropAll([
+        let receipts = try await spool.dropAll([
             ("slow", batchJSON(folder: "progress", options: [("video_codec", "\"h264\"")], jobs: [(lab.url("slow/80000/\(Media.long)"), "slow")]))
-        ])["slow"]!
+        ])
+        let r = try #require(receipts["slow"])
         let id = r.jobIDs[0]
         let watcher = StatusWatcher(spool.dir("jobs").appendingPathComponent("\(id).json"))
         _ = try await spool.finishedBatch(r.batchID, timeout: 90)

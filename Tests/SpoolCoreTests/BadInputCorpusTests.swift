@@ -63,6 +63,9 @@ struct BadInputCorpus {
 
 @Suite("Bad-input corpus: BatchValidator rejects every file, naming the expected field")
 struct BadInputCorpusTests {
+    /// How many files `generate-bad-inputs.py` writes; change it together with the generator.
+    static let generatedCount = 636
+
     /// Oversize files above this are checked by size only: the service never parses them, and the
     /// 4 MB file of 100,001 jobs takes ~50 s to validate in a debug build.
     static let largestParsed = 3 * 1024 * 1024
@@ -107,7 +110,8 @@ struct BadInputCorpusTests {
     @Test func everyFileIsRejectedWithTheExpectedField() throws {
         let corpus = try BadInputCorpus.generate()
         defer { corpus.remove() }
-        #expect(corpus.manifest.count >= 300)
+        // Exactly what generate-bad-inputs.py makes: a case lost from the generator (or the manifest) fails here.
+        #expect(corpus.manifest.count == Self.generatedCount)
         #expect(corpus.manifest.files.count == corpus.manifest.count)
         let limit = corpus.manifest.max_batch_bytes
         #expect(limit == 1024 * 1024)
@@ -118,7 +122,8 @@ struct BadInputCorpusTests {
             for problem in problems { Issue.record(Comment(rawValue: problem)) }
             checked += 1
         }
-        #expect(checked >= 300, "only \(checked) files without a known bug")
+        let knownBugs = corpus.manifest.files.values.filter { $0.bug != nil }.count
+        #expect(checked == Self.generatedCount - knownBugs, "\(checked) checked, \(knownBugs) left out as known bugs")
     }
 
     @Test func generatorIsDeterministic() throws {

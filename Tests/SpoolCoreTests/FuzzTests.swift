@@ -107,7 +107,7 @@ struct FuzzInputs {
 
     // MARK: pools
 
-    static let knownKeys = BatchValidator.topLevelKeys
+    static let knownKeys = SpecVocabulary.topLevelKeys
     static let validURLs = [
         "https://example.com/watch?v=1", "http://example.com/a", "HTTPS://EXAMPLE.COM/X", "https://[2001:db8::1]:8443/v",
         "http://127.0.0.1:9/x", "https://例え.jp/動画", "https://example.com/%20a%00", "https://user:pw@example.com/v",
@@ -141,12 +141,12 @@ struct FuzzInputs {
         "a/ /b", "???", "a/.../b",
     ]
     static let enumValues: [String: [String]] = [
-        "format": BatchValidator.videoFormats + BatchValidator.audioFormats + ["MP4", "avi", "", " mp4"],
-        "video_codec": BatchValidator.videoCodecs + ["H264", "hevc", "av1", ""],
-        "audio_codec": BatchValidator.audioCodecs + ["AAC", "flac", "vorbis", ""],
+        "format": SpecVocabulary.videoFormats + SpecVocabulary.audioFormats + ["MP4", "avi", "", " mp4"],
+        "video_codec": SpecVocabulary.videoCodecs + ["H264", "hevc", "av1", ""],
+        "audio_codec": SpecVocabulary.audioCodecs + ["AAC", "flac", "vorbis", ""],
         "audio_bitrate": ["64k", "128k", "192k", "256k", "320k", "128", "96k", "128K"],
         "quality_preset": ["highest", "high", "medium", "low", "lowest", "ultra", "Highest"],
-        "max_resolution": BatchValidator.resolutions + ["1080p", "4k", "0", "best "],
+        "max_resolution": SpecVocabulary.resolutions + ["1080p", "4k", "0", "best "],
         "clip_start": ["0", "5", "00:00:01", "01:30", "90.5", "00:01:02.25", "abc", "-5", "00:60:00", "1e3", "", "5s"],
         "clip_end": ["3", "10", "00:00:02", "02:00", "91", "00:00:00", "0", "x", "59:59", "1:00:00.5"],
         "idempotency_key": ["k", "key-1", ""],
@@ -263,7 +263,7 @@ struct FuzzInputs {
         }
         // Keep audio formats with audio_only most of the time, so that some batches are accepted.
         if let index = members.firstIndex(where: { $0.0 == "format" }), case .string(let f) = members[index].1,
-            BatchValidator.audioFormats.contains(f), chance(0.8)
+            SpecVocabulary.audioFormats.contains(f), chance(0.8)
         {
             members.removeAll { $0.0 == "audio_only" }
             members.append(("audio_only", .bool(true)))
@@ -393,119 +393,9 @@ struct FuzzInputs {
     }
 }
 
-// MARK: - The properties
-
-enum FuzzOracle {
-    static let urlLimit = 2048
-
-    static func isWhitespaceOrControl(_ s: Unicode.Scalar) -> Bool {
-        if s.properties.isWhitespace { return true }
-        switch s.properties.generalCategory {
-        case .control, .format, .lineSeparator, .paragraphSeparator, .spaceSeparator: return true
-        default: return false
-        }
-    }
-
-    /// Every way an accepted request can break SPEC §3; empty when it obeys them all.
-    static func violations(of request: BatchRequest, input: [UInt8]) -> [String] {
-        var problems: [String] = []
-        func check(_ ok: Bool, _ what: @autoclosure () -> String) { if !ok { problems.append(what()) } }
-
-        check((1...100).contains(request.jobs.count), "jobs.count \(request.jobs.count)")
-        for (i, job) in request.jobs.enumerated() {
-            let url = job.url
-            let lower = url.lowercased()
-            check(lower.hasPrefix("http://") || lower.hasPrefix("https://"), "jobs[\(i)].url scheme: \(url.prefix(80))")
-            check(url.count <= urlLimit, "jobs[\(i)].url is \(url.count) characters")
-            check(!url.unicodeScalars.contains(where: isWhitespaceOrControl), "jobs[\(i)].url has whitespace/control")
-            check(!url.hasPrefix("-"), "jobs[\(i)].url starts with -")
-            check(URLComponents(string: url)?.host.map { !$0.isEmpty } == true, "jobs[\(i)].url has no host")
-            if let name = job.filename {
-                check(!name.isEmpty, "jobs[\(i)].filename is empty rather than nil")
-                check(!name.contains("/") && !name.contains("\\"), "jobs[\(i)].filename has a separator: \(name)")
-                check(!name.contains(".."), "jobs[\(i)].filename has ..: \(name)")
-                check(!name.unicodeScalars.contains { $0.properties.generalCategory == .control }, "filename control")
-                check(name.utf8.count <= 200, "jobs[\(i)].filename is \(name.utf8.count) bytes")
-                check(!name.hasPrefix(" ") && !name.hasSuffix(" ") && !name.hasPrefix("."), "filename ends: \(name)")
-            }
-        }
-        if let folder = request.folder {
-            check(!folder.isEmpty, "folder is empty rather than nil")
-            check(!folder.hasPrefix("/") && !folder.contains("\\"), "folder separator: \(folder)")
-            check(!folder.unicodeScalars.contains("\u{0}"), "folder has NUL")
-            for segment in folder.split(separator: "/", omittingEmptySubsequences: false) {
-                check(!segment.isEmpty, "folder has an empty segment: \(folder)")
-                check(segment != ".." && segment != ".", "folder has a dot segment: \(folder)")
-                check(segment.utf8.count <= 200, "folder segment is \(segment.utf8.count) bytes")
-                check(!segment.hasPrefix(" ") && !segment.hasSuffix(" "), "folder segment not trimmed: \(folder)")
-            }
-        }
-
-        let o = request.options
-        let audio = BatchValidator.audioFormats
-        let video = BatchValidator.videoFormats
-        check(o.audioOnly ? audio.contains(o.format) : video.contains(o.format), "format \(o.format), audio_only \(o.audioOnly)")
-        check(BatchValidator.videoCodecs.contains(o.videoCodec), "video_codec \(o.videoCodec)")
-        check(BatchValidator.audioCodecs.contains(o.audioCodec), "audio_codec \(o.audioCodec)")
-        if o.videoCodec != "copy" {
-            check(!o.audioOnly, "video_codec \(o.videoCodec) with audio_only")
-            check(BatchValidator.videoCodecsByFormat[o.format]?.contains(o.videoCodec) == true, "\(o.format) + \(o.videoCodec)")
-        }
-        if o.audioCodec != "copy" {
-            check(BatchValidator.audioCodecsByFormat[o.format]?.contains(o.audioCodec) == true, "\(o.format) + \(o.audioCodec)")
-        }
-        check(o.audioBitrate.map { ["64k", "128k", "192k", "256k", "320k"].contains($0) } ?? true, "audio_bitrate")
-        check((0...51).contains(o.videoQuality), "video_quality \(o.videoQuality)")
-        check(o.qualityPreset.map { ["highest", "high", "medium", "low", "lowest"].contains($0) } ?? true, "preset")
-        check(BatchValidator.resolutions.contains(o.maxResolution), "max_resolution \(o.maxResolution)")
-        check(o.maxDuration.map { $0 >= 1 } ?? true, "max_duration \(String(describing: o.maxDuration))")
-        let start = o.clipStart.map(ClipTime.parse)
-        let end = o.clipEnd.map(ClipTime.parse)
-        check(start.map { $0 != nil } ?? true, "clip_start \(o.clipStart ?? "")")
-        if let end {
-            check(end != nil, "clip_end \(o.clipEnd ?? "")")
-            if let e = end { check(e > ((start ?? nil) ?? 0), "clip_end \(e) not after clip_start") }
-        }
-        if let key = request.idempotencyKey { check((1...200).contains(key.count), "idempotency_key length \(key.count)") }
-
-        // The document itself: UTF-8, at most one BOM and only at the start.
-        var body = input[...]
-        if body.starts(with: [0xEF, 0xBB, 0xBF]) { body = body.dropFirst(3) }
-        check(String(validating: body, as: UTF8.self) != nil, "accepted invalid UTF-8")
-        check(!Array(body).indices.contains { i in
-            i + 2 < body.count && body[body.startIndex + i] == 0xEF && body[body.startIndex + i + 1] == 0xBB
-                && body[body.startIndex + i + 2] == 0xBF
-        }, "accepted a BOM after the start")
-        // Unknown keys are never accepted (checked with a second parser).
-        if let object = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] {
-            let unknown = Set(object.keys).subtracting(BatchValidator.topLevelKeys)
-            check(unknown.isEmpty, "accepted unknown keys \(unknown.sorted())")
-            for item in object["jobs"] as? [[String: Any]] ?? [] {
-                let extra = Set(item.keys).subtracting(["url", "filename"])
-                check(extra.isEmpty, "accepted unknown job keys \(extra.sorted())")
-            }
-        }
-        return problems
-    }
-
-    /// Every way a rejection can be unusable; empty when it is fine.
-    static func violations(of rejection: BatchRejection) -> [String] {
-        var problems: [String] = []
-        if rejection.errors.isEmpty { problems.append("a rejection without errors") }
-        for error in rejection.errors {
-            if error.field.isEmpty { problems.append("an error with an empty field: \(error.message)") }
-            if error.message.isEmpty { problems.append("an error with an empty message for \(error.field)") }
-            // Messages quote user values shortened, so a huge value cannot flood the receipt.
-            if error.message.count > 1000 { problems.append("a \(error.message.count)-character message") }
-        }
-        let fields = rejection.errors.map(\.field)
-        if fields.contains("$") && fields.count > 1 { problems.append("a $ error next to others: \(fields)") }
-        return problems
-    }
-}
-
 // MARK: - The test
 
+/// What a range of fuzz inputs gave: counts, timings and the first failures; merged across chunks.
 struct FuzzSummary: Sendable {
     var inputs = 0
     var accepted = 0
@@ -516,6 +406,7 @@ struct FuzzSummary: Sendable {
     var microsByKind = [Double](repeating: 0, count: 5)
     var countByKind = [Int](repeating: 0, count: 5)
     var failures: [String] = []
+    var rejections = RejectionTally()
 
     mutating func merge(_ other: FuzzSummary) {
         inputs += other.inputs
@@ -529,6 +420,7 @@ struct FuzzSummary: Sendable {
             countByKind[i] += other.countByKind[i]
         }
         failures += other.failures
+        rejections.merge(other.rejections)
     }
 }
 
@@ -571,7 +463,7 @@ struct FuzzTests {
             case .failure(let rejection):
                 summary.rejected += 1
                 if rejection.errors.map(\.field) == ["$"] { summary.documentErrors += 1 }
-                problems = FuzzOracle.violations(of: rejection)
+                problems = FuzzOracle.violations(of: rejection, input: input, tally: &summary.rejections)
             }
             // Deterministic: the same bytes give the same answer.
             if index % 64 == 0, BatchValidator.validate(data) != result { problems.append("validate is not deterministic") }
@@ -602,7 +494,8 @@ struct FuzzTests {
         print(
             "fuzz: \(summary.inputs) inputs in \(String(format: "%.1f", seconds)) s wall, "
                 + "\(String(format: "%.1f", summary.cpuSeconds)) s CPU; accepted \(summary.accepted), "
-                + "rejected \(summary.rejected) (\(summary.documentErrors) unreadable documents); "
+                + "rejected \(summary.rejected) (\(summary.documentErrors) unreadable documents, "
+                + "\(summary.rejections.checked) with \(summary.rejections.expectedFields) expected fields); "
                 + "slowest \(Int(summary.maxMicros)) µs; mean µs by kind: "
                 + (0..<5).map { "\(FuzzInputs.kinds[$0]) \(Int(summary.microsByKind[$0] / Double(max(1, summary.countByKind[$0]))))" }
                 .joined(separator: ", "))
@@ -614,6 +507,12 @@ struct FuzzTests {
         #expect(summary.accepted >= total / 20, "only \(summary.accepted) accepted")
         #expect(summary.rejected >= total / 5, "only \(summary.rejected) rejected")
         #expect(summary.documentErrors >= total / 20, "only \(summary.documentErrors) unreadable documents")
+        // Most field-level rejections had their expected fields worked out, so the field check is not vacuous.
+        let tally = summary.rejections
+        let fieldLevel = summary.rejected - summary.documentErrors
+        #expect(tally.checked + tally.unreadable == fieldLevel, "\(tally)")
+        #expect(tally.checked >= fieldLevel * 9 / 10, "only \(tally.checked) of \(fieldLevel) rejections checked: \(tally)")
+        #expect(tally.expectedFields >= tally.checked / 2, "only \(tally.expectedFields) expected fields: \(tally)")
     }
 
     @Test("an empty key is named in the rejection (it was once reported with an empty field)")
