@@ -64,7 +64,7 @@ struct ConfigCommand: ParsableCommand {
         copy.configuration = configuration
         var result: [String: String] = [:]
         for (key, value) in values(copy) where !(value is NSNull) {
-            result[key] = key == "api_keys" ? "\(configuration.apiKeys.count) keys" : ConfigLoader.render(value)
+            result[key] = key == "api_keys" ? "\(configuration.apiKeys.count) keys" : (value as? String) ?? ConfigLoader.render(value)
         }
         return result
     }
