@@ -64,7 +64,9 @@ struct ConfigCommand: ParsableCommand {
         copy.configuration = configuration
         var result: [String: String] = [:]
         for (key, value) in values(copy) where !(value is NSNull) {
-            result[key] = key == "api_keys" ? "\(configuration.apiKeys.count) keys" : (value as? String) ?? ConfigLoader.render(value)
+            // A string as is: logfmt quotes it when needed (render's JSON quotes made a second pair).
+            let text = (value as? String) ?? ConfigLoader.render(value)
+            result[key] = key == "api_keys" ? "\(configuration.apiKeys.count) keys" : text
         }
         return result
     }
