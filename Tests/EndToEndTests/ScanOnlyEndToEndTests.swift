@@ -5,7 +5,7 @@ import Testing
 @Suite("End to end: --scan-only and the start-up log", .serialized, .timeLimit(.minutes(2)))
 struct ScanOnlyEndToEndTests {
     /// Long enough that a pickup by a scan cannot pass for one by inotify (milliseconds), even under load.
-    static let rescanInterval = 4.0
+    static let rescanInterval = 6.0
 
     static let config = """
         {"rescan_interval_s": \(rescanInterval), "incomplete_grace_s": 2, "retries": 0,
@@ -30,6 +30,15 @@ struct ScanOnlyEndToEndTests {
             if !child.isRunning { throw E2EError("spool exited\n\(spool.diagnostics())") }
             return logLines(spool).first { $0.contains("msg=\"inbox watch ready\"") }
         }
+    }
+
+    /// How many inotify descriptors the service holds (its /proc/PID/fd links read `anon_inode:inotify`).
+    static func inotifyDescriptors(_ child: ChildProcess) -> Int {
+        let dir = "/proc/\(child.pid)/fd"
+        let fds = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+        return fds.filter {
+            ((try? FileManager.default.destinationOfSymbolicLink(atPath: dir + "/" + $0)) ?? "").contains("inotify")
+        }.count
     }
 
     static func stop(_ child: ChildProcess) async throws {
@@ -63,6 +72,7 @@ struct ScanOnlyEndToEndTests {
         let seconds = try await Self.pickupSeconds(spool, lab, name: "scanned")
         #expect(seconds >= Self.rescanInterval - 0.5, "taken after \(seconds) s: faster than a scan")
         #expect(seconds <= 3 * Self.rescanInterval + 5, "taken after \(seconds) s")
+        #expect(Self.inotifyDescriptors(child) == 0, "the inbox and the control directories are only listed")
         try await Self.stop(child)
         #expect(child.exitStatus == 0)
     }
@@ -77,7 +87,8 @@ struct ScanOnlyEndToEndTests {
         #expect(ready.contains(" inotify=on"), "\(ready)")
         #expect(!Self.logLines(spool).contains { $0.contains("scan-only mode") })
         let seconds = try await Self.pickupSeconds(spool, lab, name: "watched")
-        #expect(seconds < Self.rescanInterval - 0.5, "taken after \(seconds) s: inotify should see it at once")
+        #expect(seconds < Self.rescanInterval - 1, "taken after \(seconds) s: inotify should see it at once")
+        #expect(Self.inotifyDescriptors(child) >= 1, "the control of the check above: inotify descriptors are seen")
         try await Self.stop(child)
     }
 
