@@ -188,8 +188,9 @@ extension BatchValidator.Validation {
             fail("idempotency_key", "idempotency_key must not be empty; remove it or give a unique value")
             return nil
         }
-        if text.count > 200 {
-            fail("idempotency_key", "idempotency_key must be at most 200 characters, not \(text.count)")
+        let length = BatchValidator.length(text)
+        if length > 200 {
+            fail("idempotency_key", "idempotency_key must be at most 200 characters, not \(length)")
             return nil
         }
         return text

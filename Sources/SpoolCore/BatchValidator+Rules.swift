@@ -9,7 +9,7 @@ extension BatchValidator {
     /// Why `url` is not acceptable as `jobs[].url` (SPEC §3), or `nil` when it is. Does no DNS.
     package static func urlProblem(_ url: String, refuseLiteralPrivateAddresses: Bool = false) -> String? {
         if url.isEmpty { return "url must not be empty; give the http or https URL to download" }
-        if url.count > 2048 { return "url must be at most 2048 characters, not \(url.count)" }
+        if length(url) > 2048 { return "url must be at most 2048 characters, not \(length(url))" }
         if url.unicodeScalars.contains(where: isWhitespaceOrControl) {
             return "url must not contain whitespace or control characters; percent-encode them (a space is %20)"
         }
@@ -36,7 +36,7 @@ extension BatchValidator {
 
     /// Why `name` is not acceptable as `jobs[].filename` before sanitising, or `nil` when it is.
     package static func filenameProblem(_ name: String) -> String? {
-        if name.count > 255 { return "filename must be at most 255 characters, not \(name.count)" }
+        if length(name) > 255 { return "filename must be at most 255 characters, not \(length(name))" }
         if name.contains("..") { return "filename must not contain '..'; give a plain name without a path" }
         if name.contains("/") || name.contains("\\") {
             return "filename must not contain / or \\; give a plain name (use folder for a path)"
@@ -48,7 +48,7 @@ extension BatchValidator {
     /// The sanitised `folder` (segments joined by `/`), or why it is not acceptable (SPEC §3).
     package static func sanitizedFolder(_ folder: String) -> Result<String, RuleViolation> {
         func problem(_ message: String) -> Result<String, RuleViolation> { .failure(RuleViolation(message: message)) }
-        if folder.count > 200 { return problem("folder must be at most 200 characters, not \(folder.count)") }
+        if length(folder) > 200 { return problem("folder must be at most 200 characters, not \(length(folder))") }
         if folder.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             return problem("folder must not be empty or only white space; remove it to write to the root of out/")
         }
@@ -89,7 +89,12 @@ extension BatchValidator {
 
     /// A user's value quoted for a message, shortened so a huge value cannot flood the receipt.
     static func quoted(_ text: String) -> String {
-        let short = text.count > 40 ? String(text.prefix(40)) + "…" : text
+        let scalars = text.unicodeScalars
+        let short = scalars.count > 40 ? String(String.UnicodeScalarView(scalars.prefix(40))) + "…" : text
         return "\"\(short)\""
     }
+
+    /// A value's length for the length limits, in Unicode scalars: a grapheme count would let `e` followed by
+    /// 100,000 combining marks pass as one character.
+    package static func length(_ text: String) -> Int { text.unicodeScalars.count }
 }

@@ -57,7 +57,10 @@ struct ConfigCommand: ParsableCommand {
         copy.configuration = configuration
         var result: [String: String] = [:]
         for (key, value) in values(copy) where value != .null {
-            result[key] = key == "api_keys" ? "\(configuration.apiKeys.count) keys" : value.rendered
+            // A string as is: logfmt quotes it when needed (`rendered`'s JSON quotes made a second pair).
+            let text: String
+            if case .string(let plain) = value { text = plain } else { text = value.rendered }
+            result[key] = key == "api_keys" ? "\(configuration.apiKeys.count) keys" : text
         }
         return result
     }

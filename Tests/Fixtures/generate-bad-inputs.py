@@ -472,7 +472,22 @@ add("huge-many-bad-urls", {"jobs": [{"url": "ftp://example.com/" + "x" * 2000} f
 add("huge-emoji-filename", {"jobs": [{"url": URL, "filename": "\U0001F600" * 256}]}, "jobs[0].filename",
     "at most 255")
 add("huge-combining-folder",
-    {"folder": "e" + "\u0301" * 100000, "jobs": [{"url": URL}]}, "folder", "nothing left")
+    {"folder": "e" + "\u0301" * 100000, "jobs": [{"url": URL}]}, "folder", "at most 200")
+# Length limits count Unicode scalars, not grapheme clusters: each of these is short in "characters" as a
+# reader sees them (one to a few dozen) but over the limit in scalars.
+add("huge-combining-filename", {"jobs": [{"url": URL, "filename": "e" + "\u0301" * 100000}]}, "jobs[0].filename",
+    "at most 255")
+add("combining-filename-256-scalars", {"jobs": [{"url": URL, "filename": "e" + "\u0301" * 255}]},
+    "jobs[0].filename", "at most 255")
+add("combining-folder-201-scalars", member("folder", "e" + "\u0301" * 200), "folder", "at most 200")
+add("combining-url-2049-scalars", {"jobs": [{"url": "https://example.com/e" + "\u0301" * 2028}]}, "jobs[0].url",
+    "at most 2048")
+add("combining-idempotency_key-201-scalars", member("idempotency_key", "k" + "\u0301" * 200), "idempotency_key",
+    "at most 200")
+add("zwj-family-filename", {"jobs": [{"url": URL, "filename": "\U0001F468\u200D\U0001F469\u200D\U0001F467" * 52}]},
+    "jobs[0].filename", "at most 255")
+add("conjoining-jamo-filename", {"jobs": [{"url": URL, "filename": "\u1100\u1161\u11A8" * 86}]},
+    "jobs[0].filename", "at most 255")
 
 # --- 12. All-or-nothing: several problems, good jobs next to bad ones; api_key never echoed ----------
 

@@ -64,7 +64,7 @@ struct BadInputCorpus {
 @Suite("Bad-input corpus: BatchValidator rejects every file, naming the expected field")
 struct BadInputCorpusTests {
     /// How many files `generate-bad-inputs.py` writes; change it together with the generator.
-    static let generatedCount = 636
+    static let generatedCount = 643
 
     /// Oversize files above this are checked by size only: the service never parses them, and the
     /// 4 MB file of 100,001 jobs takes ~50 s to validate in a debug build.
