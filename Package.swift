@@ -54,7 +54,7 @@ let package = Package(
         .executableTarget(
             name: "spool",
             dependencies: [
-                "SpoolCore", "SpoolService", "SpoolStore", "SpoolInbox",
+                "SpoolCore", "SpoolService", "SpoolStore", "SpoolInbox", "SpoolPipeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
