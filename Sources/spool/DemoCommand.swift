@@ -86,14 +86,10 @@ struct DemoCommand: AsyncParsableCommand {
         ) { service in
             // Stopped the way systemd would: SIGTERM, SIGKILL after 10 s.
             let stop = [ToolStopStep(SIGTERM, then: .seconds(10))]
-            do {
-                return try await watch(base: base, port: port) {
-                    service.stopBlocking(stop)
-                    server.stopBlocking(stop)
-                }
-            } catch {
-                service.stop(stop)
-                throw error
+            defer { service.stop(stop) }
+            return try await watch(base: base, port: port) {
+                service.stopBlocking(stop)
+                server.stopBlocking(stop)
             }
         }
         print("\nservice stopped (exit \(stopped.shellStatus)); metrics: \(root)/metrics.prom")
