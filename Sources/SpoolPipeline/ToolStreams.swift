@@ -27,6 +27,9 @@ struct ToolWiring: Sendable {
 struct ToolStreams: Sendable {
     /// How many stderr lines the tail keeps (error classification reads the last few).
     static let tailLength = 20
+    /// The longest line read: yt-dlp's `-J` prints its whole info JSON as one stdout line.
+    static let stdoutLineLimit = 64 << 20
+    static let stderrLineLimit = 4 << 20
 
     var onLine: @Sendable (String) async -> Void
     var onStderrLine: @Sendable (String) async -> Bool
@@ -40,7 +43,8 @@ struct ToolStreams: Sendable {
             let outcome = try await withThrowingTaskGroup(of: [String]?.self) { group in
                 if let stdout = wiring.stdout {
                     group.addTask {
-                        for try await line in stdout.strings() { await onLine(line) }
+                        let lines = stdout.strings(bufferingPolicy: .maxLineLength(Self.stdoutLineLimit))
+                        for try await line in lines { await onLine(line) }
                         return nil
                     }
                 }
@@ -62,7 +66,8 @@ struct ToolStreams: Sendable {
 
     private func tail(of stderr: SubprocessOutputSequence) async throws -> [String] {
         var tail: [String] = []
-        for try await line in stderr.strings() where await onStderrLine(line) {
+        let lines = stderr.strings(bufferingPolicy: .maxLineLength(Self.stderrLineLimit))
+        for try await line in lines where await onStderrLine(line) {
             tail.append(line)
             if tail.count > Self.tailLength { tail.removeFirst() }
         }

@@ -221,3 +221,15 @@ struct ToolRunnerStopTests {
         #expect(running.snapshot.isEmpty)
     }
 }
+
+@Suite("ToolRunner: long lines")
+struct ToolRunnerLongLineTests {
+    @Test("a one-line JSON of several megabytes on stdout (yt-dlp -J) arrives whole")
+    func longStdoutLine() async throws {
+        let lines = Lines()
+        let result = try await quickRunner().run(
+            "/bin/sh", arguments: ["-c", "head -c 3000000 /dev/zero | tr '\\0' x; echo"]) { lines.append($0) }
+        #expect(result.exitCode == 0)
+        #expect(lines.all.map(\.count) == [3_000_000])
+    }
+}
