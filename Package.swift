@@ -61,7 +61,7 @@ let package = Package(
         .executableTarget(
             name: "spool",
             dependencies: [
-                "SpoolCore", "SpoolFiles", "SpoolService",
+                "SpoolCore", "SpoolFiles", "SpoolPipeline", "SpoolService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

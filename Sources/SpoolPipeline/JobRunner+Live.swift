@@ -1,14 +1,6 @@
 import Foundation
 import Logging
 import SpoolCore
-import Subprocess
-import Synchronization
-import SystemPackage
-
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 
 extension JobRunner {
     /// A `live_recording` attempt (SPEC §3): probe, then record (or download normally when the
@@ -16,19 +8,20 @@ extension JobRunner {
     ///
     /// Shutdown vs cancel: the attempt runs in an inner task that the caller's cancellation does
     /// not reach directly; the `StopRequest` the scheduler marked says which stop it is.
-    func liveAttempt(_ spec: JobSpec, report: @escaping @Sendable (JobReport) async -> Void) async -> JobOutcome {
-        let request = StopRequest.current
+    func liveAttempt(
+        _ spec: JobSpec, stop request: StopRequest, report: @escaping @Sendable (JobReport) async -> Void
+    ) async -> JobOutcome {
         var jobLogger = logger
         jobLogger[metadataKey: "job.id"] = "\(spec.id)"
         let session = LiveSession(
-            settings: live, maxDuration: spec.options.maxDuration,
+            settings: live, maxDuration: spec.options.maxDuration, runner: runner,
             joiner: LivePartJoiner(ffmpeg: tools.ffmpeg, runner: runner), logger: jobLogger)
         let outcome = await withTaskCancellationHandler {
             let inner = Task { await self.liveBody(spec, session: session, report: report) }
             session.attach(inner)
             return await inner.value
         } onCancel: {
-            session.stop(request?.marked == .cancel ? .cancel : .shutdown)
+            session.stop(request.marked == .cancel ? .cancel : .shutdown)
         }
         if session.stopKind == .cancel, case .completed = outcome {
             // Cancelled after the recording was published: take it back.
@@ -47,7 +40,7 @@ extension JobRunner {
             }
             await report(.step(.downloading))
             let (probe, probeRun) = try await session.probe(
-                tool: tools.ytDlp, url: spec.url, socketTimeout: tools.socketTimeout, workDirectory: spec.workDirectory)
+                tool: tools.ytDlp, url: spec.url, socketTimeout: tools.socketTimeout, work: spec.work)
             if probeRun.cancelled || Task.isCancelled { return .cancelled }
             let notStarted: Bool
             if let probe {

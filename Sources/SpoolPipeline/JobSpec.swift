@@ -19,12 +19,15 @@ package struct JobSpec: Sendable {
         self.options = options
         self.workDirectory = workDirectory
     }
+
+    /// The attempt's scratch directory.
+    var work: WorkDirectory { WorkDirectory(workDirectory) }
 }
 
 /// What an attempt came to.
 package enum JobOutcome: Sendable {
-    /// Published; the caller records the result, then calls `OutputPublisher.finish`.
-    case completed(JobResult, OutputPublisher.Publication)
+    /// Published; the caller records the result, then calls `JobExecuting.finish`.
+    case completed(JobResult, PublishedOutput)
     case failed(FailureClass)
     case skipped(String)
     /// The task was cancelled (a cancel file or shutdown); the caller knows which.

@@ -1,13 +1,4 @@
 import Foundation
-import Logging
-import SpoolCore
-import Subprocess
-import Synchronization
-import SystemPackage
-
-#if canImport(Glibc)
-    import Glibc
-#endif
 
 /// Settings of live recordings (configuration keys `live_reconnect_grace_s`).
 package struct LiveSettings: Sendable {

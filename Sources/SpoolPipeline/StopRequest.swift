@@ -1,13 +1,4 @@
-import Foundation
-import Logging
-import SpoolCore
-import Subprocess
 import Synchronization
-import SystemPackage
-
-#if canImport(Glibc)
-    import Glibc
-#endif
 
 /// Why the service is stopping a running attempt. The scheduler marks a `cancel/` request before it
 /// cancels the attempt's task; a cancellation without a mark is a shutdown.
@@ -18,9 +9,6 @@ package final class StopRequest: Sendable {
         /// Graceful shutdown: a live recording is finalised and kept (SPEC §8).
         case shutdown
     }
-
-    /// The request of the attempt running in this task (set by the scheduler around `run`).
-    @TaskLocal package static var current: StopRequest?
 
     private let kind = Mutex<Kind?>(nil)
 

@@ -218,9 +218,7 @@ package actor Scheduler {
             workDirectory: paths.workDirectory(job.id))
         let stop = StopRequest()
         stopRequests[id] = stop
-        var outcome = await StopRequest.$current.withValue(stop) {
-            await executor.run(spec) { report in await self.record(report, jobID: id) }
-        }
+        var outcome = await executor.run(spec, stop: stop) { report in await self.record(report, jobID: id) }
         // A failure seen while the attempt was being stopped (cancel or shutdown) is an artefact of the
         // stop (a tool killed mid-way), not a verdict on the job.
         if Task.isCancelled {

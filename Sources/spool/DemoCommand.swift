@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SpoolFiles
+import SpoolPipeline
 import SpoolService
 
 #if canImport(Glibc)
@@ -42,34 +43,64 @@ struct DemoCommand: AsyncParsableCommand {
             return URL(fileURLWithPath: d).standardizedFileURL.path
         } ?? Self.temporaryDirectory()
         let keepAll = keep || dir != nil
-        let media = base + "/media", root = base + "/root", log = base + "/spool.log"
+        let media = base + "/media"
         try FileManager.default.createDirectory(atPath: media, withIntermediateDirectories: true)
 
         step(1, "making \(Self.clips.count) short videos with ffmpeg (640x360, 2 s each) in \(media)")
-        for clip in Self.clips { try makeClip(clip, into: media) }
+        for clip in Self.clips { try await makeClip(clip, into: media) }
 
         step(2, "serving them on 127.0.0.1 at \(formatRate(Double(rate))) (python3 -m http.server, throttled)")
         let portFile = base + "/server.port"
         let scriptFile = base + "/mediaserver.py"
         try Data(Self.serverScript.utf8).write(to: URL(fileURLWithPath: scriptFile))
-        let server = try SpawnedChild(
-            DoctorCommand.resolve("python3")!, [scriptFile, media, String(rate), portFile], log: base + "/server.log",
-            stdinPipe: true)
-        let port = try await poll("the media server", seconds: 15) {
-            (try? String(contentsOfFile: portFile, encoding: .utf8)).flatMap { Int($0) }
+        let (outcome, _) = try await ToolRunner().withTool(
+            DoctorCommand.resolve("python3")!, arguments: [scriptFile, media, String(rate), portFile],
+            output: .appending(to: base + "/server.log"), inputPipe: true
+        ) { server in
+            let port = try await poll("the media server", seconds: 15) {
+                (try? String(contentsOfFile: portFile, encoding: .utf8)).flatMap { Int($0) }
+            }
+            let outcome = try await tour(base: base, port: port, server: server)
+            // The server exits when its stdin closes; SIGTERM, then SIGKILL, if it does not.
+            await server.closeInput()
+            server.stop([ToolStopStep(SIGTERM, then: .seconds(10))])
+            return outcome
         }
+        if keepAll {
+            print("kept \(base): try `spool status --recent --root \(base + "/root")`")
+        } else {
+            try? FileManager.default.removeItem(atPath: base)
+            print("removed \(base) (run with --keep or --dir DIR to keep it)")
+        }
+        if outcome != .allCompleted { throw ExitCode(outcome.exitCode) }
+    }
 
+    /// Steps 3 to 5 while the media server runs: the service, the batches, the wait, what came out.
+    private func tour(base: String, port: Int, server: ToolExecution) async throws -> BatchWaiter.Outcome {
+        let root = base + "/root", log = base + "/spool.log"
         step(3, "starting `spool serve` on the temporary root \(root) (log: \(log))")
         let configFile = base + "/spool.json"
         try Data(Self.config.utf8).write(to: URL(fileURLWithPath: configFile))
-        let service = try SpawnedChild(
-            ownExecutable(), ["serve", "--root", root, "--config", configFile], log: log)
-        let cleanup: @Sendable () -> Void = {
-            service.stop()
-            server.stop()
+        let (outcome, stopped) = try await ToolRunner().withTool(
+            ownExecutable(), arguments: ["serve", "--root", root, "--config", configFile], output: .appending(to: log)
+        ) { service in
+            // Stopped the way systemd would: SIGTERM, SIGKILL after 10 s.
+            let stop = [ToolStopStep(SIGTERM, then: .seconds(10))]
+            defer { service.stop(stop) }
+            return try await watch(base: base, port: port) {
+                service.stopBlocking(stop)
+                server.stopBlocking(stop)
+            }
         }
+        print("\nservice stopped (exit \(stopped.shellStatus)); metrics: \(root)/metrics.prom")
+        return outcome
+    }
 
-        let paths = SpoolPaths(root: root, configuration: .init())
+    /// Steps 4 and 5: drops the batches, waits for them, shows `out/` and one status file.
+    private func watch(
+        base: String, port: Int, onInterrupt: @escaping @Sendable () -> Void
+    ) async throws -> BatchWaiter.Outcome {
+        let paths = SpoolPaths(root: base + "/root", configuration: .init())
         try FileManager.default.createDirectory(atPath: paths.inbox, withIntermediateDirectories: true)
         let batches = Self.batches(base: "http://127.0.0.1:\(port)")
         step(4, "dropping \(batches.count) batches into \(paths.inbox):")
@@ -82,14 +113,8 @@ struct DemoCommand: AsyncParsableCommand {
         print("")
         step(5, "watching them (this is `spool submit --wait`):")
         var waiter = BatchWaiter(paths: paths)
-        waiter.onInterrupt = cleanup
-        let outcome: BatchWaiter.Outcome
-        do {
-            outcome = try await waiter.wait(for: batches.map(\.name))
-        } catch {
-            cleanup()
-            throw error
-        }
+        waiter.onInterrupt = onInterrupt
+        let outcome = try await waiter.wait(for: batches.map(\.name))
 
         print("\nThe tree of out/ (the bucket; folders are the S3 key prefixes):")
         print(Self.tree(paths.out))
@@ -102,17 +127,7 @@ struct DemoCommand: AsyncParsableCommand {
             }
             print(String(decoding: pretty ?? data, as: UTF8.self))
         }
-        // Let the service write its last metrics, then stop it the way systemd would (SIGTERM).
-        let stopped = service.stop()
-        server.stop()
-        print("\nservice stopped (exit \(stopped.map(String.init) ?? "?")); metrics: \(root)/metrics.prom")
-        if keepAll {
-            print("kept \(base): try `spool status --recent --root \(root)`")
-        } else {
-            try? FileManager.default.removeItem(atPath: base)
-            print("removed \(base) (run with --keep or --dir DIR to keep it)")
-        }
-        if outcome != .allCompleted { throw ExitCode(outcome.exitCode) }
+        return outcome
     }
 
     private func step(_ n: Int, _ text: String) {
@@ -120,10 +135,8 @@ struct DemoCommand: AsyncParsableCommand {
         fflush(nil)
     }
 
-    private func makeClip(_ clip: (file: String, title: String, source: String, tone: Int), into dir: String) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: DoctorCommand.resolve("ffmpeg")!)
-        process.arguments = [
+    private func makeClip(_ clip: (file: String, title: String, source: String, tone: Int), into dir: String) async throws {
+        let arguments = [
             "-hide_banner", "-loglevel", "error", "-nostdin", "-y",
             "-f", "lavfi", "-i", "\(clip.source)=size=640x360:rate=25:duration=2",
             "-f", "lavfi", "-i", "sine=frequency=\(clip.tone):sample_rate=48000:duration=2",
@@ -131,11 +144,10 @@ struct DemoCommand: AsyncParsableCommand {
             "-c:a", "aac", "-b:a", "64k", "-ac", "2", "-shortest", "-movflags", "+faststart",
             "-metadata", "title=\(clip.title)", dir + "/" + clip.file,
         ]
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            print("ffmpeg could not make \(clip.file) (exit \(process.terminationStatus))")
+        let (_, result) = try await ToolRunner().withTool(
+            DoctorCommand.resolve("ffmpeg")!, arguments: arguments, output: .inherited) { _ in }
+        guard result.exitCode == 0 else {
+            print("ffmpeg could not make \(clip.file) (exit \(result.shellStatus))")
             throw ExitCode(1)
         }
     }

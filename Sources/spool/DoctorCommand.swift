@@ -2,13 +2,15 @@ import ArgumentParser
 import Foundation
 import SpoolCore
 import SpoolFiles
+import SpoolPipeline
 import SpoolService
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
-struct DoctorCommand: ParsableCommand {
+struct DoctorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "doctor",
         abstract: "Check the tools, the root, the filesystem, inotify limits and free disk.",
@@ -25,7 +27,7 @@ struct DoctorCommand: ParsableCommand {
     /// yt-dlp older than this is a warning: sites change and old extractors break.
     static let ytDlpMaxAgeDays = 90.0
 
-    func run() throws {
+    func run() async throws {
         let effective = try options.loadEffective()
         let configuration = effective.configuration
         var results: [(Level, String, String)] = []
@@ -43,7 +45,7 @@ struct DoctorCommand: ParsableCommand {
                 report(.fail, name, "\(tool) not found; install it or set \(key) (or SPOOL_\(key.uppercased()))")
                 continue
             }
-            guard let first = Self.versionLine(of: resolved, flag: flag) else {
+            guard let first = await Self.versionLine(of: resolved, flag: flag) else {
                 report(.fail, name, "\(resolved) does not run (\(flag) failed)")
                 continue
             }
@@ -169,19 +171,13 @@ struct DoctorCommand: ParsableCommand {
     }
 
     /// The first line a tool prints for its version flag, or nil when it cannot be run.
-    static func versionLine(of tool: String, flag: String) -> String? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = [flag]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        do { try process.run() } catch { return nil }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { return nil }
-        return String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).first.map(String.init)
+    static func versionLine(of tool: String, flag: String) async -> String? {
+        let first = Mutex<String?>(nil)
+        let result = try? await ToolRunner().run(tool, arguments: [flag]) { line in
+            first.withLock { if $0 == nil && !line.isEmpty { $0 = line } }
+        }
+        guard result?.exitCode == 0 else { return nil }
+        return first.withLock { $0 }
     }
 
     /// yt-dlp versions are release dates: `2026.10.26` or `2026.10.26.1`.

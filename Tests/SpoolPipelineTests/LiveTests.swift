@@ -240,14 +240,13 @@ private func addJobs(_ h: SchedulerHarness, _ options: [JobOptions]) throws -> [
 }
 
 /// What a live attempt does when stopped: a cancel discards, a shutdown keeps the recording.
-private func recordUntilStopped(_ spec: JobSpec) async -> JobOutcome {
-    let request = StopRequest.current
+private func recordUntilStopped(_ spec: JobSpec, _ request: StopRequest) async -> JobOutcome {
     while !Task.isCancelled { try? await Task.sleep(for: .seconds(60)) }
-    guard request?.marked != .cancel else { return .cancelled }
+    guard request.marked != .cancel else { return .cancelled }
     var result = JobResult()
     result.s3Key = "\(spec.id).mp4"
     result.stoppedReason = "shutdown"
-    return .completed(result, OutputPublisher.Publication(keys: ["\(spec.id).mp4"], stagePaths: []))
+    return .completed(result, PublishedOutput(OutputPublisher.Publication(keys: ["\(spec.id).mp4"], stagePaths: [])))
 }
 
 @Suite("Scheduler: live recordings")
@@ -277,7 +276,7 @@ struct LiveSchedulerTests {
 
     @Test("shutdown during a recording: the attempt's Completed outcome stands (stopped_reason shutdown)")
     func shutdownKeepsRecording() async throws {
-        let fake = FakeExecutor { spec, _ in await recordUntilStopped(spec) }
+        let fake = FakeExecutor(stoppable: { spec, _, stop in await recordUntilStopped(spec, stop) })
         try await withLiveHarness(fake) { h in
             let id = try addJobs(h, [JobOptions(liveRecording: true)])[0]
             try await h.running {
@@ -292,7 +291,7 @@ struct LiveSchedulerTests {
 
     @Test("cancel during a recording: the attempt sees the cancel mark and discards; Failed/Cancelled")
     func cancelDiscards() async throws {
-        let fake = FakeExecutor { spec, _ in await recordUntilStopped(spec) }
+        let fake = FakeExecutor(stoppable: { spec, _, stop in await recordUntilStopped(spec, stop) })
         try await withLiveHarness(fake) { h in
             let id = try addJobs(h, [JobOptions(liveRecording: true)])[0]
             try await h.running {

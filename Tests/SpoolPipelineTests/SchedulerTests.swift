@@ -32,13 +32,20 @@ final class FakeExecutor: JobExecuting {
     }
 
     let log = Mutex(Log())
-    let behaviour: @Sendable (JobSpec, _ attempt: Int) async -> JobOutcome
+    let behaviour: @Sendable (JobSpec, _ attempt: Int, StopRequest) async -> JobOutcome
 
     init(_ behaviour: @escaping @Sendable (JobSpec, _ attempt: Int) async -> JobOutcome) {
+        self.behaviour = { spec, attempt, _ in await behaviour(spec, attempt) }
+    }
+
+    /// A fake whose attempts also see the scheduler's stop request.
+    init(stoppable behaviour: @escaping @Sendable (JobSpec, _ attempt: Int, StopRequest) async -> JobOutcome) {
         self.behaviour = behaviour
     }
 
-    func run(_ spec: JobSpec, report: @escaping @Sendable (JobReport) async -> Void) async -> JobOutcome {
+    func run(
+        _ spec: JobSpec, stop: StopRequest, report: @escaping @Sendable (JobReport) async -> Void
+    ) async -> JobOutcome {
         let attempt = log.withLock { log in
             log.started.append(spec.id)
             log.current += 1
@@ -46,12 +53,12 @@ final class FakeExecutor: JobExecuting {
             return log.started.filter { $0 == spec.id }.count
         }
         await report(.step(.downloading))
-        let outcome = await behaviour(spec, attempt)
+        let outcome = await behaviour(spec, attempt, stop)
         log.withLock { $0.current -= 1 }
         return outcome
     }
 
-    func finish(_ publication: OutputPublisher.Publication) { log.withLock { $0.finished.append(publication.keys) } }
+    func finish(_ publication: PublishedOutput) { log.withLock { $0.finished.append(publication.publication.keys) } }
     func undo(jobID: String, folder: String?) { log.withLock { $0.undone.append(jobID) } }
 
     var started: [String] { log.withLock { $0.started } }
@@ -64,7 +71,7 @@ enum Outcomes {
     static func completed(_ spec: JobSpec) -> JobOutcome {
         var result = JobResult()
         result.s3Key = "\(spec.id).mp4"
-        return .completed(result, OutputPublisher.Publication(keys: ["\(spec.id).mp4"], stagePaths: []))
+        return .completed(result, PublishedOutput(OutputPublisher.Publication(keys: ["\(spec.id).mp4"], stagePaths: [])))
     }
 
     static let retryable = FailureClass(

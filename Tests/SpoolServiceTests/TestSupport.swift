@@ -37,11 +37,13 @@ let quietLogger = Logger(label: "spool.tests", factory: { _ in SwiftLogNoOpLogHa
 
 /// A job executor that is never expected to run anything (tests that do not start the scheduler's loop).
 struct IdleExecutor: JobExecuting {
-    func run(_ spec: JobSpec, report: @escaping @Sendable (JobReport) async -> Void) async -> JobOutcome {
+    func run(_ spec: JobSpec, stop: StopRequest, report: @escaping @Sendable (JobReport) async -> Void) async
+        -> JobOutcome
+    {
         while !Task.isCancelled { try? await Task.sleep(for: .milliseconds(10)) }
         return .cancelled
     }
-    func finish(_ publication: OutputPublisher.Publication) {}
+    func finish(_ publication: PublishedOutput) {}
     func undo(jobID: String, folder: String?) {}
 }
 
