@@ -315,7 +315,8 @@ package actor Scheduler {
                 executor.undo(jobID: id, folder: job.folder)
             }
         }
-        var current = saved ? ended : ((try? await store.fetchJob(id: id)) ?? ended)
+        // What the store holds now is what the status files show.
+        var current = (try? await store.fetchJob(id: id)) ?? ended
         // A cancel that came while this end was being saved found the job still running: a job left waiting
         // or queued is cancelled now, before the attempt lets go of its slot (no suspension after this loop).
         while cancelRequested.contains(id) && !current.status.isTerminal {
