@@ -23,7 +23,8 @@ extension Scheduler {
             if let pollAt = policy.startPollAt(now: now, poll: job.attempt, waitedSeconds: waited) {
                 try job.scheduleStartPoll(at: pollAt)
             } else {
-                try job.fail(.error, message: LivePlan.waitLimitMessage(limitSeconds: policy.waitForVideoLimit), at: now)
+                try job.fail(
+                    .error, message: LivePlan.waitLimitMessage(limitSeconds: policy.waitForVideoLimit), at: now)
             }
         case .failed(let failure):
             if failure.retryable && policy.allowsRetry(after: job.downloadRetries) && !shuttingDown {

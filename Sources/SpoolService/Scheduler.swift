@@ -158,7 +158,8 @@ package actor Scheduler {
         let liveFree = liveRunning.count < settings.liveSlots
         let downloadFree = running.count - liveRunning.count < settings.slots
         do {
-            for job in try await store.fetchJobs(status: .processing) where job.step == .waiting && running[job.id] == nil {
+            let processing = try await store.fetchJobs(status: .processing)
+            for job in processing where job.step == .waiting && running[job.id] == nil {
                 guard let at = job.nextRetryAt else { continue }
                 // Due already: it came due after `fill` looked (a short backoff), so take it on the next turn,
                 // unless no slot of its kind is free (then the attempt that frees one wakes the loop).

@@ -58,9 +58,11 @@ struct JobLifecycleTests {
         #expect(job == expected)
     }
 
-    @Test("fail: Failed or Warning by type, with error, error_type, finished_at; no retry pending", arguments: [
-        (ErrorType.error, JobStatus.failed), (.warning, .warning),
-    ])
+    @Test(
+        "fail: Failed or Warning by type, with error, error_type, finished_at; no retry pending",
+        arguments: [
+            (ErrorType.error, JobStatus.failed), (.warning, .warning),
+        ])
     func fail(type: ErrorType, status: JobStatus) throws {
         var job = TestJob.running
         job.nextRetryAt = 1
@@ -83,10 +85,12 @@ struct JobLifecycleTests {
         #expect(job == expected)
     }
 
-    @Test("cancel: Failed/Cancelled from queued, waiting or running, with the user's message", arguments: [
-        JobState.queued, JobState(status: .processing, step: .waiting),
-        JobState(status: .processing, step: .muxing),
-    ])
+    @Test(
+        "cancel: Failed/Cancelled from queued, waiting or running, with the user's message",
+        arguments: [
+            JobState.queued, JobState(status: .processing, step: .waiting),
+            JobState(status: .processing, step: .muxing),
+        ])
     func cancel(from: JobState) throws {
         var job = TestJob(state: from)
         job.nextRetryAt = 3_000

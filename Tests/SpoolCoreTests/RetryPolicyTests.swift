@@ -13,9 +13,11 @@ struct RetryPolicyTests {
         #expect(!RetryPolicy(maxRetries: 0, baseDelay: 1).allowsRetry(after: 0))
     }
 
-    @Test("backoff doubles per retry and is scaled by the jitter", arguments: [
-        (1, 1.0, 2.0), (2, 1.0, 4.0), (3, 1.0, 8.0), (3, 0.5, 4.0), (0, 1.0, 2.0), (4, 0.75, 12.0),
-    ])
+    @Test(
+        "backoff doubles per retry and is scaled by the jitter",
+        arguments: [
+            (1, 1.0, 2.0), (2, 1.0, 4.0), (3, 1.0, 8.0), (3, 0.5, 4.0), (0, 1.0, 2.0), (4, 0.75, 12.0),
+        ])
     func delay(retry: Int, jitter: Double, seconds: Double) {
         #expect(RetryPolicy(maxRetries: 5, baseDelay: 2).delay(forRetry: retry, jitter: jitter) == seconds)
     }
