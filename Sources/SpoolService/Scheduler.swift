@@ -3,6 +3,7 @@ import Logging
 import SpoolCore
 import SpoolPipeline
 import SpoolStore
+import Synchronization
 
 /// Decides which job runs next and carries each attempt's outcome into the store and the status files.
 ///
@@ -30,9 +31,15 @@ package actor Scheduler {
             self.liveSlots = liveSlots
             self.waitForVideoLimit = waitForVideoLimit
         }
+
+        /// When a job that did not finish gets another attempt.
+        package var retryPolicy: RetryPolicy {
+            RetryPolicy(maxRetries: retries, baseDelay: retryBaseDelay, waitForVideoLimit: waitForVideoLimit)
+        }
     }
 
-    private let store: Store
+    /// The job queue, through the async seam: reading or saving a job suspends, never blocks a pool thread.
+    private let store: any JobStore
     private let status: StatusWriter
     private let executor: any JobExecuting
     private let paths: SpoolPaths
@@ -40,6 +47,8 @@ package actor Scheduler {
     private let logger: Logger
     private var running: [String: Task<Void, Never>] = [:]
     private var cancelRequested: Set<String> = []
+    /// Queued jobs whose cancel is being saved: not started meanwhile (the save and the start would race).
+    private var cancelling: Set<String> = []
     /// Running live recordings (counted against `liveSlots`, not `slots`) and each attempt's stop request.
     private var liveRunning: Set<String> = []
     private var stopRequests: [String: StopRequest] = [:]
@@ -57,9 +66,14 @@ package actor Scheduler {
     private(set) var turns = 0
     private let wakeups: AsyncStream<Void>
     private let wakeup: AsyncStream<Void>.Continuation
+    /// Set by `wake()` before it rings the stream, cleared by the turn that serves it. A ring left in the
+    /// stream's buffer by a wake-up an earlier turn already served (it rang after that turn began) is then
+    /// skipped, so `turns` counts only turns that had something to look at, and tests can tell when the
+    /// last wake-up has been taken (`hasPendingWake`) instead of sleeping.
+    private let wakeRequested = Atomic<Bool>(false)
 
     package init(
-        store: Store, status: StatusWriter, executor: any JobExecuting, paths: SpoolPaths, settings: Settings,
+        store: any JobStore, status: StatusWriter, executor: any JobExecuting, paths: SpoolPaths, settings: Settings,
         logger: Logger
     ) {
         self.store = store
@@ -72,7 +86,13 @@ package actor Scheduler {
     }
 
     /// New work may be there (a batch was accepted, a job ended, a retry came due).
-    package nonisolated func wake() { wakeup.yield() }
+    package nonisolated func wake() {
+        wakeRequested.store(true, ordering: .sequentiallyConsistent)
+        wakeup.yield()
+    }
+
+    /// A wake-up not yet taken by a turn of the loop.
+    package nonisolated var hasPendingWake: Bool { wakeRequested.load(ordering: .sequentiallyConsistent) }
 
     /// IDs of the jobs running now.
     package var runningJobIDs: Set<String> { Set(running.keys) }
@@ -85,12 +105,14 @@ package actor Scheduler {
     package func run() async {
         // The first turn needs no wake-up: jobs requeued at start-up, and retries waiting from before, are
         // already in the queue.
-        wakeup.yield()
+        wake()
         for await _ in wakeups {
             if shuttingDown { break }
+            // Cleared before this turn reads anything: a wake-up set after this point gets a turn of its own.
+            guard wakeRequested.exchange(false, ordering: .sequentiallyConsistent) else { continue }
             turns += 1
-            fill()
-            if dueTimerStale || queueReadFailed { armDueTimer() }
+            await fill()
+            if dueTimerStale || queueReadFailed { await armDueTimer() }
         }
         dueTimer?.cancel()
         dueTimer = nil
@@ -109,9 +131,12 @@ package actor Scheduler {
 
     // MARK: - Picking
 
-    private func fill() {
+    /// Starts jobs until the slots are full or nothing is due. Between `pickNext`'s reads other actor work
+    /// may run (an attempt ends, a cancel); `pickNext` filters its candidates after its last read and the
+    /// pick is recorded in `running` before the next suspension, so no job is started twice.
+    private func fill() async {
         queueReadFailed = false
-        while let job = pickNext() {
+        while let job = await pickNext() {
             lastBatch = job.batchId
             let id = job.id
             if job.options.liveRecording { liveRunning.insert(id) }
@@ -124,7 +149,7 @@ package actor Scheduler {
     /// a waiting job (a backoff or a wait_for_video poll), and none when nothing waits. A retry that came due
     /// since `fill` looked gets an immediate turn; one left waiting for a slot is woken by the attempt that
     /// frees one.
-    private func armDueTimer() {
+    private func armDueTimer() async {
         dueTimer?.cancel()
         dueTimer = nil
         dueTimerStale = false
@@ -133,7 +158,8 @@ package actor Scheduler {
         let liveFree = liveRunning.count < settings.liveSlots
         let downloadFree = running.count - liveRunning.count < settings.slots
         do {
-            for job in try store.jobs(status: .processing) where job.step == .waiting && running[job.id] == nil {
+            let processing = try await store.fetchJobs(status: .processing)
+            for job in processing where job.step == .waiting && running[job.id] == nil {
                 guard let at = job.nextRetryAt else { continue }
                 // Due already: it came due after `fill` looked (a short backoff), so take it on the next turn,
                 // unless no slot of its kind is free (then the attempt that frees one wakes the loop).
@@ -164,7 +190,7 @@ package actor Scheduler {
     static let retryAfterReadFailure: Int64 = 1_000
 
     /// The next job: Pending ones and due retries, round-robin over batches in creation order.
-    private func pickNext() -> JobRecord? {
+    private func pickNext() async -> JobRecord? {
         let now = Date().millisecondsSince1970
         let liveFree = liveRunning.count < settings.liveSlots
         let downloadFree = running.count - liveRunning.count < settings.slots
@@ -173,12 +199,15 @@ package actor Scheduler {
         guard liveFree || downloadFree else { return nil }
         let candidates: [JobRecord]
         do {
-            let due = try store.jobs(status: .processing).filter {
+            let due = try await store.fetchJobs(status: .processing).filter {
                 $0.step == .waiting && ($0.nextRetryAt ?? 0) <= now
             }
             let kind: Bool? = liveFree && downloadFree ? nil : liveFree
-            candidates = (due + (try store.pendingHeads(excluding: Set(running.keys), live: kind))).filter {
-                running[$0.id] == nil && ($0.options.liveRecording ? liveFree : downloadFree)
+            let heads = try await store.fetchPendingHeads(excluding: Set(running.keys), live: kind)
+            // After the last suspension: `running` and `cancelling` are current here.
+            candidates = (due + heads).filter {
+                running[$0.id] == nil && !cancelling.contains($0.id)
+                    && ($0.options.liveRecording ? liveFree : downloadFree)
             }
         } catch {
             logger.error("cannot read the queue", metadata: ["error": "\(error)"])
@@ -209,7 +238,19 @@ package actor Scheduler {
             dueTimerStale = true
             wake()
         }
-        guard let job = try? store.startJob(id: id, at: Date().millisecondsSince1970) else { return }
+        let job: JobRecord
+        do {
+            guard let started = try await store.startAttempt(id: id, at: Date().millisecondsSince1970) else { return }
+            job = started
+        } catch {
+            logger.error("cannot start job", metadata: ["job.id": "\(id)", "error": "\(error)"])
+            return
+        }
+        // Cancelled or shut down while its start was being saved: no tool starts; it ends or goes back to the queue.
+        if Task.isCancelled {
+            await finish(id, outcome: .cancelled)
+            return
+        }
         status.write(job: job)
         status.writeBatch(id: job.batchId)
         logger.info("job started", metadata: ["job.id": "\(id)", "attempt": "\(job.attempt)", "url": "\(job.url)"])
@@ -224,96 +265,86 @@ package actor Scheduler {
         if Task.isCancelled {
             if case .completed = outcome {} else { outcome = .cancelled }
         }
-        finish(id, outcome: outcome)
+        await finish(id, outcome: outcome)
     }
 
-    private func record(_ report: JobReport, jobID: String) {
+    private func record(_ report: JobReport, jobID: String) async {
         SpoolMetrics.progress(report, jobID: jobID)
-        guard var job = try? store.job(id: jobID), job.status == .processing else { return }
+        guard var job = try? await store.fetchJob(id: jobID), job.status == .processing else { return }
         switch report {
         case .step(let step):
-            guard let next = job.state.apply(.step(step)) else { return }
-            job.state = next
-            if step != .downloading { job.progress = nil }
+            // A step the state machine refuses (a late report) changes nothing.
+            guard (try? job.reach(step)) != nil else { return }
         case .progress(let progress):
             job.progress = progress
         }
-        if (try? store.save(job)) == true { status.write(job: job) }
+        if await save(job, change: "progress") { status.write(job: job) }
     }
 
-    private func finish(_ id: String, outcome: JobOutcome) {
-        guard var job = try? store.job(id: id) else { return }
-        let now = Date().millisecondsSince1970
-        job.progress = nil
-        switch outcome {
-        case .completed(let result, let publication):
-            job.state = job.state.apply(.complete) ?? job.state
-            job.result = result
-            job.finishedAt = now
-            if (try? store.save(job)) == true && job.status == .completed {
+    /// Carries an attempt's outcome into the store, then the status files. An outcome the state machine
+    /// refuses (the job changed meanwhile) is logged and not saved.
+    private func finish(_ id: String, outcome: JobOutcome) async {
+        let job: JobRecord
+        do {
+            guard let found = try await store.fetchJob(id: id) else { return }
+            job = found
+        } catch {
+            logger.error("cannot read job after its attempt", metadata: ["job.id": "\(id)", "error": "\(error)"])
+            return
+        }
+        var saved = false
+        var ended = job
+        do {
+            ended = try Self.settled(
+                job, outcome: outcome, now: Date().millisecondsSince1970, policy: settings.retryPolicy,
+                userCancelled: cancelRequested.contains(id), shuttingDown: shuttingDown, logger: logger)
+            saved = await save(ended, change: "attempt ended")
+        } catch {
+            logger.error(
+                "attempt outcome refused by the job state machine",
+                metadata: [
+                    "job.id": "\(id)", "status": "\(error.from.status.rawValue)", "step": "\(error.from.step.rawValue)",
+                    "event": "\(error.event)",
+                ])
+        }
+        if case .completed(_, let publication) = outcome {
+            if saved && ended.status == .completed {
                 executor.finish(publication)
             } else {
                 executor.undo(jobID: id, folder: job.folder)
             }
-        case .failed(let failure) where failure.awaitingStart:
-            // wait_for_video: the stream is not up yet; look again later, up to the limit (SPEC §3).
-            let waitedSeconds = Double(now - (job.startedAt ?? now)) / 1000
-            let remaining = settings.waitForVideoLimit - waitedSeconds
-            if remaining > 0 {
-                job.state = job.state.apply(.retryScheduled) ?? job.state
-                job.nextRetryAt = now + Int64(LivePlan.pollDelay(poll: job.attempt, remaining: remaining) * 1000)
-            } else {
-                job.state = job.state.apply(.fail(.error)) ?? job.state
-                job.error = LivePlan.waitLimitMessage(limitSeconds: settings.waitForVideoLimit)
-                job.errorType = .error
-                job.finishedAt = now
-                job.nextRetryAt = nil
-            }
-            _ = try? store.save(job)
-        case .failed(let failure):
-            if failure.retryable && job.downloadRetries < settings.retries && !shuttingDown {
-                job.downloadRetries += 1
-                job.state = job.state.apply(.retryScheduled) ?? job.state
-                let delay = RoundRobin.backoff(base: settings.retryBaseDelay, retry: job.downloadRetries)
-                job.nextRetryAt = now + Int64(delay * 1000)
-                job.error = failure.message
-                logger.info(
-                    "job will be retried",
-                    metadata: ["job.id": "\(id)", "retry": "\(job.downloadRetries)", "delay_s": "\(delay)"])
-            } else {
-                job.state = job.state.apply(.fail(failure.type)) ?? job.state
-                job.error = failure.message
-                job.errorType = failure.type
-                job.finishedAt = now
-                job.nextRetryAt = nil
-            }
-            _ = try? store.save(job)
-        case .skipped(let message):
-            job.state = job.state.apply(.skip) ?? job.state
-            job.error = message
-            job.errorType = .warning
-            job.finishedAt = now
-            _ = try? store.save(job)
-        case .cancelled:
-            if cancelRequested.contains(id) {
-                job.state = job.state.apply(.cancel) ?? job.state
-                job.error = "Job cancelled by user"
-                job.errorType = .error
-                job.finishedAt = now
-            } else {
-                // Shutdown: back to the queue, not Failed (SPEC §8).
-                job.state = job.state.apply(.requeue) ?? job.state
-                job.nextRetryAt = nil
-            }
-            _ = try? store.save(job)
         }
-        let saved = (try? store.job(id: id)) ?? job
-        SpoolMetrics.jobEnded(saved)
-        status.write(job: saved)
-        status.writeBatch(id: saved.batchId)
+        // What the store holds now is what the status files show.
+        var current = (try? await store.fetchJob(id: id)) ?? ended
+        // A cancel that came while this end was being saved found the job still running: a job left waiting
+        // or queued is cancelled now, before the attempt lets go of its slot (no suspension after this loop).
+        while cancelRequested.contains(id) && !current.status.isTerminal {
+            var cancelled = current
+            guard (try? cancelled.cancel(at: Date().millisecondsSince1970)) != nil,
+                await save(cancelled, change: "cancel")
+            else { break }
+            current = cancelled
+        }
+        SpoolMetrics.jobEnded(current)
+        status.write(job: current)
+        status.writeBatch(id: current.batchId)
         logger.info(
             "job ended attempt",
-            metadata: ["job.id": "\(id)", "status": "\(saved.status.rawValue)", "step": "\(saved.step.rawValue)"])
+            metadata: ["job.id": "\(id)", "status": "\(current.status.rawValue)", "step": "\(current.step.rawValue)"])
+    }
+
+    /// Saves `job`; a save the store refuses (the job ended meanwhile) or cannot make is logged.
+    private func save(_ job: JobRecord, change: String) async -> Bool {
+        do {
+            if try await store.saveJob(job) { return true }
+            logger.notice(
+                "job not saved: it ended or went away meanwhile",
+                metadata: ["job.id": "\(job.id)", "change": "\(change)", "status": "\(job.status.rawValue)"])
+        } catch {
+            logger.error(
+                "cannot save job", metadata: ["job.id": "\(job.id)", "change": "\(change)", "error": "\(error)"])
+        }
+        return false
     }
 
     // MARK: - Control
@@ -327,8 +358,8 @@ package actor Scheduler {
     }
 
     /// Cancels a job: a queued one ends at once, a running one has its tools stopped.
-    package func cancel(jobID: String) -> CancelResult {
-        guard var job = try? store.job(id: jobID) else { return .unknown }
+    package func cancel(jobID: String) async -> CancelResult {
+        guard var job = try? await store.fetchJob(id: jobID) else { return .unknown }
         if job.status.isTerminal {
             return .notCancellable("job \(jobID) has already finished (\(job.status.rawValue))")
         }
@@ -338,33 +369,17 @@ package actor Scheduler {
             task.cancel()
             return .stopping
         }
-        guard let next = job.state.apply(.cancel) else { return .notCancellable("job \(jobID) cannot be cancelled") }
-        job.state = next
-        job.progress = nil
-        job.nextRetryAt = nil
-        job.error = "Job cancelled by user"
-        job.errorType = .error
-        job.finishedAt = Date().millisecondsSince1970
-        guard (try? store.save(job)) == true else { return .notCancellable("job \(jobID) changed; try again") }
+        guard (try? job.cancel(at: Date().millisecondsSince1970)) != nil else {
+            return .notCancellable("job \(jobID) cannot be cancelled")
+        }
+        // Not started while its cancel is saved: the start would overwrite the cancel, or run a cancelled job.
+        cancelling.insert(jobID)
+        defer { cancelling.remove(jobID) }
+        guard await save(job, change: "cancel") else { return .notCancellable("job \(jobID) changed; try again") }
         dueTimerStale = true
         SpoolMetrics.jobEnded(job)
         status.write(job: job)
         status.writeBatch(id: job.batchId)
         return .cancelled
-    }
-}
-
-/// The pure parts of scheduling: the round-robin cursor and the retry delay.
-package enum RoundRobin {
-    /// The batch after `last` in `order` (cyclic); the first one when `last` is unknown.
-    package static func next(after last: String?, in order: [String]) -> String? {
-        guard !order.isEmpty else { return nil }
-        guard let last, let index = order.firstIndex(of: last) else { return order[0] }
-        return order[(index + 1) % order.count]
-    }
-
-    /// Exponential backoff with jitter: base · 2^(retry−1), scaled by a random 0.5…1.0.
-    package static func backoff(base: Double, retry: Int, jitter: Double = Double.random(in: 0.5...1.0)) -> Double {
-        base * pow(2, Double(max(0, retry - 1))) * jitter
     }
 }

@@ -30,7 +30,9 @@ package struct BatchRecord: Codable, Sendable, Equatable, FetchableRecord, Persi
 }
 
 /// A job row: one URL of a batch and everything known about its run.
-package struct JobRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+///
+/// Its state changes through the `JobLifecycle` mutators (SpoolCore), which keep to the state machine.
+package struct JobRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord, JobLifecycle {
     package static let databaseTableName = "job"
     package var id: String
     package var batchId: String

@@ -7,7 +7,7 @@ import SpoolCore
 /// Every method is one transaction. Thread-safe: GRDB serialises writes on one connection
 /// and runs reads concurrently (WAL).
 package final class Store: Sendable {
-    private let writer: any DatabaseWriter
+    let writer: any DatabaseWriter
 
     /// Opens (creating if needed) the database file at `path` (`SpoolPaths.database`) in WAL mode and
     /// migrates it.
@@ -110,8 +110,10 @@ package final class Store: Sendable {
     // MARK: - Jobs
 
     package func job(id: String) throws -> JobRecord? {
-        try writer.read { db in try JobRecord.fetchOne(db, key: id) }
+        try writer.read { db in try Self.job(id: id, db) }
     }
+
+    static func job(id: String, _ db: Database) throws -> JobRecord? { try JobRecord.fetchOne(db, key: id) }
 
     package func jobs(batchID: String) throws -> [JobRecord] {
         try writer.read { db in try Self.jobs(of: batchID, db) }
@@ -139,19 +141,21 @@ package final class Store: Sendable {
     /// `live` keeps only live recordings (`true`) or only other jobs (`false`), so a scheduler with only
     /// one kind of slot free decodes nothing of the other kind.
     package func pendingHeads(excluding: Set<String> = [], live: Bool? = nil) throws -> [JobRecord] {
-        try writer.read { db in
-            let skip = excluding.isEmpty ? "" : " AND j.id NOT IN (\(databaseQuestionMarks(count: excluding.count)))"
-            // Options are the batch's (retries copy them), so the head alone says which kind a batch is.
-            let kind = live.map { " AND json_extract(job.options, '$.live_recording') = \($0 ? 1 : 0)" } ?? ""
-            let sql = """
-                SELECT job.* FROM batch JOIN job ON job.id = (
-                    SELECT j.id FROM job AS j WHERE j.batchId = batch.id AND j.status = 'Pending'\(skip)
-                    ORDER BY j.position LIMIT 1)
-                WHERE batch.finishedAt IS NULL\(kind)
-                ORDER BY job.createdAt, job.batchId, job.position
-                """
-            return try JobRecord.fetchAll(db, sql: sql, arguments: StatementArguments(Array(excluding)))
-        }
+        try writer.read { db in try Self.pendingHeads(excluding: excluding, live: live, db) }
+    }
+
+    static func pendingHeads(excluding: Set<String>, live: Bool?, _ db: Database) throws -> [JobRecord] {
+        let skip = excluding.isEmpty ? "" : " AND j.id NOT IN (\(databaseQuestionMarks(count: excluding.count)))"
+        // Options are the batch's (retries copy them), so the head alone says which kind a batch is.
+        let kind = live.map { " AND json_extract(job.options, '$.live_recording') = \($0 ? 1 : 0)" } ?? ""
+        let sql = """
+            SELECT job.* FROM batch JOIN job ON job.id = (
+                SELECT j.id FROM job AS j WHERE j.batchId = batch.id AND j.status = 'Pending'\(skip)
+                ORDER BY j.position LIMIT 1)
+            WHERE batch.finishedAt IS NULL\(kind)
+            ORDER BY job.createdAt, job.batchId, job.position
+            """
+        return try JobRecord.fetchAll(db, sql: sql, arguments: StatementArguments(Array(excluding)))
     }
 
     /// Job counts by status, without decoding a single job.
@@ -176,9 +180,11 @@ package final class Store: Sendable {
     }
 
     package func jobs(status: JobStatus) throws -> [JobRecord] {
-        try writer.read { db in
-            try JobRecord.filter(Column("status") == status.rawValue).order(Column("createdAt")).fetchAll(db)
-        }
+        try writer.read { db in try Self.jobs(status: status, db) }
+    }
+
+    static func jobs(status: JobStatus, _ db: Database) throws -> [JobRecord] {
+        try JobRecord.filter(Column("status") == status.rawValue).order(Column("createdAt")).fetchAll(db)
     }
 
     package func allJobs() throws -> [JobRecord] {
@@ -189,32 +195,36 @@ package final class Store: Sendable {
     /// so a late write from a stopped runner can never undo a cancel.
     @discardableResult
     package func save(_ job: JobRecord) throws -> Bool {
-        try writer.write { db in
-            guard let current = try JobRecord.fetchOne(db, key: job.id) else { return false }
-            if current.status.isTerminal { return current == job }
-            try job.update(db)
-            return true
-        }
+        try writer.write { db in try Self.save(job, db) }
+    }
+
+    static func save(_ job: JobRecord, _ db: Database) throws -> Bool {
+        guard let current = try JobRecord.fetchOne(db, key: job.id) else { return false }
+        if current.status.isTerminal { return current == job }
+        try job.update(db)
+        return true
     }
 
     /// Atomically moves a Pending (or retry-waiting) job to Processing; nil when it cannot start.
     package func startJob(id: String, at now: Int64) throws -> JobRecord? {
-        try writer.write { db in
-            guard var job = try JobRecord.fetchOne(db, key: id) else { return nil }
-            // A Pending job starts; a job waiting for its retry resumes downloading.
-            let isRetry = job.status == .processing && job.step == .waiting
-            guard let next = job.state.apply(isRetry ? .step(.downloading) : .start) else { return nil }
-            job.state = next
-            job.attempt += 1
-            if job.startedAt == nil {
-                job.startedAt = now
-                job.queueWaitMs = max(0, now - job.createdAt)
-            }
-            job.nextRetryAt = nil
-            job.progress = nil
-            try job.update(db)
-            return job
+        try writer.write { db in try Self.startJob(id: id, at: now, db) }
+    }
+
+    static func startJob(id: String, at now: Int64, _ db: Database) throws -> JobRecord? {
+        guard var job = try JobRecord.fetchOne(db, key: id) else { return nil }
+        // A Pending job starts; a job waiting for its retry resumes downloading.
+        let isRetry = job.status == .processing && job.step == .waiting
+        guard let next = job.state.apply(isRetry ? .step(.downloading) : .start) else { return nil }
+        job.state = next
+        job.attempt += 1
+        if job.startedAt == nil {
+            job.startedAt = now
+            job.queueWaitMs = max(0, now - job.createdAt)
         }
+        job.nextRetryAt = nil
+        job.progress = nil
+        try job.update(db)
+        return job
     }
 
     /// Crash or shutdown recovery: every Processing job goes back to Pending. Returns their IDs.

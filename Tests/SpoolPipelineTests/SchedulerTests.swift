@@ -159,11 +159,24 @@ struct SchedulerHarness {
             try await body()
         } catch {
             await scheduler.beginShutdown()
-            _ = await task.value
+            await Self.awaitReturn(of: task) { done.withLock { $0 } }
             throw error
         }
         await scheduler.beginShutdown()
-        #expect(await eventually { done.withLock { $0 } }, "run() did not return after beginShutdown")
+        await Self.awaitReturn(of: task) { done.withLock { $0 } }
+    }
+
+    /// Waits for `run()` (`task`) to return after `beginShutdown`, at most `timeout`: a scheduler that hangs
+    /// fails this test with a message saying so, instead of stalling the whole run.
+    static func awaitReturn(
+        of task: Task<Void, Never>, timeout: Duration = .seconds(10), returned isDone: @Sendable () -> Bool
+    ) async {
+        let returned = await eventually(timeout: timeout) { isDone() }
+        guard returned else {
+            Issue.record("Scheduler.run() did not return within \(timeout) of beginShutdown: the scheduler hangs")
+            task.cancel()
+            return
+        }
         await task.value
     }
 }
@@ -294,12 +307,15 @@ struct SchedulerTests {
                     #expect(start >= deadline, "started \(deadline - start) ms before next_retry_at")
                     #expect(start - deadline < 250, "started \(start - deadline) ms after next_retry_at")
                 }
-                // Nothing left to do (once the last attempt's own wake-up has been taken): the loop sleeps.
-                #expect(await eventually { await h.scheduler.runningJobIDs.isEmpty })
-                try await Task.sleep(for: .milliseconds(100))
+                // Nothing left to do once the last attempt has ended and its own wake-up has been taken (the
+                // turn that takes it is counted as it starts): from then on the loop sleeps. Watched for 800 ms.
+                #expect(
+                    await eventually {
+                        await h.scheduler.runningJobIDs.isEmpty && !h.scheduler.hasPendingWake
+                    }, "the last attempt's wake-up was never taken")
                 let idleTurns = await h.scheduler.turns
                 try await Task.sleep(for: .milliseconds(800))
-                #expect(await h.scheduler.turns == idleTurns)
+                #expect(await h.scheduler.turns == idleTurns, "an idle scheduler took turns")
             }
             let job = try h.job(id)
             #expect(job.downloadRetries == 2 && job.attempt == 3 && job.nextRetryAt == nil)
@@ -331,7 +347,9 @@ struct SchedulerTests {
                 #expect(job.downloadRetries == 1)
                 #expect(job.error == Outcomes.retryable.message)
                 #expect((job.nextRetryAt ?? 0) > Date().millisecondsSince1970 + 20_000)
-                #expect(await h.scheduler.runningJobIDs.isEmpty)
+                // The attempt lets go of its slot just after its end is saved (the save is async).
+                #expect(await eventually { await h.scheduler.runningJobIDs.isEmpty })
+                #expect(h.status(id).map { $0 == (.processing, .waiting) } ?? false)
                 // A job waiting for its retry holds no slot and is cancelled at once.
                 #expect(await h.scheduler.cancel(jobID: id) == .cancelled)
                 let cancelled = try h.job(id)

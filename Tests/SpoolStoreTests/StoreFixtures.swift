@@ -45,3 +45,11 @@ func seed(_ store: Store, count: Int, createdAt: Int64 = 1_000) throws -> (Batch
 }
 
 enum FixtureError: Error { case notCreated }
+
+/// `withTempDirectory` for async tests.
+func withTempDirectory<T>(_ body: (String) async throws -> T) async throws -> T {
+    let path = NSTemporaryDirectory() + "spool-store-tests-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    return try await body(path)
+}

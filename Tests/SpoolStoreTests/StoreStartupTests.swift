@@ -113,8 +113,16 @@ struct StoreStartupTests {
             failed.finishedAt = 3_100
             #expect(try store.save(failed))
 
-            let codable = Dictionary(grouping: try store.allJobs(), by: \.batchId)
-                .mapValues { $0.sorted { $0.position < $1.position } }
+            // The reference: GRDB's Codable decoding, not `JobRecord.init(row:)` (which `forEachBatchOfJobs`
+            // and every `JobRecord` fetch use), anchored on the records as they were saved.
+            let reference = try codableJobs(store)
+            #expect(reference[running.id] == running && reference[waiting.id] == waiting)
+            #expect(reference[done.id] == done && reference[failed.id] == failed)
+            #expect(reference.count == 9)
+            var codable: [String: [JobRecord]] = [:]
+            for job in reference.values.sorted(by: { ($0.batchId, $0.position) < ($1.batchId, $1.position) }) {
+                codable[job.batchId, default: []].append(job)
+            }
             var raw: [String: [JobRecord]] = [:]
             var batches: [BatchRecord] = []
             try Store.Startup(path: dir + "/spool.sqlite").forEachBatchOfJobs(batches: { batches = $0 }) { id, group in
@@ -124,9 +132,25 @@ struct StoreStartupTests {
             #expect(raw == codable)
             #expect(batches == (try store.batches()))
 
-            let all = try store.allJobs()
-            let byID = try Store.Startup(path: dir + "/spool.sqlite").jobs(ids: all.map(\.id) + ["missing"])
-            #expect(Dictionary(uniqueKeysWithValues: byID.map { ($0.id, $0) }) == Dictionary(uniqueKeysWithValues: all.map { ($0.id, $0) }))
+            let byID = try Store.Startup(path: dir + "/spool.sqlite").jobs(ids: Array(reference.keys) + ["missing"])
+            #expect(Dictionary(uniqueKeysWithValues: byID.map { ($0.id, $0) }) == reference)
         }
     }
+}
+
+/// Every job row through GRDB's Codable decoding (the compiler's `Decodable` of `JobRecord`), by ID: a
+/// reading independent of `JobRecord.init(row:)`, which every `JobRecord` fetch uses.
+func codableJobs(_ store: Store) throws -> [String: JobRecord] {
+    let rows = try store.writer.read { db in try CodableJob.fetchAll(db) }
+    return Dictionary(uniqueKeysWithValues: rows.map { ($0.record.id, $0.record) })
+}
+
+/// A job row decoded by `Decodable`, so GRDB cannot pick `JobRecord.init(row:)`.
+struct CodableJob: Decodable, FetchableRecord, TableRecord {
+    static let databaseTableName = "job"
+    let record: JobRecord
+
+    init(from decoder: any Decoder) throws { record = try JobRecord(from: decoder) }
+
+    static func databaseJSONDecoder(for column: String) -> JSONDecoder { JobRecord.databaseJSONDecoder(for: column) }
 }
