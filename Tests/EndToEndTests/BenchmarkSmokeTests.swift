@@ -27,7 +27,7 @@ struct BenchmarkSmokeTests {
         defer { try? FileManager.default.removeItem(at: scratch) }
         let result = try await runInSession(
             "scripts/bench --smoke", python, [script.path, "--smoke", "--spool", spool, "--dir", scratch.path + "/work"],
-            cwd: Paths.packageRoot, timeout: 240)
+            cwd: Paths.packageRoot, timeout: 240, strayToken: { _ in scratch.path })
         #expect(result.status == 0, "scripts/bench --smoke failed:\n\(result.output)")
         #expect(result.leftovers.isEmpty, "the bench left processes running: \(result.leftovers)")
 
