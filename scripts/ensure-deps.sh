@@ -2,6 +2,7 @@
 # Installs what spool needs and is missing, on a fresh Debian 12 (run as root).
 # Idempotent: does nothing when everything is already there.
 #   - ffmpeg + ffprobe, libsqlite3-dev, python3-venv   (Debian packages)
+#   - systemd-analyze (Debian package systemd)         (the unit-file test; CI must not skip it)
 #   - a project-local venv .venv with yt-dlp pinned     (PyPI; Debian's yt-dlp is too old)
 # Swift itself is expected to be installed already (see README).
 set -euo pipefail
@@ -18,6 +19,10 @@ if ! command -v ffmpeg >/dev/null 2>&1 || ! command -v ffprobe >/dev/null 2>&1; 
 fi
 if ! dpkg -s libsqlite3-dev >/dev/null 2>&1; then
     missing+=(libsqlite3-dev)
+fi
+# systemd-analyze verifies config/spool.service in the end-to-end tests (ConfigurationTests/systemdUnit()).
+if ! command -v systemd-analyze >/dev/null 2>&1 && [[ ! -x /usr/bin/systemd-analyze ]]; then
+    missing+=(systemd)
 fi
 # python3-venv: needed only when python3 cannot create a venv with pip by itself.
 if ! command -v python3 >/dev/null 2>&1; then
@@ -39,7 +44,7 @@ if ((${#missing[@]} > 0)); then
     $SUDO apt-get update
     $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
 else
-    log "Debian packages present (ffmpeg, ffprobe, libsqlite3-dev, python3-venv)"
+    log "Debian packages present (ffmpeg, ffprobe, libsqlite3-dev, python3-venv, systemd)"
 fi
 
 VENV="$REPO/.venv"
@@ -61,6 +66,10 @@ else
         log "yt-dlp reports $got, expected $YTDLP_VERSION" >&2
         exit 1
     fi
+fi
+# The disk-full test mounts a small tmpfs: it needs root and mount(2) (a privileged container), nothing to install.
+if [[ $(id -u) -ne 0 ]]; then
+    log "note: not root, so the disk-full test cannot mount its tmpfs (it fails under SPOOL_E2E_NO_SKIP=1)" >&2
 fi
 log "ffmpeg: $(ffmpeg -version | head -1)"
 log "yt-dlp: $("$VENV/bin/yt-dlp" --version) ($VENV/bin/yt-dlp)"

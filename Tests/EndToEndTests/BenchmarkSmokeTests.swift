@@ -5,42 +5,63 @@ import Testing
 /// benchmark command cannot rot (issue 7). The full run (`scripts/bench`) writes BENCHMARKS.md.
 @Suite("End to end: benchmark smoke run", .serialized, .timeLimit(.minutes(5)))
 struct BenchmarkSmokeTests {
-    @Test("scripts/bench --smoke runs all six measures and prints a number for each")
-    func smoke() throws {
+    /// Each measure's keys with the range a smoke run (tiny sizes, debug binary, two busy cores) stays in.
+    /// Wide on purpose: they catch a unit slip, a zero, a negative or a run that did nothing, not a slowdown.
+    static let plausible: [Int: [(key: String, range: ClosedRange<Double>)]] = [
+        1: [("p50_ms", 0.01...2_000), ("p99_ms", 0.01...5_000), ("base_p50_ms", 0.01...2_000),
+            ("base_p99_ms", 0.01...5_000)],
+        2: [("spool_s", 0.001...60), ("base_s", 0.0001...30), ("ratio", 0.001...10_000),
+            ("peak_rss_mib", 4...1_024)],
+        3: [("spool_s", 0.1...180), ("xargs_s", 0.1...180), ("ratio", 0.05...20)],
+        4: [("spool_s", 0.1...180), ("sequential_s", 0.1...180), ("speedup", 0.05...20)],
+        5: [("idle_percent", 0...200), ("dotfiles_percent", 0...200)],
+        6: [("clean_s", 0.001...60), ("crash_s", 0.001...60), ("rebuild_s", 0.001...60), ("jobs", 1...1_000_000)],
+    ]
+
+    @Test("scripts/bench --smoke prints one line for each of the six measures, every value in its plausible range")
+    func smoke() async throws {
         let script = Paths.packageRoot.appendingPathComponent("scripts/bench")
         let python = try Paths.which("python3")
         let spool = try Paths.spoolBinary().path
         let scratch = try Paths.makeTempDir("spool-bench-smoke")
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let result = try runCommand(
-            python, [script.path, "--smoke", "--spool", spool, "--dir", scratch.path + "/work"],
-            cwd: Paths.packageRoot, timeout: 240)
+        let result = try await runInSession(
+            "scripts/bench --smoke", python, [script.path, "--smoke", "--spool", spool, "--dir", scratch.path + "/work"],
+            cwd: Paths.packageRoot, timeout: 240, strayToken: { _ in scratch.path })
         #expect(result.status == 0, "scripts/bench --smoke failed:\n\(result.output)")
+        #expect(result.leftovers.isEmpty, "the bench left processes running: \(result.leftovers)")
 
-        let lines = result.stdout.split(separator: "\n").map(String.init)
-        let expected: [Int: [String]] = [
-            1: ["p50_ms", "p99_ms", "base_p50_ms"],
-            2: ["spool_s", "base_s", "ratio", "peak_rss_mib"],
-            3: ["spool_s", "xargs_s", "ratio"],
-            4: ["spool_s", "sequential_s", "speedup"],
-            5: ["idle_percent", "dotfiles_percent"],
-            6: ["clean_s", "crash_s", "rebuild_s"],
-        ]
-        for (measure, keys) in expected.sorted(by: { $0.key < $1.key }) {
-            let line = lines.first { $0.hasPrefix("MEASURE \(measure) ") }
-            #expect(line != nil, "measure \(measure) printed nothing:\n\(result.output)")
-            guard let line else { continue }
-            var values: [String: String] = [:]
-            for field in line.split(separator: " ").dropFirst(2) {
-                let parts = field.split(separator: "=", maxSplits: 1).map(String.init)
-                if parts.count == 2 { values[parts[0]] = parts[1] }
-            }
-            for key in keys {
-                let number = values[key].flatMap(Double.init)
-                #expect(number != nil && number!.isFinite, "measure \(measure): \(key) is not a number in \(line)")
+        let lines = result.output.split(separator: "\n").map(String.init)
+        let measureLines = lines.filter { $0.hasPrefix("MEASURE ") }
+        #expect(
+            measureLines.compactMap { Int($0.split(separator: " ")[1]) }.sorted() == Array(1...6),
+            "exactly one MEASURE line per measure:\n\(measureLines.joined(separator: "\n"))")
+        var values: [Int: [String: Double]] = [:]
+        for (measure, expected) in Self.plausible.sorted(by: { $0.key < $1.key }) {
+            let line = try #require(
+                lines.first { $0.hasPrefix("MEASURE \(measure) ") }, "measure \(measure) printed nothing:\n\(result.output)")
+            values[measure] = fields(line)
+            for (key, range) in expected {
+                let value = try #require(values[measure]?[key], "measure \(measure): no number for \(key) in \(line)")
+                #expect(range.contains(value), "measure \(measure): \(key)=\(value) is outside \(range) in \(line)")
             }
         }
+        // Consistency within a run: measures 3 and 4 time the same spool run; a p99 is not below its p50.
+        #expect(values[3]?["spool_s"] == values[4]?["spool_s"], "\(values)")
+        #expect((values[1]?["p99_ms"] ?? 0) >= (values[1]?["p50_ms"] ?? .infinity), "\(values[1] ?? [:])")
         // The table is printed, one row per measure.
-        #expect(lines.contains { $0.hasPrefix("| 6 |") }, "no table:\n\(result.stdout)")
+        for row in 1...6 {
+            #expect(lines.contains { $0.hasPrefix("| \(row) |") }, "no table row \(row):\n\(result.output)")
+        }
+    }
+
+    /// `key=value` fields of a MEASURE line whose values are numbers.
+    private func fields(_ line: String) -> [String: Double] {
+        var result: [String: Double] = [:]
+        for field in line.split(separator: " ").dropFirst(2) {
+            let parts = field.split(separator: "=", maxSplits: 1).map(String.init)
+            if parts.count == 2, let number = Double(parts[1]), number.isFinite { result[parts[0]] = number }
+        }
+        return result
     }
 }

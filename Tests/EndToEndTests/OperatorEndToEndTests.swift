@@ -188,7 +188,8 @@ struct SubmitWaitTests {
         #expect(screen.contains("2/2 done"), "summary line")
         #expect(screen.contains("done: all 2 jobs completed"))
         #expect(screen.contains("out/op/pty/first clip.mp4"), "output path shown")
-        #expect(took < 60)
+        // Two throttled downloads of ~3-4 s each; the rest is slack for two busy cores.
+        #expect(took < 120, "submit --wait took \(took) s")
         // The jobs really completed.
         let receipt = try await spool.acceptedReceipt("watched")
         for id in receipt.jobIDs { #expect(spool.job(id)?["status"] as? String == "Completed") }
@@ -381,6 +382,11 @@ struct ConfigurationTests {
         #expect(line.contains("level=info"), "\(line)")
         #expect(line.contains(" downloads=8") && line.contains(" retries=7") && line.contains(" rescan_interval_s=2"), "\(line)")
         #expect(line.hasPrefix("ts="), "logfmt: \(line)")
+        // SIGTERM only once the service is up: sent right after the first log line, it can arrive before the
+        // handler is installed (exit 143 instead of 0; seen on two busy cores).
+        _ = try await waitFor("serve to be ready", timeout: 15) { () -> Bool? in
+            ((try? String(contentsOf: log, encoding: .utf8)) ?? "").contains("inbox watch started") ? true : nil
+        }
         child.signal(SIGTERM)
         _ = try await waitFor("serve to stop", timeout: 10) { child.isRunning ? nil : true }
         #expect(child.exitStatus == 0)
@@ -439,9 +445,9 @@ struct ConfigurationTests {
 
     @Test(
         "config/spool.service passes systemd-analyze verify and carries the hardening",
-        .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-analyze"),
-                 "systemd-analyze is not installed on this machine"))
+        .needs(hasSystemdAnalyze, "systemd-analyze is not installed on this machine (Debian package systemd)"))
     func systemdUnit() throws {
+        try requireMachine(hasSystemdAnalyze, "systemd-analyze is not installed (scripts/ensure-deps.sh installs it)")
         let unit = try String(
             contentsOf: Paths.packageRoot.appendingPathComponent("config/spool.service"), encoding: .utf8)
         for line in ["User=spool", "ProtectSystem=strict", "ReadWritePaths=/srv/spool", "NoNewPrivileges=yes",
@@ -465,6 +471,9 @@ struct ConfigurationTests {
         #expect(complaints.isEmpty, "\(complaints)")
     }
 }
+
+/// The systemd unit test needs `systemd-analyze` (Debian package systemd, installed by scripts/ensure-deps.sh).
+private let hasSystemdAnalyze = FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-analyze")
 
 // MARK: - metrics and status
 
@@ -556,7 +565,7 @@ struct MetricsStatusTests {
 
 // MARK: - sample inbox and demo
 
-@Suite("Operator: sample inbox and demo", .serialized, .timeLimit(.minutes(2)))
+@Suite("Operator: sample inbox and demo", .serialized, .timeLimit(.minutes(4)))
 struct SampleDemoTests {
     @Test("sample-inbox has one validated example per feature, each explained in its README")
     func sampleInbox() throws {
@@ -586,7 +595,7 @@ struct SampleDemoTests {
     func demo() throws {
         let binary = try Paths.spoolBinary()
         let began = Date()
-        let result = try runWithEnvironment(binary, ["demo"], environment: cleanEnvironment, timeout: 90)
+        let result = try runWithEnvironment(binary, ["demo"], environment: cleanEnvironment, timeout: 150)
         let took = Date().timeIntervalSince(began)
         #expect(result.status == 0, "exit \(result.status):\n\(result.output)")
         for step in 1...5 { #expect(result.stdout.contains("[\(step)/5]"), "step \(step)") }
@@ -597,6 +606,6 @@ struct SampleDemoTests {
         #expect(result.stdout.contains("\"status\"") && result.stdout.contains("\"Completed\""), "no status file shown")
         #expect(result.stdout.contains("service stopped (exit 0)"))
         #expect(result.stdout.contains("removed "))
-        #expect(took < 60, "demo took \(took) s")
+        #expect(took < 120, "demo took \(took) s (a limit two busy cores can meet)")
     }
 }

@@ -16,7 +16,6 @@ private let canMountTmpfs: Bool = {
     return true
 }()
 
-
 @Suite("End to end: shutdown, scan-only inbox, inbox loss, full disk", .serialized, .timeLimit(.minutes(4)))
 struct ResilienceEndToEndTests {
     @Test("SIGTERM with 4 jobs running: exit within 10 s, jobs Pending, no tool process left; restart completes all")
@@ -63,8 +62,10 @@ struct ResilienceEndToEndTests {
         let dropped = Date()
         try spool.drop("renamed.json", batchJSON(jobs: [(lab.url("status/404/a.mp4"), nil)]))
         _ = try await spool.acceptedReceipt("renamed", timeout: 10)
-        // Found by a scan, then unchanged for one more interval: at most about two intervals.
-        #expect(Date().timeIntervalSince(dropped) < 2.0 + 1.0)
+        // Found by a scan, then unchanged for one more interval: about two intervals (2 s), plus slack for two
+        // busy cores (the receipt poll, the service's own scheduling).
+        let pickedUp = Date().timeIntervalSince(dropped)
+        #expect(pickedUp < 2.0 + 3.0, "picked up after \(pickedUp) s")
 
         // A file written in place, growing for longer than a scan interval, is only read once complete.
         let text = batchJSON(jobs: (1...5).map { (lab.url("status/404/g\($0).mp4"), nil) })
@@ -112,8 +113,9 @@ struct ResilienceEndToEndTests {
 
     @Test(
         "a full disk under out/ fails the job with 'no space left on device', leaves nothing partial, and later jobs complete",
-        .enabled(if: canMountTmpfs, "needs root to mount a small tmpfs"))
+        .needs(canMountTmpfs, "needs root to mount a small tmpfs"))
     func diskFull() async throws {
+        try requireMachine(canMountTmpfs, "needs root and mount(2) to mount a small tmpfs")
         let lab = try await sharedLab()
         let spool = try SpoolRoot("disk-full")
         let out = spool.dir("out")

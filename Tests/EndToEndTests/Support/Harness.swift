@@ -82,8 +82,11 @@ enum Paths {
         throw E2EError("\(name) not found in PATH (\(childPATH)); run scripts/ensure-deps.sh")
     }
 
+    /// The environment of every child (services, CLI commands, tools): this process's environment without any
+    /// `SPOOL_*` variable, so a host setting such as SPOOL_DOWNLOADS cannot change what is tested; PATH as above.
+    /// A test that wants a variable passes it explicitly.
     static var childEnvironment: [String: String] {
-        var env = ProcessInfo.processInfo.environment
+        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SPOOL_") }
         env["PATH"] = childPATH
         return env
     }

@@ -77,11 +77,15 @@ final class Lab: @unchecked Sendable {
         return dir
     }
 
-    private static func startServer(root: URL) throws -> (Process, Pipe, Int) {
+    /// Starts `script` (labserver.py) on a free port and reads its `READY <port>` line, waiting at most
+    /// `timeout` s: a server that starts but never prints must fail the run, not hang it.
+    static func startServer(
+        root: URL, script: URL = Paths.labserver, timeout: Double = 15
+    ) throws -> (Process, Pipe, Int) {
         let python = try Paths.which("python3")
         let p = Process()
         p.executableURL = python
-        p.arguments = [Paths.labserver.path, "--root", root.path, "--port", "0"]
+        p.arguments = [script.path, "--root", root.path, "--port", "0"]
         p.environment = Paths.childEnvironment
         let stdinPipe = Pipe()
         let stdoutPipe = Pipe()
@@ -89,26 +93,38 @@ final class Lab: @unchecked Sendable {
         p.standardOutput = stdoutPipe
         p.standardError = FileHandle.standardError
         try p.run()
-        // Read the READY line (blocking read on the pipe, bounded by the server's start-up).
-        let reader = stdoutPipe.fileHandleForReading
-        var buffer = Data()
-        let deadline = Date().addingTimeInterval(15)
-        while Date() < deadline {
-            let chunk = reader.availableData
-            if chunk.isEmpty { break }  // EOF: server died
-            buffer.append(chunk)
-            if let text = String(data: buffer, encoding: .utf8), let line = text.split(separator: "\n").first,
-                text.contains("\n")
-            {
-                let parts = line.split(separator: " ")
-                if parts.count == 2, parts[0] == "READY", let port = Int(parts[1]) {
-                    return (p, stdinPipe, port)
-                }
-                break
-            }
+        let (line, buffer) = readFirstLine(stdoutPipe.fileHandleForReading.fileDescriptor, timeout: timeout)
+        if let parts = line?.split(separator: " "), parts.count == 2, parts[0] == "READY", let port = Int(parts[1]) {
+            return (p, stdinPipe, port)
         }
         if p.isRunning { kill(p.processIdentifier, SIGKILL) }
-        throw E2EError("labserver did not print READY <port>; got: \(String(decoding: buffer, as: UTF8.self))")
+        let got = String(decoding: buffer, as: UTF8.self)
+        throw E2EError(
+            line == nil
+                ? "labserver printed no READY line within \(timeout) s; got: \(got)"
+                : "labserver did not print READY <port>; got: \(got)")
+    }
+
+    /// The first line written to `fd` within `timeout` s (nil on timeout or EOF), and every byte read.
+    private static func readFirstLine(_ fd: Int32, timeout: Double) -> (String?, Data) {
+        var buffer = Data()
+        let deadline = Date().addingTimeInterval(timeout)
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let left = deadline.timeIntervalSinceNow
+            guard left > 0 else { return (nil, buffer) }
+            var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&pfd, 1, Int32(min(left, 1) * 1000))
+            if ready < 0 && errno != EINTR { return (nil, buffer) }
+            guard ready > 0 else { continue }
+            let n = read(fd, &chunk, chunk.count)
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { return (nil, buffer) }  // EOF: the server died
+            buffer.append(contentsOf: chunk[0..<n])
+            if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
+                return (String(decoding: buffer[..<newline], as: UTF8.self), buffer)
+            }
+        }
     }
 }
 
