@@ -90,8 +90,13 @@ package struct ControlFiles: Service {
             for name in names.sorted() where !name.hasPrefix(".") {
                 let problems = action == "cancel" ? await cancel(name) : retry(name)
                 if !problems.isEmpty {
-                    _ = try? ingestor.writeReceipt(
-                        for: name, ErrorReceipt(error: problems.joined(separator: "; "), source: "\(action)/\(name)"))
+                    // Durable like an ingest receipt: the control file is removed right after.
+                    let receipt = ErrorReceipt(error: problems.joined(separator: "; "), source: "\(action)/\(name)")
+                    do {
+                        try ingestor.writeReceipt(for: name, receipt, durable: true)
+                    } catch {
+                        logger.error("control receipt not written", metadata: ["id": "\(name)", "error": "\(error)"])
+                    }
                 }
                 logger.info(
                     "control file handled", metadata: ["action": "\(action)", "id": "\(name)", "problems": "\(problems)"])

@@ -242,13 +242,13 @@ package struct Ingestor: Sendable {
         return .rejected(errors: errors)
     }
 
-    /// `receipts/<stem>.json` for `inbox/<stem>.json`, atomic but not yet fsynced (`AtomicFile.sync` does
-    /// that, together with the archive copy); returns its path.
+    /// `receipts/<stem>.json` for `inbox/<stem>.json`, atomic; returns its path. Ingest leaves the fsync to
+    /// its group (`AtomicFile.sync`, together with the archive copies); a lone receipt passes `durable: true`.
     @discardableResult
-    package func writeReceipt<Body: Encodable>(for source: String, _ body: Body) throws -> String {
+    package func writeReceipt<Body: Encodable>(for source: String, _ body: Body, durable: Bool = false) throws -> String {
         let stem = source.hasSuffix(".json") ? String(source.dropLast(5)) : source
         let path = paths.receipts + "/" + stem + ".json"
-        try AtomicFile.write(StatusProjection.encode(body), to: path, durable: false)
+        try AtomicFile.write(StatusProjection.encode(body), to: path, durable: durable)
         return path
     }
 

@@ -37,21 +37,16 @@ struct DownloadSSRFEndToEndTests {
         return url
     }
 
-    /// false (after saying why) when the service cannot run in a private mount namespace here; in CI (CI=true)
-    /// that is a failure, not a skip: CI runs as root with unshare, and a skip would hide a guard nobody tests.
-    static func canRun() -> Bool {
-        guard let reason = PrivateHostsService.unavailableReason() else { return true }
-        if ProcessInfo.processInfo.environment["CI"] == "true" {
-            Issue.record("the download-time SSRF test cannot run: \(reason)")
-        } else {
-            print("DownloadSSRFEndToEndTests: not run here: \(reason)")
-        }
-        return false
-    }
+    /// True when the service can run in a private mount namespace here (root, `unshare -m`).
+    static var canRun: Bool { PrivateHostsService.unavailableReason() == nil }
 
-    @Test("a host that turns into 127.0.0.1 after validation is refused at download time, nothing fetched")
+    // Skipped where the machine cannot run it, except under SPOOL_E2E_NO_SKIP=1 (CI): there it must run, and
+    // fails on `requireMachine`, so a guard nobody tests cannot pass as a skip.
+    @Test(
+        "a host that turns into 127.0.0.1 after validation is refused at download time, nothing fetched",
+        .needs(canRun, "needs root and unshare -m for a private /etc/hosts"))
     func rebindingRefusedAtDownload() async throws {
-        guard Self.canRun() else { return }
+        try requireMachine(Self.canRun, PrivateHostsService.unavailableReason() ?? "")
         let lab = try await sharedLab()
         let spool = try SpoolRoot("ssrf-download", config: "{}")
         let server = try LoggingLabServer(mediaDir: lab.mediaDir, log: spool.base.appendingPathComponent("lab.log"))
