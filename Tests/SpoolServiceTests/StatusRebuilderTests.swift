@@ -14,10 +14,13 @@ struct StatusRebuilderTests {
         ingestor.checkNetwork = false
         try writeText(
             h.paths.inbox + "/b.json", #"{"jobs": [{"url": "https://example.com/a"}, {"url": "https://example.com/b"}]}"#)
-        guard case .accepted(let batchID, let jobIDs) = try #require(ingestor.ingest(names: ["b.json"]).first) else {
-            throw CancellationError()
-        }
+        let outcome = try #require(ingestor.ingest(names: ["b.json"]).first)
+        guard case .accepted(let batchID, let jobIDs) = outcome else { throw NotAccepted(outcome: outcome) }
         return (jobIDs, batchID)
+    }
+
+    struct NotAccepted: Error {
+        var outcome: Ingestor.Outcome
     }
 
     func bytes(_ path: String) -> Data? { FileManager.default.contents(atPath: path) }
