@@ -74,7 +74,7 @@ let package = Package(
             dependencies: ["SpoolInbox", "SpoolFiles", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(name: "SpoolStoreTests", dependencies: ["SpoolStore"]),
-        .testTarget(name: "SpoolPipelineTests", dependencies: ["SpoolPipeline", "SpoolService"]),
+        .testTarget(name: "SpoolPipelineTests", dependencies: ["SpoolCore", "SpoolPipeline"]),
         .testTarget(
             name: "SpoolServiceTests",
             dependencies: [

@@ -30,19 +30,56 @@ package struct ConversionPlan: Sendable, Equatable {
         options: JobOptions, source: MediaInfo, input: String, output: String
     ) throws(Refusal) -> ConversionPlan {
         let container = Container(options.format)
-        let start = options.clipStart.flatMap(ClipTime.parse)
-        let end = options.clipEnd.flatMap(ClipTime.parse)
-        let isClip = start != nil || end != nil
-        var reasons: [String] = []
-        var maps: [String] = []
-        var codecArgs: [String] = []
-        var outVideo: String?
-        var outAudio: String?
-
+        let clip = Clip(start: options.clipStart.flatMap(ClipTime.parse), end: options.clipEnd.flatMap(ClipTime.parse))
+        var streams = Streams()
         if options.audioOnly {
             guard source.audio != nil else { throw .noAudio }
         } else {
             guard let video = source.video else { throw .noVideo }
+            streams.chooseVideo(video, options: options, source: source, container: container, isClip: clip.isClip)
+        }
+        if let audio = source.audio {
+            streams.chooseAudio(audio, options: options, source: source, container: container)
+        }
+
+        var args = ["-hide_banner", "-nostdin", "-y", "-loglevel", "error", "-progress", "pipe:1", "-nostats"]
+        if let start = clip.start { args += ["-ss", Self.seconds(start)] }
+        args += ["-i", input]
+        var expected = source.duration
+        if clip.isClip {
+            let from = clip.start ?? 0
+            let mediaEnd = source.duration ?? .infinity
+            let to = min(clip.end ?? mediaEnd, mediaEnd)
+            if let end = clip.end { args += ["-t", Self.seconds(max(0, end - from))] }
+            expected = to.isFinite ? max(0, to - from) : nil
+        }
+        args += streams.maps + streams.codecArgs + ["-dn", "-sn"]
+        if ["mp4", "mov", "m4a"].contains(options.format) { args += ["-movflags", "+faststart"] }
+        args += ["-f", container.muxer, output]
+        return ConversionPlan(
+            arguments: args, expectedVideoCodec: streams.outVideo, expectedAudioCodec: streams.outAudio,
+            expectedDuration: expected, isClip: clip.isClip, transcodeReasons: streams.reasons)
+    }
+
+    /// The clip bounds asked for, in seconds (nil: from the start / to the end).
+    private struct Clip {
+        var start: Double?
+        var end: Double?
+        var isClip: Bool { start != nil || end != nil }
+    }
+
+    /// The stream maps, codec arguments and output codecs chosen, and why anything is transcoded.
+    private struct Streams {
+        var maps: [String] = []
+        var codecArgs: [String] = []
+        var outVideo: String?
+        var outAudio: String?
+        var reasons: [String] = []
+
+        /// Copies the video when the container holds it, no scaling is needed and no clip is cut; else encodes.
+        mutating func chooseVideo(
+            _ video: MediaInfo.Stream, options: JobOptions, source: MediaInfo, container: Container, isClip: Bool
+        ) {
             maps += ["-map", "0:\(source.streams.firstIndex(of: video)!)"]
             var codec = options.videoCodec
             let cap = options.heightCap
@@ -64,7 +101,7 @@ package struct ConversionPlan: Sendable, Equatable {
                 codecArgs += ["-c:v", "copy"]
                 outVideo = video.codec
             } else {
-                codecArgs += Self.videoEncoder(codec, crf: options.effectiveCRF, container: container)
+                codecArgs += ConversionPlan.videoEncoder(codec, crf: options.effectiveCRF, container: container)
                 if needsScale, let cap, let w = video.width, let h = video.height {
                     codecArgs += ["-vf", w >= h ? "scale=-2:\(cap)" : "scale=\(cap):-2"]
                 }
@@ -72,7 +109,10 @@ package struct ConversionPlan: Sendable, Equatable {
             }
         }
 
-        if let audio = source.audio {
+        /// Copies the audio when the container holds it; else encodes at the asked bitrate.
+        mutating func chooseAudio(
+            _ audio: MediaInfo.Stream, options: JobOptions, source: MediaInfo, container: Container
+        ) {
             maps += ["-map", "0:\(source.streams.firstIndex(of: audio)!)"]
             var codec = options.audioCodec
             if codec == "copy" && !container.holdsAudio(audio.codec) {
@@ -83,28 +123,10 @@ package struct ConversionPlan: Sendable, Equatable {
                 codecArgs += ["-c:a", "copy"]
                 outAudio = audio.codec
             } else {
-                codecArgs += Self.audioEncoder(codec) + ["-b:a", options.audioBitrate ?? "192k"]
+                codecArgs += ConversionPlan.audioEncoder(codec) + ["-b:a", options.audioBitrate ?? "192k"]
                 outAudio = CodecName.probeName(forAudio: codec)
             }
         }
-
-        var args = ["-hide_banner", "-nostdin", "-y", "-loglevel", "error", "-progress", "pipe:1", "-nostats"]
-        if let start { args += ["-ss", Self.seconds(start)] }
-        args += ["-i", input]
-        var expected = source.duration
-        if isClip {
-            let from = start ?? 0
-            let mediaEnd = source.duration ?? .infinity
-            let to = min(end ?? mediaEnd, mediaEnd)
-            if end != nil { args += ["-t", Self.seconds(max(0, (end ?? 0) - from))] }
-            expected = to.isFinite ? max(0, to - from) : nil
-        }
-        args += maps + codecArgs + ["-dn", "-sn"]
-        if ["mp4", "mov", "m4a"].contains(options.format) { args += ["-movflags", "+faststart"] }
-        args += ["-f", container.muxer, output]
-        return ConversionPlan(
-            arguments: args, expectedVideoCodec: outVideo, expectedAudioCodec: outAudio, expectedDuration: expected,
-            isClip: isClip, transcodeReasons: reasons)
     }
 
     static func videoEncoder(_ codec: String, crf: Int, container: Container) -> [String] {

@@ -42,46 +42,10 @@ extension JobRunner {
             let (probe, probeRun) = try await session.probe(
                 tool: tools.ytDlp, url: spec.url, socketTimeout: tools.socketTimeout, work: spec.work)
             if probeRun.cancelled || Task.isCancelled { return .cancelled }
-            let notStarted: Bool
-            if let probe {
-                notStarted = probe.isUpcoming
-            } else if probeRun.exitCode == 0 {
-                return .failed(
-                    FailureClass(
-                        message: "The URL did not lead to a playable video or audio file.", type: .warning,
-                        retryable: false))
-            } else {
-                notStarted = LivePlan.isNotStartedYet(stderr: probeRun.stderrTail)
-                if !notStarted {
-                    return .failed(
-                        ErrorClassifier.classifyDownload(
-                            exitCode: probeRun.exitCode, signal: probeRun.signal, stderr: probeRun.stderrTail))
-                }
+            if let refusal = Self.notRecordable(probe, probeRun, waitForVideo: spec.options.waitForVideo) {
+                return refusal
             }
-            if notStarted {
-                if spec.options.waitForVideo {
-                    var waiting = FailureClass(
-                        message: "The live stream has not started yet.", type: .warning, retryable: false)
-                    waiting.awaitingStart = true
-                    return .failed(waiting)
-                }
-                return .failed(
-                    FailureClass(
-                        message: "The live stream has not started yet (wait_for_video was not set).",
-                        type: .warning, retryable: false))
-            }
-            guard let probe, probe.isLive else {
-                var outcome = try await attempt(spec, report: report)
-                var notes = ["the URL is not a live stream; it was downloaded normally"]
-                if spec.options.maxDuration != nil {
-                    notes.append("max_duration applies only to live recordings and was ignored")
-                }
-                if case .completed(var result, let publication) = outcome {
-                    result.note = ([result.note].compactMap { $0 } + notes).joined(separator: "; ")
-                    outcome = .completed(result, publication)
-                }
-                return outcome
-            }
+            guard let probe, probe.isLive else { return try await downloadNotLive(spec, report: report) }
             let fromStart = spec.options.liveFromStart && LivePlan.supportsFromStart(extractorKey: probe.extractorKey)
             if spec.options.liveFromStart && !fromStart {
                 session.note("this source cannot be recorded from its start; the recording began at the live edge")
@@ -92,5 +56,52 @@ extension JobRunner {
             logger.error("live attempt failed", metadata: ["job.id": "\(spec.id)", "error": "\(error)"])
             return .failed(FailureClass(message: Self.internalFailureMessage(error), type: .error, retryable: true))
         }
+    }
+
+    /// The outcome when the probe shows nothing to record yet: no media, a probe error, or a stream that has
+    /// not started (waited for only when the job asks to); nil when the attempt goes on.
+    private static func notRecordable(_ probe: LiveProbe?, _ probeRun: ToolResult, waitForVideo: Bool) -> JobOutcome? {
+        let notStarted: Bool
+        if let probe {
+            notStarted = probe.isUpcoming
+        } else if probeRun.exitCode == 0 {
+            return .failed(
+                FailureClass(
+                    message: "The URL did not lead to a playable video or audio file.", type: .warning,
+                    retryable: false))
+        } else {
+            notStarted = LivePlan.isNotStartedYet(stderr: probeRun.stderrTail)
+            if !notStarted {
+                return .failed(
+                    ErrorClassifier.classifyDownload(
+                        exitCode: probeRun.exitCode, signal: probeRun.signal, stderr: probeRun.stderrTail))
+            }
+        }
+        guard notStarted else { return nil }
+        if waitForVideo {
+            var waiting = FailureClass(message: "The live stream has not started yet.", type: .warning, retryable: false)
+            waiting.awaitingStart = true
+            return .failed(waiting)
+        }
+        return .failed(
+            FailureClass(
+                message: "The live stream has not started yet (wait_for_video was not set).",
+                type: .warning, retryable: false))
+    }
+
+    /// A live job whose URL is not live: downloaded like any other, with a note saying so.
+    private func downloadNotLive(
+        _ spec: JobSpec, report: @escaping @Sendable (JobReport) async -> Void
+    ) async throws -> JobOutcome {
+        var outcome = try await attempt(spec, report: report)
+        var notes = ["the URL is not a live stream; it was downloaded normally"]
+        if spec.options.maxDuration != nil {
+            notes.append("max_duration applies only to live recordings and was ignored")
+        }
+        if case .completed(var result, let publication) = outcome {
+            result.note = ([result.note].compactMap { $0 } + notes).joined(separator: "; ")
+            outcome = .completed(result, publication)
+        }
+        return outcome
     }
 }

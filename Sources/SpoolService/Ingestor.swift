@@ -168,40 +168,15 @@ package struct Ingestor: Sendable {
         }.concurrentMap { jobs in jobs.map { status.encodeNew($0) } }
         var outcomes: [Outcome] = []
         var written: [String] = []
-        var finished: [(file: ClaimedFile, message: Logger.Message, batchID: String, jobs: Int)] = []
+        var finished: [Finished] = []
         for ((item, outcome), documents) in zip(zip(group, created), encoded) {
-            let file = item.file
             do {
-                switch outcome {
-                case .existing(let first, let firstJobs) where first.claimName != item.batch.claimName:
-                    // Same idempotency key: answer with the first batch, create nothing.
-                    written.append(
-                        try writeReceipt(
-                            for: file.originalName,
-                            Receipt(
-                                batchId: first.id, jobIds: firstJobs.map(\.id), source: file.originalName, cached: true)))
-                    outcomes.append(.cached(batchID: first.id))
-                    finished.append((file, "batch already known by idempotency key", first.id, firstJobs.count))
-                case .existing(let saved, let savedJobs), .created(let saved, let savedJobs):
-                    if case .created = outcome {
-                        status.writeCreated(saved, jobs: savedJobs, encoded: documents)
-                    } else {
-                        // Re-ingested after a crash: the jobs may have moved on since; write what the store says.
-                        for job in savedJobs { status.write(job: job) }
-                        status.writeBatch(id: saved.id)
-                    }
-                    let archive = paths.archive + "/" + saved.id + ".json"
-                    try AtomicFile.write(BatchFile.removingAPIKey(file.data) ?? file.data, to: archive, durable: false)
-                    written.append(archive)
-                    written.append(
-                        try writeReceipt(
-                            for: file.originalName,
-                            Receipt(batchId: saved.id, jobIds: savedJobs.map(\.id), source: file.originalName)))
-                    outcomes.append(.accepted(batchID: saved.id, jobIDs: savedJobs.map(\.id)))
-                    finished.append((file, "batch accepted", saved.id, savedJobs.count))
-                }
+                let (result, done) = try record(item, outcome, encoded: documents, written: &written)
+                outcomes.append(result)
+                finished.append(done)
             } catch {
-                logger.error("inbox file not ingested", metadata: ["file": "\(file.originalName)", "error": "\(error)"])
+                logger.error(
+                    "inbox file not ingested", metadata: ["file": "\(item.file.originalName)", "error": "\(error)"])
                 outcomes.append(.ignored)
             }
         }
@@ -211,16 +186,71 @@ package struct Ingestor: Sendable {
             logger.error("receipts not made durable; the batch files stay claimed", metadata: ["error": "\(error)"])
             return outcomes
         }
-        for (file, message, batchID, jobs) in finished {
+        removeClaimed(finished)
+        return outcomes
+    }
+
+    /// A claimed file whose batch is stored and whose receipt is durable: removed last, then logged.
+    private struct Finished {
+        var file: ClaimedFile
+        var message: Logger.Message
+        var batchID: String
+        var jobs: Int
+    }
+
+    /// Writes one stored batch's status files, archive copy and receipt (appending the paths to `written`,
+    /// which are fsynced together before any claimed file goes).
+    private func record(
+        _ item: Accepted, _ outcome: Store.CreateOutcome, encoded documents: [Data], written: inout [String]
+    ) throws -> (Outcome, Finished) {
+        let file = item.file
+        switch outcome {
+        case .existing(let first, let firstJobs) where first.claimName != item.batch.claimName:
+            // Same idempotency key: answer with the first batch, create nothing.
+            written.append(
+                try writeReceipt(
+                    for: file.originalName,
+                    Receipt(batchId: first.id, jobIds: firstJobs.map(\.id), source: file.originalName, cached: true)))
+            return (
+                .cached(batchID: first.id),
+                Finished(
+                    file: file, message: "batch already known by idempotency key", batchID: first.id,
+                    jobs: firstJobs.count)
+            )
+        case .existing(let saved, let savedJobs), .created(let saved, let savedJobs):
+            if case .created = outcome {
+                status.writeCreated(saved, jobs: savedJobs, encoded: documents)
+            } else {
+                // Re-ingested after a crash: the jobs may have moved on since; write what the store says.
+                for job in savedJobs { status.write(job: job) }
+                status.writeBatch(id: saved.id)
+            }
+            let archive = paths.archive + "/" + saved.id + ".json"
+            try AtomicFile.write(BatchFile.removingAPIKey(file.data) ?? file.data, to: archive, durable: false)
+            written.append(archive)
+            written.append(
+                try writeReceipt(
+                    for: file.originalName,
+                    Receipt(batchId: saved.id, jobIds: savedJobs.map(\.id), source: file.originalName)))
+            return (
+                .accepted(batchID: saved.id, jobIDs: savedJobs.map(\.id)),
+                Finished(file: file, message: "batch accepted", batchID: saved.id, jobs: savedJobs.count)
+            )
+        }
+    }
+
+    /// Removes the claimed files whose receipts are durable, logging each batch.
+    private func removeClaimed(_ finished: [Finished]) {
+        for done in finished {
             do {
-                try FileManager.default.removeItem(atPath: file.path)
+                try FileManager.default.removeItem(atPath: done.file.path)
             } catch {
-                logger.error("claimed file not removed", metadata: ["file": "\(file.path)", "error": "\(error)"])
+                logger.error("claimed file not removed", metadata: ["file": "\(done.file.path)", "error": "\(error)"])
             }
             logger.info(
-                message, metadata: ["batch.id": "\(batchID)", "source": "\(file.originalName)", "jobs": "\(jobs)"])
+                done.message,
+                metadata: ["batch.id": "\(done.batchID)", "source": "\(done.file.originalName)", "jobs": "\(done.jobs)"])
         }
-        return outcomes
     }
 
     private func reject(_ file: ClaimedFile, errors: [FieldError]) throws -> Outcome {

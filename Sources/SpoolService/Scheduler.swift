@@ -45,6 +45,8 @@ package actor Scheduler {
     private let paths: SpoolPaths
     private let settings: Settings
     private let logger: Logger
+    /// Where attempts, progress and job ends are counted; nil records nothing (tests, metrics off).
+    private let metrics: SpoolMetrics?
     private var running: [String: Task<Void, Never>] = [:]
     private var cancelRequested: Set<String> = []
     /// Queued jobs whose cancel is being saved: not started meanwhile (the save and the start would race).
@@ -74,8 +76,9 @@ package actor Scheduler {
 
     package init(
         store: any JobStore, status: StatusWriter, executor: any JobExecuting, paths: SpoolPaths, settings: Settings,
-        logger: Logger
+        metrics: SpoolMetrics? = nil, logger: Logger
     ) {
+        self.metrics = metrics
         self.store = store
         self.status = status
         self.executor = executor
@@ -140,7 +143,7 @@ package actor Scheduler {
             lastBatch = job.batchId
             let id = job.id
             if job.options.liveRecording { liveRunning.insert(id) }
-            SpoolMetrics.attemptStarted()
+            metrics?.attemptStarted()
             running[id] = Task { await self.execute(id) }
         }
     }
@@ -234,7 +237,7 @@ package actor Scheduler {
             cancelRequested.remove(id)
             liveRunning.remove(id)
             stopRequests[id] = nil
-            SpoolMetrics.attemptEnded()
+            metrics?.attemptEnded()
             dueTimerStale = true
             wake()
         }
@@ -269,7 +272,7 @@ package actor Scheduler {
     }
 
     private func record(_ report: JobReport, jobID: String) async {
-        SpoolMetrics.progress(report, jobID: jobID)
+        metrics?.progress(report, jobID: jobID)
         guard var job = try? await store.fetchJob(id: jobID), job.status == .processing else { return }
         switch report {
         case .step(let step):
@@ -325,7 +328,7 @@ package actor Scheduler {
             else { break }
             current = cancelled
         }
-        SpoolMetrics.jobEnded(current)
+        metrics?.jobEnded(current)
         status.write(job: current)
         status.writeBatch(id: current.batchId)
         logger.info(
@@ -377,7 +380,7 @@ package actor Scheduler {
         defer { cancelling.remove(jobID) }
         guard await save(job, change: "cancel") else { return .notCancellable("job \(jobID) changed; try again") }
         dueTimerStale = true
-        SpoolMetrics.jobEnded(job)
+        metrics?.jobEnded(job)
         status.write(job: job)
         status.writeBatch(id: job.batchId)
         return .cancelled

@@ -45,10 +45,12 @@ package struct SpoolDaemon: Service, CustomStringConvertible {
         let store = try Store(path: paths.database)
         let status = StatusWriter(store: store, paths: paths, logger: logger)
         let ingestor = Ingestor(store: store, paths: paths, configuration: configuration, status: status, logger: logger)
-        let (rebuilder, publisher) = try recover(store: store, status: status, ingestor: ingestor)
+        // Recovery blocks (file I/O, the store's synchronous reads, the rebuild's parallel loops): off the pool.
+        let (rebuilder, publisher) = try await BlockingWork.run("spool.recovery") { [self] in
+            try recover(store: store, status: status, ingestor: ingestor)
+        }
         onEvent(.recovered)
 
-        SpoolMetrics.install(metrics)
         let scheduler = makeScheduler(store: store, status: status, publisher: publisher)
         let metricsService = MetricsService(metrics: metrics, store: store, logger: logger)
         var control = ControlFiles(
@@ -74,7 +76,7 @@ package struct SpoolDaemon: Service, CustomStringConvertible {
         // (never after a crash, nor when the group failed: the next start then checks everything).
         metricsService.writeNow()
         logger.info("spool stopped")
-        rebuilder.markCleanShutdown()
+        try await BlockingWork.run("spool.seal") { rebuilder.markCleanShutdown() }
         onEvent(.sealed)
     }
 
@@ -120,7 +122,7 @@ package struct SpoolDaemon: Service, CustomStringConvertible {
                 slots: configuration.downloads, retries: configuration.retries,
                 retryBaseDelay: configuration.retryBaseDelaySeconds, liveSlots: configuration.liveRecordings,
                 waitForVideoLimit: configuration.waitForVideoLimitSeconds),
-            logger: logger)
+            metrics: metrics, logger: logger)
     }
 
     private var inboxConfiguration: DirectoryWatcher.Configuration {

@@ -127,7 +127,8 @@ package struct StatusRebuilder: Sendable {
     /// Every status file that is missing or differs from the database is rewritten.
     ///
     /// Streams the jobs batch by batch (memory stays flat however long the queue), decoding raw columns,
-    /// and compares and writes on every core while the next jobs are decoded.
+    /// and compares and writes on every core while the next jobs are decoded. Blocks the calling thread
+    /// (it waits for its chunks): async code calls it through `BlockingWork`, as the daemon's recovery does.
     package func rebuildAll() throws {
         let startup = try Store.Startup(path: paths.database)
         var batches: [String: BatchRecord] = [:]

@@ -36,7 +36,35 @@ struct DoctorCommand: AsyncParsableCommand {
             print("\(level.rawValue)  \(name.padding(toLength: 10, withPad: " ", startingAt: 0)) \(detail)")
         }
 
-        // Tools.
+        await Self.checkTools(configuration, report: report)
+        if let paths = try? options.paths(configuration) {
+            checkRoot(paths, configuration, report: report)
+            Self.checkDisk(paths, report: report)
+        } else {
+            report(.warn, "root", "no root given (--root, SPOOL_ROOT or root in the configuration); root checks skipped")
+        }
+        Self.checkInotify(report: report)
+        // The secrets file.
+        if let file = effective.apiKeysFile {
+            do {
+                let keys = try ConfigLoader.readAPIKeys(file: file)
+                report(.ok, "api keys", "\(keys.count) key(s) in \(file)")
+            } catch {
+                report(.fail, "api keys", "\(error)")
+            }
+        }
+
+        let failures = results.filter { $0.0 == .fail }.count
+        let warnings = results.filter { $0.0 == .warn }.count
+        print("doctor: \(results.count - failures - warnings) ok, \(warnings) warning(s), \(failures) error(s)")
+        if failures > 0 { throw ExitCode(1) }
+    }
+
+    /// The type of `report`: one check's level, name and detail.
+    typealias Report = (Level, String, String) -> Void
+
+    /// yt-dlp, ffmpeg and ffprobe: found, running, and (yt-dlp) not too old.
+    private static func checkTools(_ configuration: SpoolConfiguration, report: Report) async {
         for (name, tool, flag, key) in [("yt-dlp", configuration.ytDlpPath, "--version", "yt_dlp_path"),
                                         ("ffmpeg", configuration.ffmpegPath, "-version", "ffmpeg_path"),
                                         ("ffprobe", configuration.ffprobePath, "-version", "ffprobe_path")]
@@ -65,78 +93,66 @@ struct DoctorCommand: AsyncParsableCommand {
                 report(.ok, name, "\(version) (\(resolved))")
             }
         }
+    }
 
-        // The root and its directories.
-        if let paths = try? options.paths(configuration) {
-            checkDirectory("root", paths.root, report: report)
-            if paths.inbox != paths.root + "/inbox" { checkDirectory("inbox", paths.inbox, report: report) }
-            if paths.out != paths.root + "/out" { checkDirectory("out", paths.out, report: report) }
-            if paths.state != paths.root + "/state" { checkDirectory("state", paths.state, report: report) }
+    /// The root and its directories (writable), and the filesystems under the inbox and the state.
+    private func checkRoot(_ paths: SpoolPaths, _ configuration: SpoolConfiguration, report: Report) {
+        checkDirectory("root", paths.root, report: report)
+        if paths.inbox != paths.root + "/inbox" { checkDirectory("inbox", paths.inbox, report: report) }
+        if paths.out != paths.root + "/out" { checkDirectory("out", paths.out, report: report) }
+        if paths.state != paths.root + "/state" { checkDirectory("state", paths.state, report: report) }
 
-            let inboxFS = Self.existingAncestor(paths.inbox).flatMap(FilesystemKind.filesystemType(of:))
-            if let type = inboxFS {
-                if FilesystemKind.isNetwork(filesystemType: type) {
-                    report(.warn, "inbox fs", "\(Self.filesystemName(type)) (network): inotify cannot see other "
-                        + "clients' writes; spool relies on the rescan every \(configuration.rescanIntervalSeconds) s")
-                } else {
-                    report(.ok, "inbox fs", "\(Self.filesystemName(type)) (local: inotify sees every write)")
-                }
-            }
-            if let type = Self.existingAncestor(paths.state).flatMap(FilesystemKind.filesystemType(of:)),
-                FilesystemKind.isNetwork(filesystemType: type)
-            {
-                report(.fail, "state fs", "\(Self.filesystemName(type)) (network): the database needs a local disk; set state")
-            }
-
-            var seen = Set<String>()
-            for (label, dir) in [("out", paths.out), ("state", paths.state)] {
-                guard let existing = Self.existingAncestor(dir), let free = Self.freeBytes(existing) else { continue }
-                let key = "\(free)-\(existing)"
-                if seen.contains(key) { continue }
-                seen.insert(key)
-                let text = "\(label): \(formatBytes(Double(free))) free on \(existing)"
-                if free < 200_000_000 {
-                    report(.fail, "disk", text + "; downloads will fail")
-                } else if free < 2_000_000_000 {
-                    report(.warn, "disk", text + "; low")
-                } else {
-                    report(.ok, "disk", text)
-                }
-            }
-        } else {
-            report(.warn, "root", "no root given (--root, SPOOL_ROOT or root in the configuration); root checks skipped")
-        }
-
-        // inotify.
-        let watches = Self.readInt("/proc/sys/fs/inotify/max_user_watches")
-        let queued = Self.readInt("/proc/sys/fs/inotify/max_queued_events")
-        let instances = Self.readInt("/proc/sys/fs/inotify/max_user_instances")
-        if let watches, let queued {
-            let text = "max_user_watches=\(watches) max_queued_events=\(queued)"
-                + (instances.map { " max_user_instances=\($0)" } ?? "")
-            if watches < 16 || queued < 1024 {
-                report(.warn, "inotify", text + "; low: overflows fall back to a rescan (raise fs.inotify.* with sysctl)")
+        let inboxFS = Self.existingAncestor(paths.inbox).flatMap(FilesystemKind.filesystemType(of:))
+        if let type = inboxFS {
+            if FilesystemKind.isNetwork(filesystemType: type) {
+                report(.warn, "inbox fs", "\(Self.filesystemName(type)) (network): inotify cannot see other "
+                    + "clients' writes; spool relies on the rescan every \(configuration.rescanIntervalSeconds) s")
             } else {
-                report(.ok, "inotify", text)
+                report(.ok, "inbox fs", "\(Self.filesystemName(type)) (local: inotify sees every write)")
             }
+        }
+        if let type = Self.existingAncestor(paths.state).flatMap(FilesystemKind.filesystemType(of:)),
+            FilesystemKind.isNetwork(filesystemType: type)
+        {
+            report(.fail, "state fs", "\(Self.filesystemName(type)) (network): the database needs a local disk; set state")
+        }
+    }
+
+    /// Free space under out/ and state/ (once per filesystem).
+    private static func checkDisk(_ paths: SpoolPaths, report: Report) {
+        var seen = Set<String>()
+        for (label, dir) in [("out", paths.out), ("state", paths.state)] {
+            guard let existing = Self.existingAncestor(dir), let free = Self.freeBytes(existing) else { continue }
+            let key = "\(free)-\(existing)"
+            if seen.contains(key) { continue }
+            seen.insert(key)
+            let text = "\(label): \(formatBytes(Double(free))) free on \(existing)"
+            if free < 200_000_000 {
+                report(.fail, "disk", text + "; downloads will fail")
+            } else if free < 2_000_000_000 {
+                report(.warn, "disk", text + "; low")
+            } else {
+                report(.ok, "disk", text)
+            }
+        }
+    }
+
+    /// The kernel's inotify limits: low ones only cost rescans.
+    private static func checkInotify(report: Report) {
+    let watches = Self.readInt("/proc/sys/fs/inotify/max_user_watches")
+    let queued = Self.readInt("/proc/sys/fs/inotify/max_queued_events")
+    let instances = Self.readInt("/proc/sys/fs/inotify/max_user_instances")
+    if let watches, let queued {
+        let text = "max_user_watches=\(watches) max_queued_events=\(queued)"
+            + (instances.map { " max_user_instances=\($0)" } ?? "")
+        if watches < 16 || queued < 1024 {
+            report(.warn, "inotify", text + "; low: overflows fall back to a rescan (raise fs.inotify.* with sysctl)")
         } else {
-            report(.warn, "inotify", "limits not readable under /proc/sys/fs/inotify; spool relies on the rescan")
+            report(.ok, "inotify", text)
         }
-
-        // Secrets file.
-        if let file = effective.apiKeysFile {
-            do {
-                let keys = try ConfigLoader.readAPIKeys(file: file)
-                report(.ok, "api keys", "\(keys.count) key(s) in \(file)")
-            } catch {
-                report(.fail, "api keys", "\(error)")
-            }
-        }
-
-        let failures = results.filter { $0.0 == .fail }.count
-        let warnings = results.filter { $0.0 == .warn }.count
-        print("doctor: \(results.count - failures - warnings) ok, \(warnings) warning(s), \(failures) error(s)")
-        if failures > 0 { throw ExitCode(1) }
+    } else {
+        report(.warn, "inotify", "limits not readable under /proc/sys/fs/inotify; spool relies on the rescan")
+    }
     }
 
     private func checkDirectory(_ name: String, _ dir: String, report: (Level, String, String) -> Void) {

@@ -210,85 +210,6 @@ struct EndToEndTests {
         try await spool.stop()
     }
 
-    // 4. Pickup: slow in-place writes, dot-name + rename, and a file there before start-up.
-    @Test("pickup: slow in-place write read once and complete; dot-name rename; file present at start-up")
-    func pickup() async throws {
-        let lab = try await sharedLab()
-        // Trace logging: each inbox listing is logged ("inbox rescan"), so the test can wait for one.
-        let spool = try SpoolRoot("pickup", config: traceConfig)
-        let fm = FileManager.default
-        try fm.createDirectory(at: spool.inbox, withIntermediateDirectories: true)
-
-        // (c) Already in the inbox before the service starts.
-        let early = batchJSON(folder: "e2e/pickup", jobs: [(lab.url("status/404/early.mp4"), nil)])
-        try Data(early.utf8).write(to: spool.inbox.appendingPathComponent("early.json"))
-        try spool.start()
-        _ = try await spool.acceptedReceipt("early")
-
-        // (a) Written slowly in place: open, append, close; several times; no temp name. After each piece but
-        // the last, wait until spool has listed the inbox again, so that it surely saw the incomplete file.
-        let slow = batchJSON(
-            folder: "e2e/pickup",
-            jobs: [
-                (lab.url("status/404/slow1.mp4"), "slow one"), (lab.url("status/404/slow2.mp4"), "slow two"),
-                (lab.url("status/404/slow3.mp4"), "slow three"),
-            ])
-        let slowData = Data(slow.utf8)
-        let slowPath = spool.inbox.appendingPathComponent("slow.json").path
-        let pieces = 4
-        let step = (slowData.count + pieces - 1) / pieces
-        for i in 0..<pieces {
-            let chunk = slowData[(i * step)..<min(slowData.count, (i + 1) * step)]
-            let fd = open(slowPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-            try #require(fd >= 0, "open \(slowPath): errno \(errno)")
-            let written = chunk.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-            close(fd)
-            try #require(written == chunk.count)
-            if i < pieces - 1 {
-                let listed = rescans(spool)
-                _ = try await waitFor("spool to list the inbox after piece \(i + 1)", timeout: 20, interval: 0.05, on: spool) {
-                    rescans(spool) > listed ? true : nil
-                }
-            }
-        }
-
-        // (b) Written to a dot-name, renamed in.
-        let renamed = batchJSON(folder: "e2e/pickup", jobs: [(lab.url("status/404/renamed.mp4"), nil)])
-        try spool.drop("renamed.json", renamed)
-
-        let slowReceipt = try await spool.receipt("slow")
-        #expect(slowReceipt["error"] == nil, "the slowly written batch was read incomplete: \(slowReceipt)")
-        #expect(jsonInt(slowReceipt["total_jobs"]) == 3)
-        let renamedReceipt = try await spool.acceptedReceipt("renamed")
-        let earlyReceipt = try await spool.acceptedReceipt("early")
-        let slowBatchID = try #require(slowReceipt["batch_id"] as? String)
-
-        for id in [earlyReceipt.batchID, slowBatchID, renamedReceipt.batchID] {
-            _ = try await spool.finishedBatch(id, timeout: 60)
-        }
-        // Everything written has been claimed and dealt with (a piece read early would have left a second
-        // file behind to be claimed later): nothing in the inbox or in .claimed before counting.
-        _ = try await waitFor("the inbox and .claimed to be empty", timeout: 30, interval: 0.1, on: spool) {
-            listDir(spool.inbox).filter { $0.hasSuffix(".json") }.isEmpty
-                && listDir(spool.inbox.appendingPathComponent(".claimed")).isEmpty ? true : nil
-        }
-
-        // Once each: three receipts, three archived files, three batches, nothing rejected, inbox empty.
-        #expect(listDir(spool.dir("receipts")) == ["early.json", "renamed.json", "slow.json"])
-        #expect(
-            Set(listDir(spool.dir("archive")))
-                == Set([earlyReceipt.batchID, slowBatchID, renamedReceipt.batchID].map { "\($0).json" }))
-        #expect(listDir(spool.dir("batches")).count == 3)
-        #expect(listDir(spool.dir("rejected")).isEmpty)
-        #expect(listDir(spool.inbox).filter { $0.hasSuffix(".json") }.isEmpty, "inbox: \(listDir(spool.inbox))")
-        #expect(listDir(spool.dir("jobs")).count == 5)
-        let archivedSlow = try Data(contentsOf: spool.dir("archive").appendingPathComponent("\(slowBatchID).json"))
-        #expect(archivedSlow == slowData)
-
-        try await spool.stop()
-    }
-
-    // 5. Name conflicts.
     @Test("two jobs with the same title in one folder give <name>.mp4 and <name> (2).mp4")
     func nameConflicts() async throws {
         let lab = try await sharedLab()
@@ -362,72 +283,16 @@ struct EndToEndTests {
         }
         try await spool.stop()
     }
-
-    // 7. `spool validate`.
-    @Test("spool validate accepts every sample-inbox file and rejects an invalid one, naming the fields")
-    func validateCommand() async throws {
-        let binary = try Paths.spoolBinary()
-        let samples = listDir(Paths.sampleInbox).filter { $0.hasSuffix(".json") }
-        try #require(!samples.isEmpty, "no sample-inbox/*.json in \(Paths.sampleInbox.path)")
-        for name in samples {
-            let path = Paths.sampleInbox.appendingPathComponent(name).path
-            let result = try runCommand(binary, ["validate", path], timeout: 30)
-            #expect(result.status == 0, "spool validate \(name) → \(result.status): \(result.output)")
-        }
-        let all = try runCommand(
-            binary, ["validate"] + samples.map { Paths.sampleInbox.appendingPathComponent($0).path }, timeout: 30)
-        #expect(all.status == 0, "validate all samples: \(all.output)")
-
-        let dir = try Paths.makeTempDir("spool-e2e-validate")
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let bad = dir.appendingPathComponent("bad.json")
-        try Data(
-            """
-            {"audio_onyl": true, "clip_start": "7", "clip_end": "5",
-             "jobs": [{"url": "ftp://media.example.org/a.mp4"}]}
-            """.utf8
-        ).write(to: bad)
-        let result = try runCommand(binary, ["validate", bad.path], timeout: 30)
-        #expect(result.status != 0)
-        for field in ["jobs[0].url", "audio_onyl", "clip_end"] {
-            #expect(result.output.contains(field), "validate output lacks \(field): \(result.output)")
-        }
-    }
-
-    // 8. `spool submit`.
-    @Test("spool submit FILE --root ROOT places the batch in the inbox and the service takes it")
-    func submitCommand() async throws {
-        let lab = try await sharedLab()
-        let spool = try SpoolRoot("submit")
-        try spool.start()
-        let file = spool.base.appendingPathComponent("submitted.json")
-        let text = batchJSON(folder: "e2e/submit", jobs: [(lab.url("clipB.mp4"), nil)])
-        try Data(text.utf8).write(to: file)
-        let result = try runCommand(
-            spool.binary, ["submit", file.path, "--root", spool.root.path, "--allow-private-network"], timeout: 30)
-        #expect(result.status == 0, "spool submit: \(result.output)")
-        let r = try await spool.acceptedReceipt("submitted")
-        let receipt = try #require(readJSON(spool.dir("receipts").appendingPathComponent("submitted.json")))
-        #expect(receipt["source"] as? String == "submitted.json")
-        let batch = try await spool.finishedBatch(r.batchID)
-        #expect(batch["status"] as? String == "completed")
-        try expectCompleted(spool, r.jobIDs[0], outputPath: "out/e2e/submit/clipB.mp4")
-        let archived = try Data(contentsOf: spool.dir("archive").appendingPathComponent("\(r.batchID).json"))
-        #expect(archived == Data(text.utf8))
-        // Nothing of the submitted file is left in the inbox (spool may keep its own dot-directories there).
-        #expect(listDir(spool.inbox).filter { $0.contains("submitted") }.isEmpty, "inbox: \(listDir(spool.inbox))")
-        try await spool.stop()
-    }
 }
 
 /// The tests' configuration with trace logging.
-private let traceConfig: String = {
+let traceConfig: String = {
     guard let brace = e2eConfig.firstIndex(of: "{") else { return e2eConfig }
     return e2eConfig.replacingCharacters(in: brace...brace, with: "{\"log_level\": \"trace\", ")
 }()
 
 /// How many inbox listings spool has logged (at trace level).
-private func rescans(_ spool: SpoolRoot) -> Int {
+func rescans(_ spool: SpoolRoot) -> Int {
     let log = (try? String(contentsOf: spool.log, encoding: .utf8)) ?? ""
     return log.components(separatedBy: "inbox rescan").count - 1
 }

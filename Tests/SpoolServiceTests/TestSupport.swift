@@ -24,13 +24,15 @@ func readText(_ path: String) -> String? {
 }
 
 /// Polls `condition` until it holds or `timeout` passes; for state on disk, which announces nothing.
-func eventually(timeout: Duration = .seconds(10), _ condition: @Sendable () async -> Bool) async -> Bool {
+func eventually(
+    timeout: Duration = .seconds(10), _ condition: @Sendable () async throws -> Bool
+) async rethrows -> Bool {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
-        if await condition() { return true }
+        if try await condition() { return true }
         try? await Task.sleep(for: .milliseconds(10))
     }
-    return await condition()
+    return try await condition()
 }
 
 let quietLogger = Logger(label: "spool.tests", factory: { _ in SwiftLogNoOpLogHandler() })

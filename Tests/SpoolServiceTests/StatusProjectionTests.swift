@@ -6,97 +6,6 @@ import Testing
 @testable import SpoolPipeline
 @testable import SpoolService
 
-@Suite("ErrorClassifier")
-struct ErrorClassifierTests {
-    static let toolNames = ["yt-dlp", "ffmpeg", "ffprobe", "yt_dlp", "youtube-dl"]
-
-    func classify(_ lines: [String], exit: Int32? = 1, signal: Int32? = nil) -> FailureClass {
-        ErrorClassifier.classifyDownload(exitCode: exit, signal: signal, stderr: lines)
-    }
-
-    @Test("HTTP 404/410 is a content warning, never retried", arguments: ["404: Not Found", "410: Gone"])
-    func notFound(code: String) {
-        let f = classify(["[generic] x: Requesting", "ERROR: [generic] Unable to download webpage: HTTP Error \(code)"])
-        #expect(f.type == .warning)
-        #expect(f.retryable == false)
-        #expect(f.message.contains("404/410"))
-    }
-
-    @Test("technical failures are retryable errors", arguments: [
-        "ERROR: unable to download video data: HTTP Error 500: Internal Server Error",
-        "ERROR: unable to download video data: HTTP Error 503: Service Unavailable",
-        "ERROR: unable to download video data: HTTP Error 429: Too Many Requests",
-        "ERROR: Unable to download webpage: <urlopen error [Errno 111] Connection refused>",
-        "ERROR: Unable to download webpage: The read operation timed out",
-        "ERROR: [Errno -2] Name or service not known",
-    ])
-    func retryable(line: String) {
-        let f = classify([line])
-        #expect(f.type == .error)
-        #expect(f.retryable)
-    }
-
-    @Test("private, removed and geo-blocked videos are warnings", arguments: [
-        "ERROR: [youtube] abc: Private video. Sign in if you've been granted access",
-        "ERROR: [youtube] abc: Video unavailable. This video has been removed by the uploader",
-        "ERROR: [generic] abc: This video is not available from your location due to geo restriction",
-        "ERROR: [youtube] abc: Join this channel to get access to members-only content",
-    ])
-    func contentWarnings(line: String) {
-        let f = classify([line])
-        #expect(f.type == .warning)
-        #expect(f.retryable == false)
-    }
-
-    @Test("YouTube's geo-block sentence is a warning")
-    func youtubeGeoBlock() {
-        let f = classify(["ERROR: [youtube] abc: The uploader has not made this video available in your country"])
-        #expect(f.type == .warning)
-        #expect(f.retryable == false)
-    }
-
-    @Test("exit 101 (a live stream filtered out) is a warning")
-    func exit101() {
-        let f = classify(["[youtube] abc: Downloading webpage"], exit: 101)
-        #expect(f.type == .warning)
-        #expect(f.retryable == false)
-        #expect(f.message.contains("live_recording"))
-    }
-
-    @Test("a killed tool is a retryable error")
-    func killed() {
-        #expect(classify([], exit: nil, signal: 9).retryable)
-        #expect(classify([], exit: 137).type == .error)
-    }
-
-    @Test("unknown text is an error, with the tool's prefixes and names removed")
-    func unknown() {
-        let f = classify(["WARNING: noise", "ERROR: [generic] yt-dlp could not run ffprobe on the ffmpeg output"])
-        #expect(f.type == .error)
-        #expect(f.retryable)
-        #expect(f.message.hasPrefix("The download failed: "))
-        #expect(!f.message.contains("ERROR:"))
-        #expect(!f.message.contains("[generic]"))
-        #expect(f.message.contains("downloader"))
-        #expect(f.message.contains("converter"))
-    }
-
-    @Test("no message ever names a tool", arguments: [
-        ["ERROR: yt-dlp: HTTP Error 404: Not Found"],
-        ["ERROR: ffmpeg exited with code 1"],
-        ["ERROR: ffprobe failed"],
-        ["ERROR: yt_dlp.utils.DownloadError: youtube-dl compat"],
-        ["Traceback: yt-dlp crashed", "ffmpeg: not found"],
-        [],
-    ])
-    func noToolNames(lines: [String]) {
-        for exit: Int32? in [1, 2, 101, nil] {
-            let message = classify(lines, exit: exit).message.lowercased()
-            for name in Self.toolNames { #expect(!message.contains(name), "\(message)") }
-        }
-    }
-}
-
 @Suite("StatusProjection")
 struct StatusProjectionTests {
     let paths = SpoolPaths(root: "/srv/spool", configuration: .defaults)
@@ -302,28 +211,21 @@ struct StatusProjectionTests {
     }
 }
 
-@Suite("RoundRobin")
-struct RoundRobinTests {
-    @Test("next cycles through the batches after the last one")
-    func next() {
-        let order = ["a", "b", "c"]
-        #expect(RoundRobin.next(after: nil, in: order) == "a")
-        #expect(RoundRobin.next(after: "a", in: order) == "b")
-        #expect(RoundRobin.next(after: "c", in: order) == "a")
-        #expect(RoundRobin.next(after: "gone", in: order) == "a")
-        #expect(RoundRobin.next(after: "a", in: ["a"]) == "a")
-        #expect(RoundRobin.next(after: "a", in: []) == nil)
-    }
-
-    @Test("backoff doubles per retry and scales by the jitter")
-    func backoff() {
-        #expect(RoundRobin.backoff(base: 2, retry: 1, jitter: 1) == 2)
-        #expect(RoundRobin.backoff(base: 2, retry: 2, jitter: 1) == 4)
-        #expect(RoundRobin.backoff(base: 2, retry: 3, jitter: 0.5) == 4)
-        #expect(RoundRobin.backoff(base: 2, retry: 0, jitter: 1) == 2)
-        for _ in 0..<50 {
-            let d = RoundRobin.backoff(base: 1, retry: 3)
-            #expect(d >= 2 && d <= 4)
+@Suite("Live plan: progress projection")
+struct LiveProgressProjectionTests {
+    @Test("a recording's progress projects as {recorded_s, max_duration_s}")
+    func progressProjection() throws {
+        // Read back from the status file's bytes, where absent keys and null stay apart.
+        func project(_ p: JobProgress) throws -> [String: Any] {
+            let data = StatusProjection.encode(StatusProjection.progress(p))
+            return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         }
+        let live = try project(JobProgress(recordedSeconds: 2.5, maxDurationSeconds: 6))
+        #expect(live["recorded_s"] as? Double == 2.5)
+        #expect(live["max_duration_s"] as? Double == 6)
+        #expect(live["percent"] == nil)
+        let open = try project(JobProgress(recordedSeconds: 1, maxDurationSeconds: nil))
+        #expect(open["max_duration_s"] is NSNull)
+        #expect(try project(JobProgress(percent: 5))["recorded_s"] == nil)
     }
 }
