@@ -39,6 +39,7 @@ package struct JobRunner: Sendable {
         do {
             try work.create()
             if spec.options.liveRecording { return await liveAttempt(spec, stop: stop, report: report) }
+            if spec.options.waitForVideo, let early = try await awaitStart(spec, report: report) { return early }
             return try await attempt(spec, report: report)
         } catch {
             if Task.isCancelled { return .cancelled }
