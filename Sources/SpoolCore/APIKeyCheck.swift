@@ -1,6 +1,6 @@
 import Foundation
 
-/// Compares a batch's `api_key` with the configured keys in constant time (SPEC §9).
+/// Compares a batch's `api_key` with the configured keys in constant time (folder-contract §9).
 package enum APIKeyCheck {
     /// `true` when `candidate` equals one of `keys`.
     ///

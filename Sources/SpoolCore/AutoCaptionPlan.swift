@@ -1,7 +1,7 @@
 import Foundation
 
 /// The second yt-dlp call that fetches automatic captions, made only when the source has no real
-/// subtitles (SPEC §3): one language, the video's original one, converted to WebVTT.
+/// subtitles (folder-contract §3): one language, the video's original one, converted to WebVTT.
 package struct AutoCaptionPlan: Sendable, Equatable {
     /// The caption track to ask for (e.g. `en-orig`) and the language it is published as (`en`).
     package var track: String

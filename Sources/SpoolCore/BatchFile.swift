@@ -4,7 +4,7 @@ import Foundation
 package enum BatchFile {
     /// Re-serialised JSON without the top-level "api_key" when the data parses as a JSON object that carries one; nil otherwise (then the bytes are kept as they are).
     package static func removingAPIKey(_ data: Data) -> Data? {
-        // A BOM would make JSONSerialization guess the encoding; strip the one that SPEC §3 tolerates.
+        // A BOM would make JSONSerialization guess the encoding; strip the one that folder-contract §3 tolerates.
         let body = data.starts(with: BatchValidator.utf8BOM) ? data.dropFirst(BatchValidator.utf8BOM.count) : data[...]
         guard
             let parsed = try? JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed]),

@@ -12,7 +12,7 @@ package struct JobItem: Sendable, Equatable {
     }
 }
 
-/// A batch file that passed validation (SPEC §3): what the store persists.
+/// A batch file that passed validation (folder-contract §3): what the store persists.
 package struct BatchRequest: Sendable, Equatable {
     package var jobs: [JobItem]
     package var options: JobOptions

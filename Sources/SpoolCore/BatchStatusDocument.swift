@@ -1,6 +1,6 @@
 import Foundation
 
-/// `batches/<batch_id>.json` (SPEC §6): the batch's jobs, their counts per status, and its end.
+/// `batches/<batch_id>.json` (folder-contract §6): the batch's jobs, their counts per status, and its end.
 package struct BatchStatusDocument: Codable, Sendable, Equatable {
     package var batchId: String
     package var source: String

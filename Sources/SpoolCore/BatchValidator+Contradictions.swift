@@ -23,7 +23,7 @@ extension BatchValidator {
         "opus": ["opus"],
     ]
 
-    /// The pairs SPEC §3 names; the rest of the table comes from what ffmpeg 5.1 refuses to write.
+    /// The pairs folder-contract §3 names; the rest of the table comes from what ffmpeg 5.1 refuses to write.
     static func isSpecPair(format: String, codec: String) -> Bool {
         switch (format, codec) {
         case ("webm", "h264"), ("webm", "h265"), ("webm", "aac"), ("webm", "mp3"),
@@ -36,7 +36,7 @@ extension BatchValidator {
 }
 
 extension BatchValidator.Validation {
-    /// Options that are valid one by one but not together (SPEC §3 "Rejected as contradictions").
+    /// Options that are valid one by one but not together (folder-contract §3 "Rejected as contradictions").
     mutating func checkContradictions(explicitFormat: String?, options: JobOptions) {
         let format = options.format
         let formatName =

@@ -6,7 +6,7 @@ package struct RuleViolation: Error, Sendable, Equatable {
 }
 
 extension BatchValidator {
-    /// Why `url` is not acceptable as `jobs[].url` (SPEC §3), or `nil` when it is. Does no DNS.
+    /// Why `url` is not acceptable as `jobs[].url` (folder-contract §3), or `nil` when it is. Does no DNS.
     package static func urlProblem(_ url: String, refuseLiteralPrivateAddresses: Bool = false) -> String? {
         if url.isEmpty { return "url must not be empty; give the http or https URL to download" }
         if length(url) > 2048 { return "url must be at most 2048 characters, not \(length(url))" }
@@ -45,7 +45,7 @@ extension BatchValidator {
         return nil
     }
 
-    /// The sanitised `folder` (segments joined by `/`), or why it is not acceptable (SPEC §3).
+    /// The sanitised `folder` (segments joined by `/`), or why it is not acceptable (folder-contract §3).
     package static func sanitizedFolder(_ folder: String) -> Result<String, RuleViolation> {
         func problem(_ message: String) -> Result<String, RuleViolation> { .failure(RuleViolation(message: message)) }
         if length(folder) > 200 { return problem("folder must be at most 200 characters, not \(length(folder))") }

@@ -2,7 +2,7 @@ import Foundation
 
 /// What validation needs from the configuration.
 package struct ValidationSettings: Sendable {
-    /// The most `jobs` one batch may hold (SPEC §3: 100).
+    /// The most `jobs` one batch may hold (folder-contract §3: 100).
     package var maxJobs: Int = 100
     /// When not empty, every batch must carry one of these as `api_key`.
     package var apiKeys: [String] = []
@@ -31,7 +31,7 @@ package struct BatchRejection: Error, Sendable, Equatable {
     }
 }
 
-/// Parses and checks batch files against SPEC §3; pure, no I/O, no DNS.
+/// Parses and checks batch files against folder-contract §3; pure, no I/O, no DNS.
 package enum BatchValidator {
     /// Parses and validates a batch file's bytes, collecting every problem (all-or-nothing).
     package static func validate(_ data: Data, settings: ValidationSettings = .init()) -> Result<

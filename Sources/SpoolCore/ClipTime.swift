@@ -1,6 +1,6 @@
 import Foundation
 
-/// Parses the clip time formats of SPEC §3: `HH:MM:SS`, `MM:SS` or seconds, fractions allowed.
+/// Parses the clip time formats of folder-contract §3: `HH:MM:SS`, `MM:SS` or seconds, fractions allowed.
 package enum ClipTime {
     /// Seconds from the start of the media, or `nil` when `text` is malformed or negative.
     ///

@@ -1,6 +1,6 @@
 import Foundation
 
-/// What each output format can hold, and the codecs spool falls back to (SPEC §3 decisions).
+/// What each output format can hold, and the codecs spool falls back to (folder-contract §3 decisions).
 package struct Container: Sendable, Equatable {
     package var format: String
 

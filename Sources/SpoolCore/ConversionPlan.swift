@@ -1,7 +1,7 @@
 import Foundation
 
 /// The ffmpeg invocation that turns a downloaded source into the requested output, and what
-/// the output must look like afterwards (SPEC §3 decisions: copy fallback, caps, accurate clips).
+/// the output must look like afterwards (folder-contract §3 decisions: copy fallback, caps, accurate clips).
 package struct ConversionPlan: Sendable, Equatable {
     /// Why a plan cannot run: the source has nothing of the kind asked for (status `Skipped`).
     package enum Refusal: Error, Sendable, Equatable {

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The yt-dlp invocation for one job (SPEC §9: `--ignore-config`, no user-controlled options,
+/// The yt-dlp invocation for one job (folder-contract §9: `--ignore-config`, no user-controlled options,
 /// the URL after `--`). Pure: the runner only executes what this returns.
 package struct DownloadPlan: Sendable, Equatable {
     package var arguments: [String]
@@ -39,7 +39,7 @@ package struct DownloadPlan: Sendable, Equatable {
         if !sort.isEmpty { args += ["-S", sort.joined(separator: ",")] }
         if options.downloadSubtitles {
             // Real subtitles only: automatic captions are fetched afterwards, and only when there
-            // are no real ones (SPEC §3), from what `captionsFile` says the source offers.
+            // are no real ones (folder-contract §3), from what `captionsFile` says the source offers.
             let langs = subtitleLanguages.map { $0.joined(separator: ",") } ?? "all"
             args += ["--write-subs", "--sub-langs", langs, "--convert-subs", "vtt"]
             args += ["--print-to-file", "video:%(automatic_captions)j", "\(workDirectory)/\(Self.captionsFile)"]
@@ -56,7 +56,7 @@ package struct DownloadPlan: Sendable, Equatable {
 
     /// yt-dlp's `-S` keys: the resolution cap (or the smallest source for `lowest`), then, for a
     /// stream that is to be copied, the source codecs the container can hold as they are, so that
-    /// `copy` into webm picks a VP9/Opus source when there is one (SPEC §3). `-S` only sorts, so it
+    /// `copy` into webm picks a VP9/Opus source when there is one (folder-contract §3). `-S` only sorts, so it
     /// never fails when the source reports no heights or codecs; the cap is enforced after download.
     package static func sortOrder(_ options: JobOptions) -> [String] {
         var resolution: [String]

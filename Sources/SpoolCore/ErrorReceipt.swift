@@ -1,6 +1,6 @@
 import Foundation
 
-/// `receipts/<name>.json` saying why a file was not acted on: a rejected batch file (SPEC §4, with
+/// `receipts/<name>.json` saying why a file was not acted on: a rejected batch file (folder-contract §4, with
 /// its `errors`) or a control file that named nothing it could act on (no `errors`).
 package struct ErrorReceipt: Codable, Sendable, Equatable {
     package var error: String

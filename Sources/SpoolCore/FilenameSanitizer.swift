@@ -1,6 +1,6 @@
 import Foundation
 
-/// Turns a user's or a video's name into a safe file or folder name (SPEC §3 "Filename sanitising").
+/// Turns a user's or a video's name into a safe file or folder name (folder-contract §3 "Filename sanitising").
 package enum FilenameSanitizer {
     /// The longest result, in bytes of UTF-8; leaves room for ` (NN)`, a language tag and an extension under 255.
     package static let maxBytes = 200
@@ -18,7 +18,7 @@ package enum FilenameSanitizer {
         return names
     }()
 
-    /// SPEC §3 "Filename sanitising"; returns "" when nothing is left (the caller then uses the job ID).
+    /// folder-contract §3 "Filename sanitising"; returns "" when nothing is left (the caller then uses the job ID).
     package static func sanitize(_ name: String) -> String {
         var scalars = String.UnicodeScalarView()
         var pendingSpace = false

@@ -28,7 +28,7 @@ package protocol JobLifecycle {
 }
 
 extension JobLifecycle {
-    /// `error` of a job the user cancelled (SPEC §5).
+    /// `error` of a job the user cancelled (folder-contract §5).
     package static var cancelledByUser: String { "Job cancelled by user" }
 
     /// Moves the state by `event`; throws, changing nothing, when the state machine refuses it.
@@ -86,7 +86,7 @@ extension JobLifecycle {
         end(.error, message: Self.cancelledByUser, at: now)
     }
 
-    /// Shutdown interrupted the attempt: back to Pending/Queued, not a verdict on the job (SPEC §8).
+    /// Shutdown interrupted the attempt: back to Pending/Queued, not a verdict on the job (folder-contract §8).
     package mutating func requeue() throws(IllegalTransition) {
         try transition(.requeue)
         nextRetryAt = nil

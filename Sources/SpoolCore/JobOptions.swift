@@ -1,6 +1,6 @@
 import Foundation
 
-/// The options that apply to every job of a batch, after defaults (SPEC §3).
+/// The options that apply to every job of a batch, after defaults (folder-contract §3).
 ///
 /// Encoded with the request's own names (`video_codec`, …) so the job status file can echo
 /// them exactly as the hosted API does. `nil` optionals encode as absent keys.

@@ -1,6 +1,6 @@
 import Foundation
 
-/// What a finished job produced: the `Completed` fields of the job status (SPEC §5).
+/// What a finished job produced: the `Completed` fields of the job status (folder-contract §5).
 package struct JobResult: Codable, Sendable, Equatable {
     package var s3Key: String?
     package var outputPath: String?
@@ -28,14 +28,14 @@ package struct JobResult: Codable, Sendable, Equatable {
     package init() {}
 }
 
-/// Live progress of a running job (SPEC §5 `progress`).
+/// Live progress of a running job (folder-contract §5 `progress`).
 package struct JobProgress: Codable, Sendable, Equatable {
     package var percent: Double?
     package var downloadedBytes: Int64?
     package var totalBytes: Int64?
     package var speedBps: Double?
     package var etaSeconds: Double?
-    /// A live recording: seconds recorded so far, and the `max_duration` cap (SPEC §5).
+    /// A live recording: seconds recorded so far, and the `max_duration` cap (folder-contract §5).
     package var recordedSeconds: Double?
     package var maxDurationSeconds: Double?
 

@@ -1,6 +1,6 @@
 import Foundation
 
-/// A job's `status` (SPEC §5), with the hosted API's spelling.
+/// A job's `status` (folder-contract §5), with the hosted API's spelling.
 package enum JobStatus: String, Codable, Sendable, CaseIterable {
     case pending = "Pending"
     case processing = "Processing"
@@ -17,7 +17,7 @@ package enum JobStatus: String, Codable, Sendable, CaseIterable {
     }
 }
 
-/// A job's `step` (SPEC §5).
+/// A job's `step` (folder-contract §5).
 package enum JobStep: String, Codable, Sendable, CaseIterable {
     case queued = "Queued"
     case waiting = "Waiting"

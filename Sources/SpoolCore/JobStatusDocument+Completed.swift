@@ -1,7 +1,7 @@
 import Foundation
 
 extension JobStatusDocument {
-    /// The outputs of a Completed job (SPEC §5), written into the job's own object. Unknown values
+    /// The outputs of a Completed job (folder-contract §5), written into the job's own object. Unknown values
     /// are `null`; `transcode_reason`, `stopped_reason` and `note` are absent unless they apply.
     package struct CompletedResult: Codable, Sendable, Equatable {
         package var s3Key: String?

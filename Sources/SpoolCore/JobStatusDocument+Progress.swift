@@ -1,7 +1,7 @@
 import Foundation
 
 extension JobStatusDocument {
-    /// `progress` of a Processing job (SPEC §5): a download's figures, or a live recording's
+    /// `progress` of a Processing job (folder-contract §5): a download's figures, or a live recording's
     /// `recorded_s` and `max_duration_s`. Unknown figures are `null`.
     package struct Progress: Codable, Sendable, Equatable {
         package var percent: Double?

@@ -1,6 +1,6 @@
 import Foundation
 
-/// `jobs/<job_id>.json` (SPEC §5). An absent key means "does not apply (yet)"; `null` means
+/// `jobs/<job_id>.json` (folder-contract §5). An absent key means "does not apply (yet)"; `null` means
 /// "applies but unknown": `encode(to:)` writes the nulls explicitly.
 package struct JobStatusDocument: Codable, Sendable, Equatable {
     package static let schemaVersion = 1

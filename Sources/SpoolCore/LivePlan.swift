@@ -1,11 +1,11 @@
 import Foundation
 
-/// The pure parts of recording a live stream (SPEC §3 `live_recording`, `live_from_start`,
+/// The pure parts of recording a live stream (folder-contract §3 `live_recording`, `live_from_start`,
 /// `max_duration`, `wait_for_video`): the probe and recording invocations, what the probe says,
 /// how progress is read, why a recording stopped.
 package enum LivePlan {
     /// yt-dlp's `--live-from-start` only works for these extractors; elsewhere it is a hard error
-    /// (yt-dlp-lab §4), so the recording starts at the live edge and the status says so.
+    /// (tool-behaviour §1), so the recording starts at the live edge and the status says so.
     package static let fromStartExtractors: Set<String> = ["youtube", "twitch", "twitchstream", "tver", "mellowfan"]
 
     /// The metadata probe (`-J`, nothing downloaded): is the URL live, which extractor, the title.
@@ -82,7 +82,7 @@ package enum LivePlan {
     }
 
     /// Signs in the recorder's last stderr lines that it ended because the server failed or went
-    /// away, not because the stream ended. Measured (yt-dlp-lab §4 generator, ffmpeg 5.1 via
+    /// away, not because the stream ended. Measured (tool-behaviour §1 generator, ffmpeg 5.1 via
     /// yt-dlp): a playlist answering 503 makes ffmpeg log `HTTP error 503`, `Server returned 5XX`
     /// and `Failed to reload playlist 0`, then end as if at the end of the stream (exit 0, the file
     /// finalised); a restart during the outage fails in about 1 s with `ERROR: … HTTP Error 503`.
@@ -239,7 +239,7 @@ package struct LiveProbe: Sendable, Equatable {
 }
 
 extension JobProgress {
-    /// A recording's progress (SPEC §5 `{recorded_s, max_duration_s}`).
+    /// A recording's progress (folder-contract §5 `{recorded_s, max_duration_s}`).
     package init(recordedSeconds: Double, maxDurationSeconds: Double?) {
         self.init()
         self.recordedSeconds = recordedSeconds

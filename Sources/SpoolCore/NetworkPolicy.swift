@@ -6,7 +6,7 @@ import Foundation
     import Darwin
 #endif
 
-/// The SSRF rule of SPEC §9: URLs whose host is or resolves to a non-public address are refused.
+/// The SSRF rule of folder-contract §9: URLs whose host is or resolves to a non-public address are refused.
 package enum NetworkPolicy {
     /// true for loopback, private (10/8, 172.16/12, 192.168/16), link-local (169.254/16, fe80::/10), unique-local (fc00::/7), unspecified (0.0.0.0, ::), CGNAT 100.64/10, IPv4-mapped IPv6 of those, multicast.
     ///

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Output file names, with the ` (2)`, ` (3)`, … suffix used when a name in `out/` is taken (SPEC §3).
+/// Output file names, with the ` (2)`, ` (3)`, … suffix used when a name in `out/` is taken (folder-contract §3).
 package enum OutputNaming {
     /// index 1 -> "name.ext", 2 -> "name (2).ext", 3 -> "name (3).ext"
     ///

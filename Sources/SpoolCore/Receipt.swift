@@ -1,6 +1,6 @@
 import Foundation
 
-/// `receipts/<stem>.json` of an accepted batch file (SPEC §4): the batch and its jobs.
+/// `receipts/<stem>.json` of an accepted batch file (folder-contract §4): the batch and its jobs.
 package struct Receipt: Codable, Sendable, Equatable {
     package var batchId: String
     package var jobIds: [String]

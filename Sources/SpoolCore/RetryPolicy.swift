@@ -2,7 +2,7 @@ import Foundation
 
 /// When a job that did not finish gets another attempt: technical failures retry with exponential
 /// backoff and jitter, and a `wait_for_video` stream that is not up yet is looked at again until the
-/// wait limit (SPEC §3).
+/// wait limit (folder-contract §3).
 package struct RetryPolicy: Sendable, Equatable {
     /// Retries after the first attempt (`retries` in the configuration).
     package var maxRetries: Int

@@ -1,6 +1,6 @@
 import Foundation
 
-/// What a `wait_for_video` look at an ordinary job's URL found (SPEC §3): not up yet, up, live, or an error.
+/// What a `wait_for_video` look at an ordinary job's URL found (folder-contract §3): not up yet, up, live, or an error.
 package enum StartCheck: Sendable, Equatable {
     /// Not up yet (an upcoming premiere, or a URL that answers 404/410): look again later.
     case notStarted

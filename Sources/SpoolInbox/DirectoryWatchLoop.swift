@@ -191,7 +191,7 @@ struct DirectoryWatchLoop {
         return DirectoryStamp(info)
     }
 
-    /// The candidate names in `directory` (SPEC §2 name rules), read with readdir(3): dot-names (rsync's
+    /// The candidate names in `directory` (folder-contract §2 name rules), read with readdir(3): dot-names (rsync's
     /// temporaries, thousands of them in a busy inbox) are skipped before any string is made, so a
     /// rescan costs next to nothing for names that are never candidates.
     static let direntNameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name)!

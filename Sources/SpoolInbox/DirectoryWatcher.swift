@@ -4,7 +4,7 @@ import SpoolFiles
 
 /// Watches one directory with inotify plus periodic rescans and reports file names that look ready.
 ///
-/// The inbox (batch files, reported once stable, SPEC §2) and the control directories (`cancel/`, `retry/`,
+/// The inbox (batch files, reported once stable, folder-contract §2) and the control directories (`cancel/`, `retry/`,
 /// reported at once) are each one of these; only the `Configuration` differs.
 package struct DirectoryWatcher: Sendable {
     /// When a name found in the directory is reported.
@@ -89,7 +89,7 @@ package struct DirectoryWatcher: Sendable {
     /// `onCandidate` is awaited on the loop: events that arrive meanwhile are buffered, never dropped.
     /// Cancellation ends the loop at once (it finishes the wake-up stream) and closes the inotify descriptor.
     package func run(onCandidate: @escaping @Sendable (String) async -> Void) async {
-        // Unbounded: a bounded buffer silently drops inotify bursts (swift-stack.md §6); the kernel caps the queue.
+        // Unbounded: a bounded buffer silently drops inotify bursts; the kernel caps the queue.
         let (wakes, continuation) = AsyncStream<Wake>.makeStream(bufferingPolicy: .unbounded)
         let reader = openReader { continuation.yield(.events($0)) }
         defer {

@@ -1,9 +1,9 @@
-/// The SPEC §2 ignore rules that can be decided on a file name alone.
+/// The folder-contract §2 ignore rules that can be decided on a file name alone.
 package enum InboxNameFilter {
     /// Suffixes of files still being written by common tools (editors, browsers, rsync, curl).
     static let partialSuffixes = [".tmp", ".part", ".partial", ".swp", "~"]
 
-    /// SPEC §2 ignore rules on the name alone: dot-names, *.tmp/.part/.partial/.swp, names ending in ~,
+    /// folder-contract §2 ignore rules on the name alone: dot-names, *.tmp/.part/.partial/.swp, names ending in ~,
     /// anything not ending in .json.
     package static func isCandidate(_ name: String) -> Bool {
         guard !name.isEmpty, !name.hasPrefix("."), !name.contains("/"), !name.contains("\0") else { return false }

@@ -1,4 +1,4 @@
-/// The inbox's watcher: a `DirectoryWatcher` that reports batch files once their writer is done (SPEC §2).
+/// The inbox's watcher: a `DirectoryWatcher` that reports batch files once their writer is done (folder-contract §2).
 package typealias InboxWatcher = DirectoryWatcher
 
 /// The inbox watcher's state machine (tests drive it by hand).

@@ -3,7 +3,7 @@
 /// The watcher feeds it observations (from inotify events, periodic scans and re-checks) and asks it which
 /// names are ready. Time is passed in, so tests drive it with hand-made instants.
 package struct StabilityTracker: Sendable {
-    /// Where an observation came from; the readiness rules differ (SPEC §2).
+    /// Where an observation came from; the readiness rules differ (folder-contract §2).
     package enum Source: Sendable, Equatable {
         /// An `IN_CLOSE_WRITE`/`IN_MOVED_TO` for the name: a local writer says it is done.
         case event
@@ -30,7 +30,7 @@ package struct StabilityTracker: Sendable {
 
     /// When a name counts as ready.
     package enum Rule: Sendable, Equatable {
-        /// SPEC §2: a batch file is taken once its writer is done (`isReady`).
+        /// folder-contract §2: a batch file is taken once its writer is done (`isReady`).
         case stable
         /// As soon as it is seen, once per stamp: a control file's name is all that matters.
         case immediate

@@ -7,7 +7,7 @@ package struct FailureClass: Sendable, Equatable {
     package var type: ErrorType
     package var retryable: Bool
     /// `wait_for_video`: the stream has not started yet; the scheduler looks again later, up to
-    /// its wait limit, instead of ending the job (SPEC §3).
+    /// its wait limit, instead of ending the job (folder-contract §3).
     package var awaitingStart: Bool = false
 
     package init(message: String, type: ErrorType, retryable: Bool) {

@@ -3,7 +3,7 @@ import Logging
 import SpoolCore
 
 extension JobRunner {
-    /// A `live_recording` attempt (SPEC §3): probe, then record (or download normally when the
+    /// A `live_recording` attempt (folder-contract §3): probe, then record (or download normally when the
     /// URL is not live), then the usual convert → verify → publish.
     ///
     /// Shutdown vs cancel: the attempt runs in an inner task that the caller's cancellation does

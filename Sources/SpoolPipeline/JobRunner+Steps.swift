@@ -222,7 +222,7 @@ extension JobRunner {
     }
 
     /// Automatic captions only when the source has no real subtitles, and then only the original
-    /// language (SPEC §3). Returns a note when captions were used or could not be had.
+    /// language (folder-contract §3). Returns a note when captions were used or could not be had.
     private func fetchAutoCaptionsIfNeeded(_ spec: JobSpec, metadata: SourceMetadata) async throws -> String? {
         let fm = FileManager.default
         let work = spec.work

@@ -3,7 +3,7 @@ import Logging
 import SpoolCore
 
 extension JobRunner {
-    /// `wait_for_video` on an ordinary job (SPEC §3): looks at the URL before downloading. Nil when
+    /// `wait_for_video` on an ordinary job (folder-contract §3): looks at the URL before downloading. Nil when
     /// it is up and the download may go on; otherwise the attempt's outcome (a start poll while it
     /// is not up yet, a Warning for a live stream, or the probe's failure).
     func awaitStart(

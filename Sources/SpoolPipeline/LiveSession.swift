@@ -15,7 +15,7 @@ import Synchronization
 /// attempt's inner task, which stops its tools the usual way (SIGINT, SIGTERM, SIGKILL).
 ///
 /// A recorder that exits by itself because the stream was lost (ffmpeg takes a playlist that
-/// answers 5xx as the end of the stream, yt-dlp-lab §4 / issue 5) is started again, from the live
+/// answers 5xx as the end of the stream, tool-behaviour §1 / issue 5) is started again, from the live
 /// edge, into a new part (`live-part-N/` in the work directory) while the reconnect grace lasts;
 /// the parts are joined at the end (`LivePartJoiner`).
 ///
@@ -204,7 +204,7 @@ package final class LiveSession: Sendable {
     /// SIGINT to the recorder's process group (both yt-dlp and its ffmpeg finalise on it), a
     /// second SIGINT after 2 s (an ffmpeg waiting on a stale playlist ignores the first; measured:
     /// the second one stops it with a finalised file), then SIGTERM and SIGKILL if it is still
-    /// recording after the graces (yt-dlp-lab §4, §7).
+    /// recording after the graces (tool-behaviour §1, §2).
     func interrupt(_ recorder: ToolExecution) {
         recorder.stop([
             ToolStopStep(SIGINT, then: .seconds(2)),

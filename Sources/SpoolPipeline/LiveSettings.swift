@@ -3,7 +3,7 @@ import Foundation
 /// Settings of live recordings (configuration keys `live_reconnect_grace_s`).
 package struct LiveSettings: Sendable {
     /// How long a recording may receive no new media before it is taken as ended (a stream that
-    /// stops without `#EXT-X-ENDLIST` would otherwise be polled forever, yt-dlp-lab §4), and how
+    /// stops without `#EXT-X-ENDLIST` would otherwise be polled forever, tool-behaviour §1), and how
     /// long a recorder that lost the stream (server errors) is started again before the recording
     /// ends (issue 5). Both count from the last new media.
     package var reconnectGrace: Duration

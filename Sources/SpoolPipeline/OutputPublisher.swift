@@ -7,7 +7,7 @@ import Glibc
 #endif
 
 /// Moves finished files into `out/<folder>/` so that a reader never sees a partial file and an
-/// existing file is never overwritten (SPEC §3 name rules).
+/// existing file is never overwritten (folder-contract §3 name rules).
 ///
 /// Each file is first moved into the staging directory as `<job_id>-<n>.part` (on the same
 /// filesystem as `out/`, normally `work/.staging`), then hard-linked to its final name: `link(2)`

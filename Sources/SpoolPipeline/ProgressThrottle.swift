@@ -1,6 +1,6 @@
 import Foundation
 
-/// Lets a progress report through at most twice a second (SPEC §5), and always the final one.
+/// Lets a progress report through at most twice a second (folder-contract §5), and always the final one.
 actor ProgressThrottle {
     private var last: ContinuousClock.Instant?
 

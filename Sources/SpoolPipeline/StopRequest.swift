@@ -6,7 +6,7 @@ package final class StopRequest: Sendable {
     package enum Kind: Sendable, Equatable {
         /// `cancel/<id>`: stop everything and discard what was recorded.
         case cancel
-        /// Graceful shutdown: a live recording is finalised and kept (SPEC §8).
+        /// Graceful shutdown: a live recording is finalised and kept (folder-contract §8).
         case shutdown
     }
 

@@ -19,7 +19,7 @@ package enum ToolOutput: Sendable {
 /// The one way spool starts a process: in its own session (so its process group holds the tool
 /// and everything it starts), counted in `RunningTools`, never through a shell.
 ///
-/// Cancelling the calling task stops the whole group: SIGINT, then SIGTERM, then SIGKILL (SPEC §7),
+/// Cancelling the calling task stops the whole group: SIGINT, then SIGTERM, then SIGKILL (folder-contract §7),
 /// so yt-dlp's ffmpeg child cannot outlive a cancel; once the tool itself is gone, whatever is left
 /// of its group is killed. The child starts with an empty signal mask and default signal
 /// dispositions (swift-subprocess resets both between fork and exec), so it can always be stopped.

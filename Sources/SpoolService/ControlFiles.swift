@@ -10,7 +10,7 @@ import SpoolStore
 import Glibc
 #endif
 
-/// Acts on `cancel/<id>` and `retry/<id>` files (SPEC §7), for a job or a whole batch. A file is
+/// Acts on `cancel/<id>` and `retry/<id>` files (folder-contract §7), for a job or a whole batch. A file is
 /// consumed once acted on; an unknown or impossible request gets `receipts/<name>.json` saying why.
 ///
 /// A service: each directory has a `DirectoryWatcher` (inotify, so a request is handled within

@@ -5,7 +5,7 @@ import SpoolFiles
 import SpoolInbox
 import SpoolStore
 
-/// Turns a claimed batch file into a durable batch, or a rejection; then the receipt (SPEC §2–§4).
+/// Turns a claimed batch file into a durable batch, or a rejection; then the receipt (folder-contract §2–§4).
 ///
 /// Order matters for crash safety: the batch is committed first, then the status files, the
 /// archive copy and the receipt; the archives and receipts are fsynced together, and only then

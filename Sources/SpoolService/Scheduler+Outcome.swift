@@ -18,7 +18,7 @@ extension Scheduler {
         case .completed(let result, _):
             try job.complete(result: result, at: now)
         case .failed(let failure) where failure.awaitingStart:
-            // wait_for_video: the stream is not up yet; look again later, up to the limit (SPEC §3).
+            // wait_for_video: the stream is not up yet; look again later, up to the limit (folder-contract §3).
             let waited = Double(now - (job.startedAt ?? now)) / 1000
             if let pollAt = policy.startPollAt(now: now, poll: job.attempt, waitedSeconds: waited) {
                 try job.scheduleStartPoll(at: pollAt)
@@ -39,7 +39,7 @@ extension Scheduler {
         case .skipped(let message):
             try job.skip(message: message, at: now)
         case .cancelled:
-            // A user's cancel ends the job; a shutdown puts it back in the queue, not Failed (SPEC §8).
+            // A user's cancel ends the job; a shutdown puts it back in the queue, not Failed (folder-contract §8).
             if userCancelled { try job.cancel(at: now) } else { try job.requeue() }
         }
         return job

@@ -80,7 +80,7 @@ package struct SpoolDaemon: Service, CustomStringConvertible {
         onEvent(.sealed)
     }
 
-    /// Recovery (SPEC §8): interrupted jobs back to Pending, status files rebuilt, claimed files finished,
+    /// Recovery (folder-contract §8): interrupted jobs back to Pending, status files rebuilt, claimed files finished,
     /// stray outputs swept, the work directory cleared.
     private func recover(store: Store, status: StatusWriter, ingestor: Ingestor) throws
         -> (StatusRebuilder, OutputPublisher)

@@ -5,7 +5,7 @@ import SpoolCore
 import Glibc
 #endif
 
-/// The root's layout (SPEC §1). `inbox`, `out` and `state` may live elsewhere by configuration.
+/// The root's layout (folder-contract §1). `inbox`, `out` and `state` may live elsewhere by configuration.
 package struct SpoolPaths: Sendable {
     package var root: String
     package var inbox: String
@@ -66,7 +66,7 @@ package struct SpoolPaths: Sendable {
     /// Held with `flock` while a service runs (`StateLock`): one service per state directory.
     package var lockFile: String { state + "/spool.lock" }
     /// Written at a graceful stop once every status file is written and on disk; removed first thing at
-    /// start-up. While it is valid the status files are known to equal the database (SPEC §8).
+    /// start-up. While it is valid the status files are known to equal the database (folder-contract §8).
     package var cleanShutdownMarker: String { state + "/clean-shutdown" }
     /// Prometheus text exposition for node_exporter's textfile collector, rewritten periodically.
     package var metricsFile: String { root + "/metrics.prom" }

@@ -2,7 +2,7 @@ import Foundation
 import SpoolCore
 import SpoolStore
 
-/// Turns store records into the status files' documents (SPEC §5, §6): the database is the truth,
+/// Turns store records into the status files' documents (folder-contract §5, §6): the database is the truth,
 /// these documents are its projection.
 package enum StatusProjection {
     /// `jobs/<job_id>.json`. Absent: does not apply yet; `null`: applies but unknown.

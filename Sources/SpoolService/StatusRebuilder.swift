@@ -6,7 +6,7 @@ import SpoolCore
 import SpoolFiles
 import SpoolStore
 
-/// Start-up's half of SPEC §8 ("status files are rebuilt from the database at start-up if missing or
+/// Start-up's half of folder-contract §8 ("status files are rebuilt from the database at start-up if missing or
 /// stale"), and the clean-shutdown marker that lets a restart after a graceful stop skip the full check.
 ///
 /// - After a graceful stop (`markCleanShutdown`): every status write was done and flushed, so the files

@@ -3,7 +3,7 @@ import Foundation
 import SpoolCore
 import SpoolService
 
-/// `--root` and `--config`, shared by every command that touches a root (SPEC §10).
+/// `--root` and `--config`, shared by every command that touches a root (folder-contract §10).
 ///
 /// Precedence, highest first: command-line flags, `SPOOL_*` environment variables, the
 /// configuration file (`--config`, else `$SPOOL_CONFIG`), the defaults.

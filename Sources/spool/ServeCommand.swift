@@ -48,7 +48,7 @@ struct ServeCommand: AsyncParsableCommand {
         let daemon = SpoolDaemon(paths: paths, configuration: configuration, metrics: metrics, logger: logger)
         var groupConfig = ServiceGroupConfiguration(
             services: [.init(service: daemon)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-        // SPEC §8: exit within 10 s of SIGTERM.
+        // folder-contract §8: exit within 10 s of SIGTERM.
         groupConfig.maximumGracefulShutdownDuration = .seconds(8)
         do {
             try await ServiceGroup(configuration: groupConfig).run()

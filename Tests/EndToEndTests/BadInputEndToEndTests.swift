@@ -30,7 +30,7 @@ private let corpusGenerator = Paths.packageRoot.appendingPathComponent("Tests/Fi
 /// How many files the generator writes (as `BadInputCorpusTests.generatedCount`); change it with the generator.
 private let corpusFileCount = 643
 
-/// The top-level entries of a root (SPEC §1, plus the metrics file); nothing else may appear there.
+/// The top-level entries of a root (folder-contract §1, plus the metrics file); nothing else may appear there.
 private let rootLayout: Set<String> = [
     "inbox", "receipts", "batches", "jobs", "out", "archive", "rejected", "cancel", "retry", "state", "work",
     "metrics.prom",
@@ -84,7 +84,7 @@ struct BadInputEndToEndTests {
         let baseBefore = listDir(spool.base)
         try spool.start()
 
-        // Rename every file in (SPEC §2's recommended way), as fast as possible.
+        // Rename every file in (folder-contract §2's recommended way), as fast as possible.
         var originals: [String: Data] = [:]
         try FileManager.default.createDirectory(at: spool.inbox, withIntermediateDirectories: true)
         for name in names {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// SPEC §8 under `kill -9`: `scripts/crash-trials` (the full run is 30 trials; CI runs 5).
+/// folder-contract §8 under `kill -9`: `scripts/crash-trials` (the full run is 30 trials; CI runs 5).
 ///
 /// Limits, aligned: the trials take about a minute, then the script drains for at most `drainSeconds` and
 /// stops spool within 15 s; the test kills the script's whole session (spool and its tools included) at

@@ -1,4 +1,4 @@
-// Errors and retries end to end (SPEC §7): content failures are Warnings without retry; technical
+// Errors and retries end to end (folder-contract §7): content failures are Warnings without retry; technical
 // ones are retried with backoff (step Waiting, next_retry_at, download_retries), then Failed.
 
 import Foundation

@@ -66,7 +66,7 @@ struct MatrixCase: CustomStringConvertible, Sendable {
         return o
     }
 
-    // Valid codecs per format (SPEC §3 contradictions and what ffmpeg 5.1 writes).
+    // Valid codecs per format (folder-contract §3 contradictions and what ffmpeg 5.1 writes).
     static let videoCodecs: [String: [String]] = [
         "mp4": ["copy", "h264", "h265", "vp9"], "mkv": ["copy", "h264", "h265", "vp9"],
         "mov": ["copy", "h264", "h265"], "webm": ["copy", "vp9"],

@@ -1,4 +1,4 @@
-// Things in the inbox that are not plain batch files (SPEC §2): FIFOs, sockets, directories and
+// Things in the inbox that are not plain batch files (folder-contract §2): FIFOs, sockets, directories and
 // symlinks named *.json are left alone and never read; a 2 GiB sparse file is rejected unread; a file
 // that vanishes right after it appears is handled. None of it blocks or crashes the watcher.
 

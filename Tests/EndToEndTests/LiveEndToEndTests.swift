@@ -1,4 +1,4 @@
-// Live recordings (issue 5; SPEC §3 live_recording / max_duration / wait_for_video, §5 step
+// Live recordings (issue 5; folder-contract §3 live_recording / max_duration / wait_for_video, §5 step
 // Recording and progress {recorded_s, max_duration_s}, §8 a recording is finalised on SIGTERM).
 // Each test runs its own live HLS generator (Support/LiveStream.swift) served by the shared lab.
 

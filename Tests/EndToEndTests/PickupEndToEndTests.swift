@@ -1,4 +1,4 @@
-// The end-to-end suite's pickup test: how inbox files are noticed and read (SPEC §2).
+// The end-to-end suite's pickup test: how inbox files are noticed and read (folder-contract §2).
 
 import Foundation
 import Testing

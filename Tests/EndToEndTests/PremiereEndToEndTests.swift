@@ -1,4 +1,4 @@
-// wait_for_video on ordinary jobs (issue 16 item 1; SPEC §3 wait_for_video, §5 step Waiting): a
+// wait_for_video on ordinary jobs (issue 16 item 1; folder-contract §3 wait_for_video, §5 step Waiting): a
 // scheduled premiere or upcoming stream submitted without live_recording waits for its URL to
 // appear, is then downloaded normally, ends Warning when it turns out to be live, and gives up
 // at wait_for_video_limit_s. The "late" sources are files and live playlists the shared lab starts

@@ -5,7 +5,7 @@ import Testing
     import Glibc
 #endif
 
-/// SPEC §8 at start-up: status files are rebuilt from the database when missing or stale. After a graceful
+/// folder-contract §8 at start-up: status files are rebuilt from the database when missing or stale. After a graceful
 /// stop the service trusts the files it flushed (`state/clean-shutdown`) and only restores missing ones;
 /// after a crash it compares every file with the store.
 @Suite("End to end: restart, clean-shutdown marker, status files rebuilt", .serialized, .timeLimit(.minutes(4)))

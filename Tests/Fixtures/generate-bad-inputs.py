@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes spool's bad-input corpus: batch files that must all be rejected (SPEC §2, §3, §9).
+"""Writes spool's bad-input corpus: batch files that must all be rejected (folder-contract §2, §3, §9).
 
 Usage: generate-bad-inputs.py OUTPUT_DIR
 

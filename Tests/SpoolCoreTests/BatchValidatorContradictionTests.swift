@@ -6,7 +6,7 @@ import Testing
 @Suite("Batch file: contradictions")
 struct BatchValidatorContradictionTests {
     @Test(arguments: [
-        // SPEC §3: audio format without audio_only, video format with audio_only.
+        // folder-contract §3: audio format without audio_only, video format with audio_only.
         RuleCase(
             #""format": "mp3""#, "format",
             "format mp3 is an audio format, so it needs audio_only; set audio_only to true or choose mp4, mkv, webm or mov"
@@ -24,7 +24,7 @@ struct BatchValidatorContradictionTests {
             #""audio_only": true, "video_codec": "h264""#, "video_codec",
             "video_codec h264 cannot be used with audio_only, which writes no video; remove video_codec or set audio_only to false"
         ),
-        // SPEC §3 codec/container pairs.
+        // folder-contract §3 codec/container pairs.
         RuleCase(
             #""format": "webm", "video_codec": "h264""#, "video_codec",
             "format webm cannot hold h264 video; use video_codec vp9 or format mp4, mkv or mov"),

@@ -2,7 +2,7 @@ import Foundation
 
 @testable import SpoolCore
 
-/// The properties every validator answer must have: an accepted request obeys SPEC §3, a rejection is usable.
+/// The properties every validator answer must have: an accepted request obeys folder-contract §3, a rejection is usable.
 enum FuzzOracle {
     static let urlLimit = 2048
 
@@ -20,7 +20,7 @@ enum FuzzOracle {
         mutating func check(_ ok: Bool, _ what: @autoclosure () -> String) { if !ok { list.append(what()) } }
     }
 
-    /// Every way an accepted request can break SPEC §3; empty when it obeys them all.
+    /// Every way an accepted request can break folder-contract §3; empty when it obeys them all.
     static func violations(of request: BatchRequest, input: [UInt8]) -> [String] {
         var problems = Problems()
         problems.check((1...100).contains(request.jobs.count), "jobs.count \(request.jobs.count)")
@@ -63,7 +63,7 @@ enum FuzzOracle {
         }
     }
 
-    /// The options against SPEC §3's vocabulary as written out in `SpecVocabulary`, never the validator's tables.
+    /// The options against folder-contract §3's vocabulary as written out in `SpecVocabulary`, never the validator's tables.
     private static func checkOptions(_ o: JobOptions, into problems: inout Problems) {
         let vocabulary = SpecVocabulary.self
         problems.check(

@@ -93,7 +93,7 @@ struct FuzzTests {
         return summary
     }
 
-    @Test("100,000 generated inputs: never crashes; accepted requests obey SPEC §3, rejections name fields")
+    @Test("100,000 generated inputs: never crashes; accepted requests obey folder-contract §3, rejections name fields")
     func validatorProperties() async throws {
         let total = Self.count
         let chunks = 16

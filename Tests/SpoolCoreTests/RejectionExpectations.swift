@@ -1,6 +1,6 @@
 import Foundation
 
-/// The fields a rejected batch certainly gets wrong, worked out from a second parse and SPEC §3 as written out in
+/// The fields a rejected batch certainly gets wrong, worked out from a second parse and folder-contract §3 as written out in
 /// `SpecVocabulary`: the validator's rejection must name each of them, and only fields the document has.
 ///
 /// It only claims what is unambiguous through `JSONSerialization` (which on Linux cannot tell `true` from `1`),
@@ -20,7 +20,7 @@ struct RejectionExpectations {
     /// An empty key is named as `""` so the receipt still points at it.
     static func name(_ key: String) -> String { key.isEmpty ? "\"\"" : key }
 
-    /// The value under `key`; absent and `null` both mean "not given", as SPEC §3 says.
+    /// The value under `key`; absent and `null` both mean "not given", as folder-contract §3 says.
     func given(_ key: String, in object: [String: Any]? = nil) -> Any? {
         guard let value = (object ?? self.object)[key], !(value is NSNull) else { return nil }
         return value

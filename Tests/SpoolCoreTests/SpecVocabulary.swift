@@ -1,4 +1,4 @@
-/// SPEC §3's option vocabulary, written out here so that the fuzz oracle never shares the validator's own tables
+/// folder-contract §3's option vocabulary, written out here so that the fuzz oracle never shares the validator's own tables
 /// (a value dropped from or added to a validator table must make the oracle disagree).
 enum SpecVocabulary {
     static let videoFormats = ["mp4", "mkv", "webm", "mov"]
@@ -18,7 +18,7 @@ enum SpecVocabulary {
         "audio_only", "download_subtitles", "download_thumbnail", "live_recording", "live_from_start", "wait_for_video",
     ]
 
-    /// The video codecs each video container can hold: SPEC §3's refusals (webm holds only VP9) plus what
+    /// The video codecs each video container can hold: folder-contract §3's refusals (webm holds only VP9) plus what
     /// ffmpeg 5.1 cannot write (VP9 in mov).
     static let videoCodecsByFormat: [String: Set<String>] = [
         "mp4": ["h264", "h265", "vp9"],
@@ -27,7 +27,7 @@ enum SpecVocabulary {
         "mov": ["h264", "h265"],
     ]
 
-    /// The audio codecs each container can hold: SPEC §3's refusals plus ffmpeg 5.1's (Opus in mov; m4a is AAC only).
+    /// The audio codecs each container can hold: folder-contract §3's refusals plus ffmpeg 5.1's (Opus in mov; m4a is AAC only).
     static let audioCodecsByFormat: [String: Set<String>] = [
         "mp4": ["aac", "opus", "mp3"],
         "mkv": ["aac", "opus", "mp3"],

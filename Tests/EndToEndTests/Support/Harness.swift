@@ -1,5 +1,5 @@
 // End-to-end harness: drives the built `spool` binary only through its command line
-// and the folder contract (SPEC.md). Foundation + Testing only, no project modules.
+// and the folder contract (docs/folder-contract.md). Foundation + Testing only, no project modules.
 
 import Foundation
 import Testing
@@ -354,7 +354,7 @@ final class SpoolRoot {
 
     // MARK: dropping batches
 
-    /// The recommended way (SPEC §2): write to a dot-name in the inbox, then rename in.
+    /// The recommended way (folder-contract §2): write to a dot-name in the inbox, then rename in.
     @discardableResult
     func drop(_ name: String, _ contents: String) throws -> Data {
         let data = Data(contents.utf8)

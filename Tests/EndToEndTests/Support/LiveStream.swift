@@ -1,6 +1,6 @@
 // A live HLS stream for the live-recording tests: ffmpeg reads lavfi sources in real time (`-re`)
 // and writes a sliding-window playlist into a directory the shared labserver serves
-// (yt-dlp-lab §4). Each stream has its own directory (so its URL 404s until it starts), a
+// (tool-behaviour §1). Each stream has its own directory (so its URL 404s until it starts), a
 // hard runtime cap so that it dies by itself, and is stopped (SIGINT) and removed by `stop()`.
 // `outageURL` serves the same stream through labserver's `/outage/<tag>/` route, which answers
 // 503 (playlist and segments) between `beginOutage()` and `endOutage()`.
