@@ -8,7 +8,7 @@ package struct JobOptions: Codable, Sendable, Equatable {
     package var format: String
     package var videoCodec: String
     package var audioCodec: String
-    /// `nil` means "192k when transcoding" (the SPEC default applies only when audio is encoded).
+    /// `nil` means "192k when transcoding" (folder-contract §3: the default applies only when audio is encoded).
     package var audioBitrate: String?
     package var videoQuality: Int
     package var audioOnly: Bool

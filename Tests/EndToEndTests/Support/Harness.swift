@@ -250,7 +250,7 @@ func ffprobe(_ file: URL) throws -> Probe {
 
 // MARK: - A running spool service on a fresh root
 
-/// The test configuration (SPEC names; see config/spool.json for the defaults).
+/// The test configuration (the configuration keys; see config/spool.json for the defaults).
 let e2eConfig = """
     {
       "rescan_interval_s": 0.5,
