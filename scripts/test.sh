@@ -19,6 +19,11 @@ export SPOOL_E2E_FULL_MATRIX="${SPOOL_E2E_FULL_MATRIX:-1}"
 limit="${SPOOL_TEST_TIME_LIMIT:-3600}"
 
 start=$(date +%s)
+# The tree stays formatted (.swift-format): `swift format format --in-place --recursive Sources Tests Package.swift`.
+if ! swift format lint --strict --recursive Sources Tests Package.swift; then
+    echo "test.sh: swift format lint found the problems above; run: swift format format --in-place --recursive Sources Tests Package.swift" >&2
+    exit 1
+fi
 swift build --build-tests
 
 mkdir -p .build

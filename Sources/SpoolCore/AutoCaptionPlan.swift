@@ -40,7 +40,8 @@ package struct AutoCaptionPlan: Sendable, Equatable {
         arguments = [
             "--ignore-config", "--no-cache-dir", "--color", "never", "--quiet", "--no-warnings",
             "--socket-timeout", String(socketTimeout), "--no-playlist", "--playlist-items", "1",
-            "--skip-download", "--write-auto-subs", "--sub-langs", "^\(NSRegularExpression.escapedPattern(for: track))$",
+            "--skip-download", "--write-auto-subs", "--sub-langs",
+            "^\(NSRegularExpression.escapedPattern(for: track))$",
             "--convert-subs", "vtt",
             "-P", workDirectory, "-P", "temp:\(workDirectory)/.tmp", "-o", "captions.%(ext)s",
             "--", url,

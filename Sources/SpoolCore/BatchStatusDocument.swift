@@ -67,15 +67,23 @@ package struct BatchStatusDocument: Codable, Sendable, Equatable {
         }
 
         enum CodingKeys: String, CodingKey {
-            case pending = "Pending", processing = "Processing", completed = "Completed"
-            case failed = "Failed", warning = "Warning", skipped = "Skipped"
+            case pending = "Pending"
+            case processing = "Processing"
+            case completed = "Completed"
+            case failed = "Failed"
+            case warning = "Warning"
+            case skipped = "Skipped"
         }
     }
 
     enum CodingKeys: String, CodingKey {
         case source, folder, counts, progress, status
-        case batchId = "batch_id", createdAt = "created_at", totalJobs = "total_jobs", jobIds = "job_ids"
-        case finishedAt = "finished_at", schemaVersion = "schema_version"
+        case batchId = "batch_id"
+        case createdAt = "created_at"
+        case totalJobs = "total_jobs"
+        case jobIds = "job_ids"
+        case finishedAt = "finished_at"
+        case schemaVersion = "schema_version"
     }
 
     package func encode(to encoder: any Encoder) throws {

@@ -124,11 +124,13 @@ package enum ConfigLoader {
         guard !unknown.isEmpty else { return }
         let known = ConfigKey.all.filter { !$0.cliOnly }.map(\.name).sorted().joined(separator: ", ")
         let cli = ConfigKey.all.filter(\.cliOnly).map(\.name).joined(separator: ", ")
-        let message = "unknown configuration key(s): \(unknown.joined(separator: ", ")); known keys are \(known)"
+        let message =
+            "unknown configuration key(s): \(unknown.joined(separator: ", ")); known keys are \(known)"
             + " (and \(cli), read by the command line)"
-        let files = Set(origins.values.compactMap { origin -> String? in
-            if case .file(let path) = origin { path } else { nil }
-        })
+        let files = Set(
+            origins.values.compactMap { origin -> String? in
+                if case .file(let path) = origin { path } else { nil }
+            })
         throw ConfigurationError(
             message: files.isEmpty ? message : "\(files.sorted().joined(separator: ", ")): \(message)")
     }

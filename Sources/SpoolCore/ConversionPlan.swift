@@ -132,12 +132,16 @@ package struct ConversionPlan: Sendable, Equatable {
     static func videoEncoder(_ codec: String, crf: Int, container: Container) -> [String] {
         switch codec {
         case "h265":
-            var args = ["-c:v", "libx265", "-preset", "ultrafast", "-crf", String(crf), "-x265-params", "log-level=error"]
+            var args = [
+                "-c:v", "libx265", "-preset", "ultrafast", "-crf", String(crf), "-x265-params", "log-level=error",
+            ]
             if ["mp4", "mov"].contains(container.format) { args += ["-tag:v", "hvc1"] }
             return args + ["-pix_fmt", "yuv420p"]
         case "vp9":
-            return ["-c:v", "libvpx-vp9", "-b:v", "0", "-crf", String(crf), "-deadline", "realtime", "-cpu-used", "8",
-                    "-row-mt", "1", "-pix_fmt", "yuv420p"]
+            return [
+                "-c:v", "libvpx-vp9", "-b:v", "0", "-crf", String(crf), "-deadline", "realtime", "-cpu-used", "8",
+                "-row-mt", "1", "-pix_fmt", "yuv420p",
+            ]
         default:
             return ["-c:v", "libx264", "-preset", "veryfast", "-crf", String(crf), "-pix_fmt", "yuv420p"]
         }

@@ -12,7 +12,9 @@ package struct DownloadPlan: Sendable, Equatable {
     /// The source's automatic captions (`{lang: [...]}`), written only when subtitles are asked for.
     package static let captionsFile = "captions.json"
 
-    package init(url: String, options: JobOptions, workDirectory: String, socketTimeout: Int, subtitleLanguages: [String]?) {
+    package init(
+        url: String, options: JobOptions, workDirectory: String, socketTimeout: Int, subtitleLanguages: [String]?
+    ) {
         var args = [
             "--ignore-config", "--no-cache-dir", "--newline", "--progress", "--color", "never",
             "--socket-timeout", String(socketTimeout), "--retries", "0", "--fragment-retries", "3",
@@ -69,7 +71,9 @@ package struct DownloadPlan: Sendable, Equatable {
         }
         var codecs: [String] = []
         let preference = SourcePreference(format: options.format)
-        if !options.audioOnly, options.videoCodec == "copy", let v = preference.videoCodec { codecs.append("vcodec:\(v)") }
+        if !options.audioOnly, options.videoCodec == "copy", let v = preference.videoCodec {
+            codecs.append("vcodec:\(v)")
+        }
         if options.audioCodec == "copy", let a = preference.audioCodec { codecs.append("acodec:\(a)") }
         if !codecs.isEmpty, let ext = preference.ext { codecs.append("ext:\(ext)") }
         if codecs.isEmpty && resolution == ["quality", "res"] { return [] }

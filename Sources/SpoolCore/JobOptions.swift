@@ -92,9 +92,9 @@ package struct JobOptions: Codable, Sendable, Equatable {
             default: nil
             }
         switch (fromResolution, fromPreset) {
-        case let (a?, b?): return min(a, b)
-        case let (a?, nil): return a
-        case let (nil, b?): return b
+        case (let a?, let b?): return min(a, b)
+        case (let a?, nil): return a
+        case (nil, let b?): return b
         case (nil, nil): return nil
         }
     }

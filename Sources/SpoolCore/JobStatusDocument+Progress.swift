@@ -28,8 +28,12 @@ extension JobStatusDocument {
 
         enum CodingKeys: String, CodingKey {
             case percent
-            case downloadedBytes = "downloaded_bytes", totalBytes = "total_bytes", speedBps = "speed_bps"
-            case etaSeconds = "eta_s", recordedSeconds = "recorded_s", maxDurationSeconds = "max_duration_s"
+            case downloadedBytes = "downloaded_bytes"
+            case totalBytes = "total_bytes"
+            case speedBps = "speed_bps"
+            case etaSeconds = "eta_s"
+            case recordedSeconds = "recorded_s"
+            case maxDurationSeconds = "max_duration_s"
         }
 
         package func encode(to encoder: any Encoder) throws {

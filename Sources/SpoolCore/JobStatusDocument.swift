@@ -72,10 +72,17 @@ package struct JobStatusDocument: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case id, url, status, step, folder, filename, attempt, progress, error
-        case batchId = "batch_id", createdAt = "created_at", schemaVersion = "schema_version"
-        case requestedQuality = "requested_quality", originalJobId = "original_job_id"
-        case startedAt = "started_at", queueWaitMs = "queue_wait_ms", nextRetryAt = "next_retry_at"
-        case finishedAt = "finished_at", downloadRetries = "download_retries", errorType = "error_type"
+        case batchId = "batch_id"
+        case createdAt = "created_at"
+        case schemaVersion = "schema_version"
+        case requestedQuality = "requested_quality"
+        case originalJobId = "original_job_id"
+        case startedAt = "started_at"
+        case queueWaitMs = "queue_wait_ms"
+        case nextRetryAt = "next_retry_at"
+        case finishedAt = "finished_at"
+        case downloadRetries = "download_retries"
+        case errorType = "error_type"
         case s3Key = "s3_key"
     }
 

@@ -20,7 +20,9 @@ package struct Receipt: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case source, cached
-        case batchId = "batch_id", totalJobs = "total_jobs", jobIds = "job_ids"
+        case batchId = "batch_id"
+        case totalJobs = "total_jobs"
+        case jobIds = "job_ids"
     }
 
     package func encode(to encoder: any Encoder) throws {

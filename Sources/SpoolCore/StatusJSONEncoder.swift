@@ -100,7 +100,8 @@ enum JSONTree {
     /// punctuation other than `_` differently; no key spool writes has either.)
     static func keyOrder(_ a: String, _ b: String) -> Bool {
         func fold(_ byte: UInt8) -> UInt8 { byte >= 65 && byte <= 90 ? byte + 32 : byte }
-        var ia = a.utf8.makeIterator(), ib = b.utf8.makeIterator()
+        var ia = a.utf8.makeIterator()
+        var ib = b.utf8.makeIterator()
         while true {
             switch (ia.next(), ib.next()) {
             case (nil, nil): return a.utf8.lexicographicallyPrecedes(b.utf8)

@@ -90,7 +90,9 @@ package struct StrictJSON {
         var members: [String: BatchValidator.JSONValue] = [:]
         while true {
             guard current == UInt8(ascii: "\"") else {
-                throw problem(members.isEmpty ? "an object key that is not a string" : "a trailing comma or a key that is not a string")
+                throw problem(
+                    members.isEmpty
+                        ? "an object key that is not a string" : "a trailing comma or a key that is not a string")
             }
             let key = try string()
             guard members[key] == nil else { throw problem("the key \"\(key)\" appears twice") }
@@ -177,7 +179,8 @@ package struct StrictJSON {
         case UInt8(ascii: "u"):
             let unit = try hex4()
             if (0xD800..<0xDC00).contains(unit) {
-                guard current == UInt8(ascii: "\\"), index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "u") else {
+                guard current == UInt8(ascii: "\\"), index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "u")
+                else {
                     throw problem("a lone UTF-16 surrogate escape")
                 }
                 index += 2

@@ -150,7 +150,8 @@ package struct DirectoryWatcher: Sendable {
         } else if reader == nil {
             let reason = String(cString: strerror(errno))
             logger.warning(
-                "inotify unavailable; relying on the \(label) scan", metadata: [key: "\(directory)", "error": "\(reason)"])
+                "inotify unavailable; relying on the \(label) scan",
+                metadata: [key: "\(directory)", "error": "\(reason)"])
         }
         return reader
     }

@@ -21,38 +21,71 @@ package struct FailureClass: Sendable, Equatable {
 /// content (`warning`, not retried) versus technical (`error`, retried) failures.
 package enum ErrorClassifier {
     private static let rules: [(pattern: String, FailureClass)] = [
-        ("HTTP Error 404|HTTP Error 410",
-         FailureClass(message: "The video was not found at this URL (HTTP 404/410).", type: .warning, retryable: false)),
-        ("HTTP Error 40[13]",
-         FailureClass(message: "Access to the video was refused (HTTP 401/403).", type: .warning, retryable: false)),
-        ("[Pp]rivate video|This video is private",
-         FailureClass(message: "The video is private.", type: .warning, retryable: false)),
-        ("[Vv]ideo unavailable|has been removed|no longer available",
-         FailureClass(message: "The video has been removed or is unavailable.", type: .warning, retryable: false)),
-        ("available in your country|geo.?restrict",
-         FailureClass(message: "The video is not available from this location.", type: .warning, retryable: false)),
-        ("[Mm]embers.only|requires a subscription",
-         FailureClass(message: "The video is for members only.", type: .warning, retryable: false)),
-        ("HTTP Error 429",
-         FailureClass(message: "The site is rate limiting requests (HTTP 429).", type: .error, retryable: true)),
-        ("HTTP Error 5\\d\\d",
-         FailureClass(message: "The site answered with a server error (HTTP 5xx).", type: .error, retryable: true)),
-        ("Connection refused",
-         FailureClass(message: "The connection to the site was refused.", type: .error, retryable: true)),
-        ("[Tt]imed out|timeout",
-         FailureClass(message: "The site did not answer in time.", type: .error, retryable: true)),
-        ("Name or service not known|Temporary failure in name resolution|No address associated",
-         FailureClass(message: "The site's host name could not be resolved.", type: .error, retryable: true)),
-        ("SSL:|CERTIFICATE",
-         FailureClass(message: "The secure connection to the site failed.", type: .error, retryable: false)),
-        ("Unsupported URL",
-         FailureClass(message: "No video was found at this URL (unsupported site or page).", type: .warning,
-                      retryable: false)),
-        ("No video formats found|Requested format is not available",
-         FailureClass(message: "The page offers no downloadable video in a usable format.", type: .warning,
-                      retryable: false)),
-        ("fragment \\d+ not found|[Uu]nable to download fragment",
-         FailureClass(message: "Part of the stream could not be downloaded.", type: .error, retryable: true)),
+        (
+            "HTTP Error 404|HTTP Error 410",
+            FailureClass(
+                message: "The video was not found at this URL (HTTP 404/410).", type: .warning, retryable: false)
+        ),
+        (
+            "HTTP Error 40[13]",
+            FailureClass(message: "Access to the video was refused (HTTP 401/403).", type: .warning, retryable: false)
+        ),
+        (
+            "[Pp]rivate video|This video is private",
+            FailureClass(message: "The video is private.", type: .warning, retryable: false)
+        ),
+        (
+            "[Vv]ideo unavailable|has been removed|no longer available",
+            FailureClass(message: "The video has been removed or is unavailable.", type: .warning, retryable: false)
+        ),
+        (
+            "available in your country|geo.?restrict",
+            FailureClass(message: "The video is not available from this location.", type: .warning, retryable: false)
+        ),
+        (
+            "[Mm]embers.only|requires a subscription",
+            FailureClass(message: "The video is for members only.", type: .warning, retryable: false)
+        ),
+        (
+            "HTTP Error 429",
+            FailureClass(message: "The site is rate limiting requests (HTTP 429).", type: .error, retryable: true)
+        ),
+        (
+            "HTTP Error 5\\d\\d",
+            FailureClass(message: "The site answered with a server error (HTTP 5xx).", type: .error, retryable: true)
+        ),
+        (
+            "Connection refused",
+            FailureClass(message: "The connection to the site was refused.", type: .error, retryable: true)
+        ),
+        (
+            "[Tt]imed out|timeout",
+            FailureClass(message: "The site did not answer in time.", type: .error, retryable: true)
+        ),
+        (
+            "Name or service not known|Temporary failure in name resolution|No address associated",
+            FailureClass(message: "The site's host name could not be resolved.", type: .error, retryable: true)
+        ),
+        (
+            "SSL:|CERTIFICATE",
+            FailureClass(message: "The secure connection to the site failed.", type: .error, retryable: false)
+        ),
+        (
+            "Unsupported URL",
+            FailureClass(
+                message: "No video was found at this URL (unsupported site or page).", type: .warning,
+                retryable: false)
+        ),
+        (
+            "No video formats found|Requested format is not available",
+            FailureClass(
+                message: "The page offers no downloadable video in a usable format.", type: .warning,
+                retryable: false)
+        ),
+        (
+            "fragment \\d+ not found|[Uu]nable to download fragment",
+            FailureClass(message: "Part of the stream could not be downloaded.", type: .error, retryable: true)
+        ),
     ]
 
     /// Classifies a failed download from its exit code and stderr lines.
@@ -79,13 +112,18 @@ package enum ErrorClassifier {
         let line = text.split(whereSeparator: \.isNewline).last.map(String.init) ?? ""
         var cleaned = line.replacingOccurrences(of: "ERROR: ", with: "")
         if let r = cleaned.range(of: #"^\[[^\]]+\] "#, options: .regularExpression) { cleaned.removeSubrange(r) }
-        for pattern in [#"\s*\(caused by .*$"#, #"[;.]?\s*please report this issue.*$"#, #"\s*Confirm you are on the latest version.*$"#, #"https?://\S+"#] {
+        for pattern in [
+            #"\s*\(caused by .*$"#, #"[;.]?\s*please report this issue.*$"#,
+            #"\s*Confirm you are on the latest version.*$"#, #"https?://\S+"#,
+        ] {
             if let r = cleaned.range(of: pattern, options: [.regularExpression, .caseInsensitive]) {
                 cleaned.removeSubrange(r)
             }
         }
         // "<id>: message" → "message" when the prefix is a bare identifier.
-        if let r = cleaned.range(of: #"^[A-Za-z0-9_-]{1,64}: "#, options: .regularExpression) { cleaned.removeSubrange(r) }
+        if let r = cleaned.range(of: #"^[A-Za-z0-9_-]{1,64}: "#, options: .regularExpression) {
+            cleaned.removeSubrange(r)
+        }
         cleaned = cleaned.split(whereSeparator: \.isWhitespace).joined(separator: " ")
         while let last = cleaned.last, ".;:,".contains(last) { cleaned.removeLast() }
         guard !cleaned.isEmpty else { return "no reason was given." }
@@ -97,7 +135,8 @@ package enum ErrorClassifier {
     package static func sanitize(_ text: String) -> String {
         var out = text
         for name in ["yt-dlp", "YT-DLP", "yt_dlp", "youtube-dl", "ffmpeg", "ffprobe", "FFmpeg"] {
-            out = out.replacingOccurrences(of: name, with: name.lowercased().hasPrefix("ff") ? "converter" : "downloader")
+            out = out.replacingOccurrences(
+                of: name, with: name.lowercased().hasPrefix("ff") ? "converter" : "downloader")
         }
         return out
     }

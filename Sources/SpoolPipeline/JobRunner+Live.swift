@@ -79,7 +79,8 @@ extension JobRunner {
         }
         guard notStarted else { return nil }
         if waitForVideo {
-            var waiting = FailureClass(message: "The live stream has not started yet.", type: .warning, retryable: false)
+            var waiting = FailureClass(
+                message: "The live stream has not started yet.", type: .warning, retryable: false)
             waiting.awaitingStart = true
             return .failed(waiting)
         }

@@ -55,7 +55,8 @@ extension JobRunner {
                 tool: tools.ytDlp, arguments: arguments, work: work, report: report)
         } else {
             let throttle = ProgressThrottle()
-            download = try await runner.run(tools.ytDlp, arguments: plan.arguments, workingDirectory: work.path) { line in
+            download = try await runner.run(tools.ytDlp, arguments: plan.arguments, workingDirectory: work.path) {
+                line in
                 guard let parsed = DownloadProgressLine.parse(line) else { return }
                 if parsed.status == "finished" { await meter.add(parsed) }
                 if await throttle.shouldReport(final: parsed.status == "finished") {
@@ -68,8 +69,10 @@ extension JobRunner {
         guard download.exitCode == 0 else {
             logger.info(
                 "download failed",
-                metadata: ["job.id": "\(spec.id)", "exit": "\(download.exitCode ?? -1)",
-                           "stderr": "\(download.stderrTail.suffix(3).joined(separator: " | "))"])
+                metadata: [
+                    "job.id": "\(spec.id)", "exit": "\(download.exitCode ?? -1)",
+                    "stderr": "\(download.stderrTail.suffix(3).joined(separator: " | "))",
+                ])
             throw AttemptEnd(
                 .failed(
                     ErrorClassifier.classifyDownload(
@@ -125,7 +128,9 @@ extension JobRunner {
         guard convert.exitCode == 0 else {
             logger.info(
                 "conversion failed",
-                metadata: ["job.id": "\(spec.id)", "stderr": "\(convert.stderrTail.suffix(3).joined(separator: " | "))"])
+                metadata: [
+                    "job.id": "\(spec.id)", "stderr": "\(convert.stderrTail.suffix(3).joined(separator: " | "))",
+                ])
             throw AttemptEnd.failed(
                 "The conversion to \(spec.options.format) failed.", .error, retryable: convert.signal != nil)
         }
@@ -190,7 +195,9 @@ extension JobRunner {
     }
 
     /// What the source and the output are: title, dates, codecs, quality.
-    private func describe(_ result: inout JobResult, _ downloaded: Downloaded, outputInfo: MediaInfo, options: JobOptions) {
+    private func describe(
+        _ result: inout JobResult, _ downloaded: Downloaded, outputInfo: MediaInfo, options: JobOptions
+    ) {
         let metadata = downloaded.metadata
         result.title = metadata.title
         result.description = metadata.description

@@ -73,7 +73,9 @@ package struct JobRunner: Sendable {
     package static func internalFailureMessage(_ error: any Error) -> String {
         let ns = error as NSError
         let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError
-        let posix = [ns, underlying].compactMap { $0 }.contains { $0.domain == NSPOSIXErrorDomain && $0.code == Int(ENOSPC) }
+        let posix = [ns, underlying].compactMap { $0 }.contains {
+            $0.domain == NSPOSIXErrorDomain && $0.code == Int(ENOSPC)
+        }
         let text = "\(error) \(ns.localizedDescription)".lowercased()
         if posix || text.contains("no space left on device") || text.contains("enospc") {
             return "The job could not be finished: no space left on device."

@@ -11,7 +11,9 @@ package struct JobSpec: Sendable {
     /// `work/<job_id>/`: scratch space, removed after the attempt.
     package var workDirectory: String
 
-    package init(id: String, url: String, filename: String?, folder: String?, options: JobOptions, workDirectory: String) {
+    package init(
+        id: String, url: String, filename: String?, folder: String?, options: JobOptions, workDirectory: String
+    ) {
         self.id = id
         self.url = url
         self.filename = filename

@@ -159,7 +159,9 @@ package final class LiveSession: Sendable {
             defer { s.streamLost = false }
             return (total, s.streamLost)
         }
-        if resumed, let total { logger?.notice("live stream back; recording again", metadata: ["recorded_s": "\(total)"]) }
+        if resumed, let total {
+            logger?.notice("live stream back; recording again", metadata: ["recorded_s": "\(total)"])
+        }
         return total
     }
 

@@ -3,7 +3,7 @@ import SpoolCore
 import SpoolFiles
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Moves finished files into `out/<folder>/` so that a reader never sees a partial file and an
@@ -82,14 +82,16 @@ package struct OutputPublisher: Sendable {
         }
         var index = 1
         while true {
-            let names = items.map { OutputNaming.fileName(base: base, ext: String($0.suffix.dropFirst()), index: index) }
+            let names = items.map {
+                OutputNaming.fileName(base: base, ext: String($0.suffix.dropFirst()), index: index)
+            }
             switch try place(stages: stages, names: names, dir: dir) {
             case .placed:
                 let prefix = folder.map { $0 + "/" } ?? ""
                 return Publication(keys: names.map { prefix + $0 }, stagePaths: stages)
             case .taken:
                 if conflict == .fail {
-                    stages.forEach { _ = unlink($0) }
+                    for stage in stages { _ = unlink(stage) }
                     throw PipelineError(
                         message: "An output named \(names[0]) already exists and name_conflict is fail.")
                 }
@@ -145,7 +147,9 @@ package struct OutputPublisher: Sendable {
         {
             for name in names {
                 var st = stat()
-                if lstat(dir + "/" + name, &st) == 0 && inodes.contains(UInt(st.st_ino)) { _ = unlink(dir + "/" + name) }
+                if lstat(dir + "/" + name, &st) == 0 && inodes.contains(UInt(st.st_ino)) {
+                    _ = unlink(dir + "/" + name)
+                }
             }
         }
         for stage in stages { _ = unlink(stage) }

@@ -24,7 +24,9 @@ struct SourceMetadata: Sendable {
         isLive = (object["is_live"] as? Bool) ?? false
         language = string("language")
         if let day = string("release_date") ?? string("upload_date"), day.count == 8 {
-            let y = day.prefix(4), m = day.dropFirst(4).prefix(2), d = day.suffix(2)
+            let y = day.prefix(4)
+            let m = day.dropFirst(4).prefix(2)
+            let d = day.suffix(2)
             releaseDate = "\(y)-\(m)-\(d)T00:00:00Z"
         } else if let ts = (object["release_timestamp"] as? Double) ?? (object["timestamp"] as? Double) {
             releaseDate = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: ts))

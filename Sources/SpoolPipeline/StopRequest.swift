@@ -17,4 +17,3 @@ package final class StopRequest: Sendable {
     package func mark(_ kind: Kind) { self.kind.withLock { if $0 == nil { $0 = kind } } }
     package var marked: Kind? { kind.withLock { $0 } }
 }
-

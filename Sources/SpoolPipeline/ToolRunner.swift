@@ -110,7 +110,8 @@ package struct ToolRunner: Sendable {
             return (r.closureResult.0, r.closureResult.1, r.terminationStatus)
         case (.appending(let log), _):
             let fd = try FileDescriptor.open(
-                FilePath(log), .writeOnly, options: [.create, .append], permissions: [.ownerReadWrite, .groupRead, .otherRead])
+                FilePath(log), .writeOnly, options: [.create, .append],
+                permissions: [.ownerReadWrite, .groupRead, .otherRead])
             let out = FileDescriptorOutput.fileDescriptor(fd, closeAfterSpawningProcess: true)
             if inputPipe {
                 let r = try await Subprocess.run(

@@ -7,7 +7,7 @@ import SpoolInbox
 import SpoolStore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Acts on `cancel/<id>` and `retry/<id>` files (folder-contract §7), for a job or a whole batch. A file is
@@ -99,7 +99,8 @@ package struct ControlFiles: Service {
                     }
                 }
                 logger.info(
-                    "control file handled", metadata: ["action": "\(action)", "id": "\(name)", "problems": "\(problems)"])
+                    "control file handled",
+                    metadata: ["action": "\(action)", "id": "\(name)", "problems": "\(problems)"])
                 _ = try? FileManager.default.removeItem(atPath: dir + "/" + name)
             }
         }

@@ -21,7 +21,9 @@ package struct Ingestor: Sendable {
     /// Resolves hosts and refuses private addresses (SSRF); tests and LANs turn it off.
     package var checkNetwork: Bool
 
-    package init(store: Store, paths: SpoolPaths, configuration: SpoolConfiguration, status: StatusWriter, logger: Logger) {
+    package init(
+        store: Store, paths: SpoolPaths, configuration: SpoolConfiguration, status: StatusWriter, logger: Logger
+    ) {
         self.store = store
         self.paths = paths
         self.configuration = configuration
@@ -48,7 +50,8 @@ package struct Ingestor: Sendable {
         for (index, name) in names.enumerated() {
             do {
                 let claim = try InboxClaimer.claim(
-                    name: name, inbox: paths.inbox, claimDirectory: paths.claimed, maxBytes: configuration.maxBatchBytes)
+                    name: name, inbox: paths.inbox, claimDirectory: paths.claimed, maxBytes: configuration.maxBatchBytes
+                )
                 switch claim {
                 case .gone, .notRegular:
                     continue
@@ -72,7 +75,8 @@ package struct Ingestor: Sendable {
                 case .accepted(let batch): accepted.append((index, batch))
                 }
             } catch {
-                logger.error("inbox file not ingested", metadata: ["file": "\(file.originalName)", "error": "\(error)"])
+                logger.error(
+                    "inbox file not ingested", metadata: ["file": "\(file.originalName)", "error": "\(error)"])
             }
         }
         for (index, outcome) in zip(accepted.map(\.index), commit(accepted.map(\.batch))) {
@@ -124,7 +128,9 @@ package struct Ingestor: Sendable {
     /// Acts on a claimed file's validation (rejecting it when it is not a valid batch) and makes its records.
     private func prepare(_ file: ClaimedFile, verdict: Result<BatchRequest, BatchRejection>? = nil) throws -> Prepared {
         let request: BatchRequest
-        switch verdict ?? BatchValidator.validate(file.data, settings: ValidationSettings(apiKeys: configuration.apiKeys)) {
+        switch verdict
+            ?? BatchValidator.validate(file.data, settings: ValidationSettings(apiKeys: configuration.apiKeys))
+        {
         case .failure(let rejection):
             return .done(try reject(file, errors: rejection.errors))
         case .success(let valid):
@@ -249,7 +255,9 @@ package struct Ingestor: Sendable {
             }
             logger.info(
                 done.message,
-                metadata: ["batch.id": "\(done.batchID)", "source": "\(done.file.originalName)", "jobs": "\(done.jobs)"])
+                metadata: [
+                    "batch.id": "\(done.batchID)", "source": "\(done.file.originalName)", "jobs": "\(done.jobs)",
+                ])
         }
     }
 
@@ -268,14 +276,17 @@ package struct Ingestor: Sendable {
         try AtomicFile.sync([receipt])
         logger.info(
             "batch rejected",
-            metadata: ["source": "\(file.originalName)", "problems": "\(errors.map(\.description).joined(separator: "; "))"])
+            metadata: [
+                "source": "\(file.originalName)", "problems": "\(errors.map(\.description).joined(separator: "; "))",
+            ])
         return .rejected(errors: errors)
     }
 
     /// `receipts/<stem>.json` for `inbox/<stem>.json`, atomic; returns its path. Ingest leaves the fsync to
     /// its group (`AtomicFile.sync`, together with the archive copies); a lone receipt passes `durable: true`.
     @discardableResult
-    package func writeReceipt<Body: Encodable>(for source: String, _ body: Body, durable: Bool = false) throws -> String {
+    package func writeReceipt<Body: Encodable>(for source: String, _ body: Body, durable: Bool = false) throws -> String
+    {
         let stem = source.hasSuffix(".json") ? String(source.dropLast(5)) : source
         let path = paths.receipts + "/" + stem + ".json"
         try AtomicFile.write(StatusProjection.encode(body), to: path, durable: durable)

@@ -9,7 +9,7 @@ import SpoolStore
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The service's metrics: swift-metrics instruments owned by this value, backed by its own Prometheus

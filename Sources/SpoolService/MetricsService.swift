@@ -1,8 +1,8 @@
 import AsyncAlgorithms
 import Foundation
 import Logging
-import SpoolFiles
 import ServiceLifecycle
+import SpoolFiles
 import SpoolInbox
 import SpoolStore
 

@@ -220,7 +220,9 @@ package actor Scheduler {
         guard !candidates.isEmpty else { return nil }
         var batchOrder: [String] = []
         var firstOfBatch: [String: JobRecord] = [:]
-        for job in candidates.sorted(by: { ($0.createdAt, $0.batchId, $0.position) < ($1.createdAt, $1.batchId, $1.position) })
+        for job in candidates.sorted(by: {
+            ($0.createdAt, $0.batchId, $0.position) < ($1.createdAt, $1.batchId, $1.position)
+        })
         where firstOfBatch[job.batchId] == nil {
             firstOfBatch[job.batchId] = job
             batchOrder.append(job.batchId)

@@ -44,7 +44,8 @@ package struct SpoolDaemon: Service, CustomStringConvertible {
         defer { withExtendedLifetime(lock) {} }
         let store = try Store(path: paths.database)
         let status = StatusWriter(store: store, paths: paths, logger: logger)
-        let ingestor = Ingestor(store: store, paths: paths, configuration: configuration, status: status, logger: logger)
+        let ingestor = Ingestor(
+            store: store, paths: paths, configuration: configuration, status: status, logger: logger)
         // Recovery blocks (file I/O, the store's synchronous reads, the rebuild's parallel loops): off the pool.
         let (rebuilder, publisher) = try await BlockingWork.run("spool.recovery") { [self] in
             try recover(store: store, status: status, ingestor: ingestor)

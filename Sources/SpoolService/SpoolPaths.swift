@@ -2,7 +2,7 @@ import Foundation
 import SpoolCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The root's layout (folder-contract §1). `inbox`, `out` and `state` may live elsewhere by configuration.
@@ -55,7 +55,8 @@ package struct SpoolPaths: Sendable {
     package func removeInterruptedWrites() {
         let fm = FileManager.default
         for dir in [receipts, batches, jobs, archive, rejected] {
-            for name in (try? fm.contentsOfDirectory(atPath: dir)) ?? [] where name.hasPrefix(".") && name.hasSuffix(".tmp") {
+            for name in (try? fm.contentsOfDirectory(atPath: dir)) ?? []
+            where name.hasPrefix(".") && name.hasSuffix(".tmp") {
                 try? fm.removeItem(atPath: dir + "/" + name)
             }
         }

@@ -2,7 +2,7 @@ import Foundation
 import SpoolFiles
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// An exclusive `flock` on `state/spool.lock` (`SpoolPaths.lockFile`): one service per state directory.
@@ -13,12 +13,15 @@ package final class StateLock: Sendable {
     /// Locks the file at `path` (created if needed); throws when another process holds the lock.
     package init(path: String) throws {
         fd = Posix.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw ConfigurationFailure(message: "cannot open \(path): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else {
+            throw ConfigurationFailure(message: "cannot open \(path): \(String(cString: strerror(errno)))")
+        }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             close(fd)
             throw ConfigurationFailure(
                 message:
-                    "another spool process is already using \(Posix.directory(of: path)); stop it or choose another root")
+                    "another spool process is already using \(Posix.directory(of: path)); stop it or choose another root"
+            )
         }
     }
 

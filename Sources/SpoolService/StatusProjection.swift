@@ -25,7 +25,8 @@ package enum StatusProjection {
         case .completed:
             doc.result = job.result.map { completed($0, paths: paths) }
         case .failed, .warning, .skipped:
-            doc.failure = .init(error: job.error, errorType: job.errorType ?? (job.status == .failed ? .error : .warning))
+            doc.failure = .init(
+                error: job.error, errorType: job.errorType ?? (job.status == .failed ? .error : .warning))
         case .pending, .processing:
             break
         }

@@ -54,7 +54,8 @@ package struct StatusRebuilder: Sendable {
         }
         guard let onDisk else { return .absent }
         guard removed else {
-            logger.warning("clean-shutdown marker not removed; checking every status file", metadata: ["path": "\(path)"])
+            logger.warning(
+                "clean-shutdown marker not removed; checking every status file", metadata: ["path": "\(path)"])
             return .stale
         }
         guard let sealed, let marker = try? JSONDecoder().decode(Store.Seal.self, from: onDisk), marker == sealed else {
@@ -150,7 +151,8 @@ package struct StatusRebuilder: Sendable {
                 let jobs = chunk.flatMap(\.1)
                 jobs.concurrentForEach { job in
                     writer.write(
-                        StatusProjection.job(job, paths: writer.paths), to: writer.paths.jobStatus(job.id), ifChanged: true)
+                        StatusProjection.job(job, paths: writer.paths), to: writer.paths.jobStatus(job.id),
+                        ifChanged: true)
                 }
                 for (batch, jobs) in chunk {
                     let done = !jobs.isEmpty && jobs.allSatisfy { $0.status.isTerminal }

@@ -44,7 +44,9 @@ enum Schema {
         // The clean-shutdown seal (`Store.Startup`): at most one row, removed at every start-up.
         migrator.registerMigration("v2-startup-seal") { db in
             try db.execute(
-                sql: "CREATE TABLE IF NOT EXISTS startup_seal (id INTEGER PRIMARY KEY CHECK (id = 1), token TEXT NOT NULL)")
+                sql:
+                    "CREATE TABLE IF NOT EXISTS startup_seal (id INTEGER PRIMARY KEY CHECK (id = 1), token TEXT NOT NULL)"
+            )
         }
         return migrator
     }

@@ -244,7 +244,8 @@ package final class Store: Sendable {
     /// Appends retry jobs to their batch (positions after the last) in one transaction.
     package func appendJobs(_ jobs: [JobRecord], toBatch batchID: String) throws -> [JobRecord] {
         try writer.write { db in
-            let last = try Int.fetchOne(db, sql: "SELECT MAX(position) FROM job WHERE batchId = ?", arguments: [batchID])
+            let last = try Int.fetchOne(
+                db, sql: "SELECT MAX(position) FROM job WHERE batchId = ?", arguments: [batchID])
             var next = (last ?? -1) + 1
             var inserted: [JobRecord] = []
             for var job in jobs {

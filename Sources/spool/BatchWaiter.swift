@@ -4,7 +4,7 @@ import SpoolCore
 import SpoolService
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Follows submitted batches through their receipts and status files: live progress bars on a
@@ -75,7 +75,8 @@ struct BatchWaiter {
             try await Task.sleep(for: interval)
         }
         let outcome: Outcome =
-            tracked.contains { $0.rejection != nil } ? .rejected
+            tracked.contains { $0.rejection != nil }
+            ? .rejected
             : tracked.allSatisfy({ $0.jobs.allSatisfy { $0.status == "Completed" } }) ? .allCompleted : .notCompleted
         for batch in tracked {
             guard let rejection = batch.rejection else { continue }
@@ -123,7 +124,9 @@ struct BatchWaiter {
             batch.batchStatus = doc.status.rawValue
             batch.jobIDs = doc.jobIds
         }
-        batch.jobs = batch.jobIDs.map { JobLine(id: $0, doc: readDocument(JobStatusDocument.self, paths.jobStatus($0))) }
+        batch.jobs = batch.jobIDs.map {
+            JobLine(id: $0, doc: readDocument(JobStatusDocument.self, paths.jobStatus($0)))
+        }
     }
 
     // MARK: - Views
@@ -140,7 +143,9 @@ struct BatchWaiter {
             header.add(batch.name, .bold)
             if let id = batch.batchID {
                 header.add("  batch \(id)  ")
-                header.add(batch.batchStatus + (batch.cached ? " (cached)" : ""), batch.batchStatus == "completed" ? .green : .plain)
+                header.add(
+                    batch.batchStatus + (batch.cached ? " (cached)" : ""),
+                    batch.batchStatus == "completed" ? .green : .plain)
             } else if batch.rejection != nil {
                 header.add("  rejected", .red)
             } else {
@@ -148,7 +153,9 @@ struct BatchWaiter {
                 if elapsed > 10 { header.add(" (is `spool serve` running on \(paths.root)?)", .yellow) }
             }
             lines.append(header)
-            for job in batch.jobs { lines.append(job.styled(labelWidth: labelWidth, barWidth: barWidth, detailWidth: detailWidth)) }
+            for job in batch.jobs {
+                lines.append(job.styled(labelWidth: labelWidth, barWidth: barWidth, detailWidth: detailWidth))
+            }
         }
         lines.append(summary(tracked, elapsed: elapsed))
         return lines.map { $0.render(width: width, color: style.color) }
@@ -176,7 +183,9 @@ struct BatchWaiter {
             if let id = batch.batchID, batch.printed["receipt"] == nil {
                 batch.printed["receipt"] = id
                 let cached = batch.cached ? "; cached: the batch already known by its idempotency_key" : ""
-                write("\(batch.name): accepted as batch \(id) (\(batch.jobIDs.count) job\(batch.jobIDs.count == 1 ? "" : "s"))\(cached)\n")
+                write(
+                    "\(batch.name): accepted as batch \(id) (\(batch.jobIDs.count) job\(batch.jobIDs.count == 1 ? "" : "s"))\(cached)\n"
+                )
             }
             let headerKey = batch.batchStatus
             if batch.printed["$"] != headerKey {

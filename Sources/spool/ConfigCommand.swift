@@ -29,7 +29,8 @@ struct ConfigCommand: ParsableCommand {
         let values = Self.values(effective)
         if json {
             let data = try JSONSerialization.data(
-                withJSONObject: values.mapValues(\.jsonObject), options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+                withJSONObject: values.mapValues(\.jsonObject),
+                options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
             print(String(decoding: data, as: UTF8.self))
             return
         }

@@ -5,7 +5,7 @@ import SpoolPipeline
 import SpoolService
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `spool demo`: an offline tour. Makes a few short videos with ffmpeg, serves them on 127.0.0.1,
@@ -15,7 +15,8 @@ struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
         abstract: "An offline tour on this machine: a local media server, a temporary root, two batches.",
-        discussion: "Needs ffmpeg, ffprobe, yt-dlp and python3 (the media server); touches nothing outside its directory.")
+        discussion:
+            "Needs ffmpeg, ffprobe, yt-dlp and python3 (the media server); touches nothing outside its directory.")
 
     @Option(help: "Directory for the tour (kept afterwards); default: a temporary one, removed at the end.")
     var dir: String?
@@ -38,10 +39,11 @@ struct DemoCommand: AsyncParsableCommand {
             print("spool demo needs \(tool) in PATH (see `spool doctor`)")
             throw ExitCode(1)
         }
-        let base = try dir.map { d -> String in
-            try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
-            return URL(fileURLWithPath: d).standardizedFileURL.path
-        } ?? Self.temporaryDirectory()
+        let base =
+            try dir.map { d -> String in
+                try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
+                return URL(fileURLWithPath: d).standardizedFileURL.path
+            } ?? Self.temporaryDirectory()
         let keepAll = keep || dir != nil
         let media = base + "/media"
         try FileManager.default.createDirectory(atPath: media, withIntermediateDirectories: true)
@@ -77,7 +79,8 @@ struct DemoCommand: AsyncParsableCommand {
 
     /// Steps 3 to 5 while the media server runs: the service, the batches, the wait, what came out.
     private func tour(base: String, port: Int, server: ToolExecution) async throws -> BatchWaiter.Outcome {
-        let root = base + "/root", log = base + "/spool.log"
+        let root = base + "/root"
+        let log = base + "/spool.log"
         step(3, "starting `spool serve` on the temporary root \(root) (log: \(log))")
         let configFile = base + "/spool.json"
         try Data(Self.config.utf8).write(to: URL(fileURLWithPath: configFile))
@@ -118,12 +121,14 @@ struct DemoCommand: AsyncParsableCommand {
 
         print("\nThe tree of out/ (the bucket; folders are the S3 key prefixes):")
         print(Self.tree(paths.out))
-        let firstJob = (readJSON(paths.receipts + "/" + batches[0].name.dropLast(5) + ".json")?["job_ids"] as? [String])?.first
+        let firstJob =
+            (readJSON(paths.receipts + "/" + batches[0].name.dropLast(5) + ".json")?["job_ids"] as? [String])?.first
         if let firstJob, let data = FileManager.default.contents(atPath: paths.jobStatus(firstJob)) {
             print("One status file, jobs/\(firstJob).json (the hosted API's job body):")
             let object = try? JSONSerialization.jsonObject(with: data)
             let pretty = object.flatMap {
-                try? JSONSerialization.data(withJSONObject: $0, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+                try? JSONSerialization.data(
+                    withJSONObject: $0, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
             }
             print(String(decoding: pretty ?? data, as: UTF8.self))
         }
@@ -135,7 +140,9 @@ struct DemoCommand: AsyncParsableCommand {
         fflush(nil)
     }
 
-    private func makeClip(_ clip: (file: String, title: String, source: String, tone: Int), into dir: String) async throws {
+    private func makeClip(_ clip: (file: String, title: String, source: String, tone: Int), into dir: String)
+        async throws
+    {
         let arguments = [
             "-hide_banner", "-loglevel", "error", "-nostdin", "-y",
             "-f", "lavfi", "-i", "\(clip.source)=size=640x360:rate=25:duration=2",
@@ -145,7 +152,8 @@ struct DemoCommand: AsyncParsableCommand {
             "-metadata", "title=\(clip.title)", dir + "/" + clip.file,
         ]
         let (_, result) = try await ToolRunner().withTool(
-            DoctorCommand.resolve("ffmpeg")!, arguments: arguments, output: .inherited) { _ in }
+            DoctorCommand.resolve("ffmpeg")!, arguments: arguments, output: .inherited
+        ) { _ in }
         guard result.exitCode == 0 else {
             print("ffmpeg could not make \(clip.file) (exit \(result.shellStatus))")
             throw ExitCode(1)
@@ -181,7 +189,9 @@ struct DemoCommand: AsyncParsableCommand {
     /// Two batches: a video folder with names and a container choice, and an audio-only clip.
     static func batches(base: String) -> [(name: String, text: String)] {
         [
-            ("demo-videos.json", """
+            (
+                "demo-videos.json",
+                """
                 {
                   "folder": "demo/videos",
                   "format": "mkv",
@@ -192,8 +202,11 @@ struct DemoCommand: AsyncParsableCommand {
                     {"url": "\(base)/meadow.mp4"}
                   ]
                 }
-                """),
-            ("demo-audio.json", """
+                """
+            ),
+            (
+                "demo-audio.json",
+                """
                 {
                   "folder": "demo/audio",
                   "audio_only": true,
@@ -204,13 +217,15 @@ struct DemoCommand: AsyncParsableCommand {
                     {"url": "\(base)/harbour.mp4", "filename": "Harbour tone (1 s)"}
                   ]
                 }
-                """),
+                """
+            ),
         ]
     }
 
     /// `out/` as an indented tree with sizes.
     static func tree(_ dir: String, indent: String = "") -> String {
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { !$0.hasPrefix(".") }
+            .sorted()
         var lines: [String] = indent.isEmpty ? ["out/"] : []
         for (i, name) in names.enumerated() {
             let last = i == names.count - 1
@@ -222,7 +237,8 @@ struct DemoCommand: AsyncParsableCommand {
                 let sub = tree(path, indent: indent + (last ? "    " : "│   "))
                 if !sub.isEmpty { lines.append(sub) }
             } else {
-                let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.doubleValue ?? 0
+                let size =
+                    (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.doubleValue ?? 0
                 lines.append(indent + (last ? "└── " : "├── ") + name + "  (\(formatBytes(size)))")
             }
         }

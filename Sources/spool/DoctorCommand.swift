@@ -7,7 +7,7 @@ import SpoolService
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 struct DoctorCommand: AsyncParsableCommand {
@@ -41,7 +41,8 @@ struct DoctorCommand: AsyncParsableCommand {
             checkRoot(paths, configuration, report: report)
             Self.checkDisk(paths, report: report)
         } else {
-            report(.warn, "root", "no root given (--root, SPOOL_ROOT or root in the configuration); root checks skipped")
+            report(
+                .warn, "root", "no root given (--root, SPOOL_ROOT or root in the configuration); root checks skipped")
         }
         Self.checkInotify(report: report)
         // The secrets file.
@@ -65,10 +66,11 @@ struct DoctorCommand: AsyncParsableCommand {
 
     /// yt-dlp, ffmpeg and ffprobe: found, running, and (yt-dlp) not too old.
     private static func checkTools(_ configuration: SpoolConfiguration, report: Report) async {
-        for (name, tool, flag, key) in [("yt-dlp", configuration.ytDlpPath, "--version", "yt_dlp_path"),
-                                        ("ffmpeg", configuration.ffmpegPath, "-version", "ffmpeg_path"),
-                                        ("ffprobe", configuration.ffprobePath, "-version", "ffprobe_path")]
-        {
+        for (name, tool, flag, key) in [
+            ("yt-dlp", configuration.ytDlpPath, "--version", "yt_dlp_path"),
+            ("ffmpeg", configuration.ffmpegPath, "-version", "ffmpeg_path"),
+            ("ffprobe", configuration.ffprobePath, "-version", "ffprobe_path"),
+        ] {
             guard let resolved = Self.resolve(tool) else {
                 report(.fail, name, "\(tool) not found; install it or set \(key) (or SPOOL_\(key.uppercased()))")
                 continue
@@ -81,7 +83,9 @@ struct DoctorCommand: AsyncParsableCommand {
                 if let age = Self.ageInDays(ytDlpVersion: first) {
                     let text = "\(first) (\(resolved)), \(Int(age)) days old"
                     if age > Self.ytDlpMaxAgeDays {
-                        report(.warn, name, text + "; older than \(Int(Self.ytDlpMaxAgeDays)) days: sites change, update it")
+                        report(
+                            .warn, name,
+                            text + "; older than \(Int(Self.ytDlpMaxAgeDays)) days: sites change, update it")
                     } else {
                         report(.ok, name, text)
                     }
@@ -105,8 +109,10 @@ struct DoctorCommand: AsyncParsableCommand {
         let inboxFS = Self.existingAncestor(paths.inbox).flatMap(FilesystemKind.filesystemType(of:))
         if let type = inboxFS {
             if FilesystemKind.isNetwork(filesystemType: type) {
-                report(.warn, "inbox fs", "\(Self.filesystemName(type)) (network): inotify cannot see other "
-                    + "clients' writes; spool relies on the rescan every \(configuration.rescanIntervalSeconds) s")
+                report(
+                    .warn, "inbox fs",
+                    "\(Self.filesystemName(type)) (network): inotify cannot see other "
+                        + "clients' writes; spool relies on the rescan every \(configuration.rescanIntervalSeconds) s")
             } else {
                 report(.ok, "inbox fs", "\(Self.filesystemName(type)) (local: inotify sees every write)")
             }
@@ -114,7 +120,8 @@ struct DoctorCommand: AsyncParsableCommand {
         if let type = Self.existingAncestor(paths.state).flatMap(FilesystemKind.filesystemType(of:)),
             FilesystemKind.isNetwork(filesystemType: type)
         {
-            report(.fail, "state fs", "\(Self.filesystemName(type)) (network): the database needs a local disk; set state")
+            report(
+                .fail, "state fs", "\(Self.filesystemName(type)) (network): the database needs a local disk; set state")
         }
     }
 
@@ -139,20 +146,22 @@ struct DoctorCommand: AsyncParsableCommand {
 
     /// The kernel's inotify limits: low ones only cost rescans.
     private static func checkInotify(report: Report) {
-    let watches = Self.readInt("/proc/sys/fs/inotify/max_user_watches")
-    let queued = Self.readInt("/proc/sys/fs/inotify/max_queued_events")
-    let instances = Self.readInt("/proc/sys/fs/inotify/max_user_instances")
-    if let watches, let queued {
-        let text = "max_user_watches=\(watches) max_queued_events=\(queued)"
-            + (instances.map { " max_user_instances=\($0)" } ?? "")
-        if watches < 16 || queued < 1024 {
-            report(.warn, "inotify", text + "; low: overflows fall back to a rescan (raise fs.inotify.* with sysctl)")
+        let watches = Self.readInt("/proc/sys/fs/inotify/max_user_watches")
+        let queued = Self.readInt("/proc/sys/fs/inotify/max_queued_events")
+        let instances = Self.readInt("/proc/sys/fs/inotify/max_user_instances")
+        if let watches, let queued {
+            let text =
+                "max_user_watches=\(watches) max_queued_events=\(queued)"
+                + (instances.map { " max_user_instances=\($0)" } ?? "")
+            if watches < 16 || queued < 1024 {
+                report(
+                    .warn, "inotify", text + "; low: overflows fall back to a rescan (raise fs.inotify.* with sysctl)")
+            } else {
+                report(.ok, "inotify", text)
+            }
         } else {
-            report(.ok, "inotify", text)
+            report(.warn, "inotify", "limits not readable under /proc/sys/fs/inotify; spool relies on the rescan")
         }
-    } else {
-        report(.warn, "inotify", "limits not readable under /proc/sys/fs/inotify; spool relies on the rescan")
-    }
     }
 
     private func checkDirectory(_ name: String, _ dir: String, report: (Level, String, String) -> Void) {

@@ -33,13 +33,16 @@ struct LogfmtHandler: LogHandler {
         case .string(let s): return s
         case .stringConvertible(let c): return c.description
         case .array(let a): return a.map(flatten).joined(separator: ",")
-        case .dictionary(let d): return d.sorted { $0.key < $1.key }.map { "\($0.key):\(flatten($0.value))" }.joined(separator: ",")
+        case .dictionary(let d):
+            return d.sorted { $0.key < $1.key }.map { "\($0.key):\(flatten($0.value))" }.joined(separator: ",")
         }
     }
 
     /// Bare when the value has no space, quote, `=` or control character; else a quoted, escaped string.
     static func quote(_ s: String) -> String {
-        let needsQuotes = s.isEmpty || s.unicodeScalars.contains { $0 == " " || $0 == "\"" || $0 == "=" || $0.value < 0x20 || $0 == "\\" }
+        let needsQuotes =
+            s.isEmpty
+            || s.unicodeScalars.contains { $0 == " " || $0 == "\"" || $0 == "=" || $0.value < 0x20 || $0 == "\\" }
         guard needsQuotes else { return s }
         var out = "\""
         for scalar in s.unicodeScalars {
@@ -50,7 +53,11 @@ struct LogfmtHandler: LogHandler {
             case "\t": out += "\\t"
             case "\r": out += "\\r"
             default:
-                if scalar.value < 0x20 { out += String(format: "\\u%04x", scalar.value) } else { out.unicodeScalars.append(scalar) }
+                if scalar.value < 0x20 {
+                    out += String(format: "\\u%04x", scalar.value)
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
             }
         }
         return out + "\""

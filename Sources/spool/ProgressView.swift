@@ -2,7 +2,7 @@ import Foundation
 import SpoolCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// What the terminal on stdout can do.
@@ -23,14 +23,22 @@ struct TerminalStyle {
     static func width() -> Int {
         var size = winsize()
         if ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
-        if let columns = ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init), columns > 0 { return columns }
+        if let columns = ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init), columns > 0 {
+            return columns
+        }
         return 100
     }
 }
 
 /// ANSI colours used by the views.
 enum Paint: String {
-    case green = "32", red = "31", yellow = "33", cyan = "36", dim = "2", bold = "1", plain = "0"
+    case green = "32"
+    case red = "31"
+    case yellow = "33"
+    case cyan = "36"
+    case dim = "2"
+    case bold = "1"
+    case plain = "0"
 }
 
 /// A line made of coloured pieces, cut to the terminal's width by visible characters.

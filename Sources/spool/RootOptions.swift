@@ -71,7 +71,9 @@ struct ServiceOptions: ParsableArguments {
     @Option(help: "A file of API keys, one a line (api_keys_file).")
     var apiKeysFile: String?
 
-    @Option(name: .customLong("metrics-interval-s"), help: "Seconds between metrics.prom rewrites; 0 = off (metrics_interval_s).")
+    @Option(
+        name: .customLong("metrics-interval-s"),
+        help: "Seconds between metrics.prom rewrites; 0 = off (metrics_interval_s).")
     var metricsInterval: Double?
 
     // Text, not `LogLevel`: a bad level is a configuration error (exit 78, the loader's message),

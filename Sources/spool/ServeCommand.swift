@@ -6,7 +6,7 @@ import SpoolCore
 import SpoolService
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 struct ServeCommand: AsyncParsableCommand {

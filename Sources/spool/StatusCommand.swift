@@ -60,11 +60,12 @@ struct StatusCommand: ParsableCommand {
     }
 
     private func printBatch(_ doc: BatchStatusDocument, paths: SpoolPaths) {
-        print(fields([
-            ("batch", doc.batchId), ("source", doc.source), ("folder", doc.folder), ("status", doc.status.rawValue),
-            ("progress", "\(doc.progress)%"), ("created", Self.time(doc.createdAt)),
-            ("finished", doc.finishedAt.map(Self.time)),
-        ]))
+        print(
+            fields([
+                ("batch", doc.batchId), ("source", doc.source), ("folder", doc.folder), ("status", doc.status.rawValue),
+                ("progress", "\(doc.progress)%"), ("created", Self.time(doc.createdAt)),
+                ("finished", doc.finishedAt.map(Self.time)),
+            ]))
         let order: [JobStatus] = [.completed, .processing, .pending, .failed, .warning, .skipped]
         print("counts    " + order.map { "\($0.rawValue) \(doc.counts[$0])" }.joined(separator: " · "))
         print("")
@@ -89,15 +90,19 @@ struct StatusCommand: ParsableCommand {
             text += "\n" + "progress".padding(toLength: 10, withPad: " ", startingAt: 0) + line.detail
         }
         let result = doc.result
-        let codecs = result?.outputVideoCodec.map { video in result?.outputAudioCodec.map { "\(video) + \($0)" } ?? video }
-        text += "\n" + fields([
-            ("output", result?.outputPath), ("size", result?.fileSize.map { formatBytes(Double($0)) }),
-            ("duration", result?.durationSeconds.map(jsonNumber)), ("quality", result?.actualQuality),
-            ("codecs", codecs), ("error", doc.failure?.error), ("type", doc.failure?.errorType.rawValue),
-            ("attempt", doc.attempt.map { "\($0)" }), ("retries", doc.finish.map { "\($0.downloadRetries)" }),
-            ("created", Self.time(doc.createdAt)), ("started", doc.startedAt.map(Self.time)),
-            ("finished", doc.finish?.finishedAt.map(Self.time)), ("note", result?.note),
-        ])
+        let codecs = result?.outputVideoCodec.map { video in
+            result?.outputAudioCodec.map { "\(video) + \($0)" } ?? video
+        }
+        text +=
+            "\n"
+            + fields([
+                ("output", result?.outputPath), ("size", result?.fileSize.map { formatBytes(Double($0)) }),
+                ("duration", result?.durationSeconds.map(jsonNumber)), ("quality", result?.actualQuality),
+                ("codecs", codecs), ("error", doc.failure?.error), ("type", doc.failure?.errorType.rawValue),
+                ("attempt", doc.attempt.map { "\($0)" }), ("retries", doc.finish.map { "\($0.downloadRetries)" }),
+                ("created", Self.time(doc.createdAt)), ("started", doc.startedAt.map(Self.time)),
+                ("finished", doc.finish?.finishedAt.map(Self.time)), ("note", result?.note),
+            ])
         print(text)
     }
 

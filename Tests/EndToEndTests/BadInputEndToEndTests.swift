@@ -65,12 +65,15 @@ private func parsedObject(_ data: Data) -> NSDictionary? {
 
 @Suite("End to end: the bad-input corpus", .serialized, .timeLimit(.minutes(8)))
 struct BadInputEndToEndTests {
-    @Test("every corpus file: a rejection receipt naming its field, kept in rejected/; nothing accepted or written outside the root; the service survives")
+    @Test(
+        "every corpus file: a rejection receipt naming its field, kept in rejected/; nothing accepted or written outside the root; the service survives"
+    )
     func corpusIsRejected() async throws {
         let lab = try await sharedLab()
         let corpusDir = try Paths.makeTempDir("spool-e2e-corpus-files")
         defer { try? FileManager.default.removeItem(at: corpusDir) }
-        let generated = try runCommand(try Paths.which("python3"), [corpusGenerator.path, corpusDir.path], timeout: 120)
+        let generated = try runCommand(
+            try Paths.which("python3"), [corpusGenerator.path, corpusDir.path], timeout: 120)
         try #require(generated.status == 0, "generator: \(generated.output)")
         let manifest = try JSONDecoder().decode(
             CorpusManifest.self, from: Data(contentsOf: corpusDir.appendingPathComponent("manifest.json")))
@@ -113,7 +116,9 @@ struct BadInputEndToEndTests {
             }
             let errors = receipt["errors"] as? [[String: Any]] ?? []
             let fields = errors.compactMap { $0["field"] as? String }
-            let shown = errors.map { "\(($0["field"] as? String ?? "?").prefix(50)): \(($0["message"] as? String ?? "?").prefix(120))" }
+            let shown = errors.map {
+                "\(($0["field"] as? String ?? "?").prefix(50)): \(($0["message"] as? String ?? "?").prefix(120))"
+            }
             if receipt["batch_id"] != nil || receipt["job_ids"] != nil { wrong.append("\(name): accepted \(receipt)") }
             if receipt["source"] as? String != name { wrong.append("\(name): source \(receipt["source"] ?? "nil")") }
             let summary = errors.count == 1 ? "1 problem in batch file" : "\(errors.count) problems in batch file"
@@ -128,7 +133,9 @@ struct BadInputEndToEndTests {
                     && ($0["message"] as? String)?.localizedCaseInsensitiveContains(entry.message) == true
             }
             if !matched { wrong.append("\(name): no message with \"\(entry.message)\"; got \(shown)") }
-            if errors.contains(where: { ($0["field"] as? String ?? "").isEmpty || ($0["message"] as? String ?? "").isEmpty }) {
+            if errors.contains(where: {
+                ($0["field"] as? String ?? "").isEmpty || ($0["message"] as? String ?? "").isEmpty
+            }) {
                 wrong.append("\(name): an error without field or message: \(shown)")
             }
         }
@@ -174,13 +181,15 @@ struct BadInputEndToEndTests {
         #expect(listDir(spool.dir("archive")).isEmpty)
         #expect(listFilesRecursively(spool.dir("out")).isEmpty)
         #expect(listFilesRecursively(spool.dir("work")).filter { !$0.hasPrefix(".staging") }.isEmpty)
-        #expect(listDir(spool.inbox).filter { $0.hasSuffix(".json") }.isEmpty, "inbox: \(listDir(spool.inbox).prefix(10))")
+        #expect(
+            listDir(spool.inbox).filter { $0.hasSuffix(".json") }.isEmpty, "inbox: \(listDir(spool.inbox).prefix(10))")
         #expect(listDir(spool.inbox.appendingPathComponent(".claimed")).isEmpty, "claimed files left behind")
         #expect(Set(listDir(receiptsDir)) == expectedReceipts, "no receipt for anything else")
 
         // Still alive, and still taking a valid batch (a 404: a Warning job, no real download).
         #expect(spool.isRunning)
-        try spool.drop("after-corpus.json", batchJSON(folder: "e2e/corpus", jobs: [(lab.url("status/404/after.mp4"), nil)]))
+        try spool.drop(
+            "after-corpus.json", batchJSON(folder: "e2e/corpus", jobs: [(lab.url("status/404/after.mp4"), nil)]))
         let accepted = try await spool.acceptedReceipt("after-corpus", timeout: 15)
         let batch = try await spool.finishedBatch(accepted.batchID, timeout: 60)
         #expect(batch["status"] as? String == "finished")
@@ -191,7 +200,8 @@ struct BadInputEndToEndTests {
         #expect(Set(listDir(spool.root)).isSubset(of: rootLayout), "root: \(listDir(spool.root))")
         #expect(Set(listDir(spool.base)) == Set(baseBefore).union(["root"]), "root's parent: \(listDir(spool.base))")
         #expect(pathsNamed(containing: manifest.canary, under: spool.base).isEmpty)
-        #expect(listDir(tempDir).filter { $0.contains(manifest.canary) }.isEmpty, "a traversal target in \(tempDir.path)")
+        #expect(
+            listDir(tempDir).filter { $0.contains(manifest.canary) }.isEmpty, "a traversal target in \(tempDir.path)")
         #expect(listDir(URL(fileURLWithPath: "/")).filter { $0.contains(manifest.canary) }.isEmpty)
 
         try await spool.stop()

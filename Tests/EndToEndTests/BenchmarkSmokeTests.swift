@@ -8,10 +8,14 @@ struct BenchmarkSmokeTests {
     /// Each measure's keys with the range a smoke run (tiny sizes, debug binary, two busy cores) stays in.
     /// Wide on purpose: they catch a unit slip, a zero, a negative or a run that did nothing, not a slowdown.
     static let plausible: [Int: [(key: String, range: ClosedRange<Double>)]] = [
-        1: [("p50_ms", 0.01...2_000), ("p99_ms", 0.01...5_000), ("base_p50_ms", 0.01...2_000),
-            ("base_p99_ms", 0.01...5_000)],
-        2: [("spool_s", 0.001...60), ("base_s", 0.0001...30), ("ratio", 0.001...10_000),
-            ("peak_rss_mib", 4...1_024)],
+        1: [
+            ("p50_ms", 0.01...2_000), ("p99_ms", 0.01...5_000), ("base_p50_ms", 0.01...2_000),
+            ("base_p99_ms", 0.01...5_000),
+        ],
+        2: [
+            ("spool_s", 0.001...60), ("base_s", 0.0001...30), ("ratio", 0.001...10_000),
+            ("peak_rss_mib", 4...1_024),
+        ],
         3: [("spool_s", 0.1...180), ("xargs_s", 0.1...180), ("ratio", 0.05...20)],
         4: [("spool_s", 0.1...180), ("sequential_s", 0.1...180), ("speedup", 0.05...20)],
         5: [("idle_percent", 0...200), ("dotfiles_percent", 0...200)],
@@ -26,7 +30,8 @@ struct BenchmarkSmokeTests {
         let scratch = try Paths.makeTempDir("spool-bench-smoke")
         defer { try? FileManager.default.removeItem(at: scratch) }
         let result = try await runInSession(
-            "scripts/bench --smoke", python, [script.path, "--smoke", "--spool", spool, "--dir", scratch.path + "/work"],
+            "scripts/bench --smoke", python,
+            [script.path, "--smoke", "--spool", spool, "--dir", scratch.path + "/work"],
             cwd: Paths.packageRoot, timeout: 240, strayToken: { _ in scratch.path })
         #expect(result.status == 0, "scripts/bench --smoke failed:\n\(result.output)")
         #expect(result.leftovers.isEmpty, "the bench left processes running: \(result.leftovers)")
@@ -39,7 +44,8 @@ struct BenchmarkSmokeTests {
         var values: [Int: [String: Double]] = [:]
         for (measure, expected) in Self.plausible.sorted(by: { $0.key < $1.key }) {
             let line = try #require(
-                lines.first { $0.hasPrefix("MEASURE \(measure) ") }, "measure \(measure) printed nothing:\n\(result.output)")
+                lines.first { $0.hasPrefix("MEASURE \(measure) ") },
+                "measure \(measure) printed nothing:\n\(result.output)")
             values[measure] = fields(line)
             for (key, range) in expected {
                 let value = try #require(values[measure]?[key], "measure \(measure): no number for \(key) in \(line)")

@@ -10,7 +10,6 @@ private let oneAtATime = """
     {"rescan_interval_s": 0.5, "incomplete_grace_s": 2, "retries": 0, "downloads": 1, "allow_private_network": true}
     """
 
-
 @Suite("End to end: cancel/ and retry/ control files", .serialized, .timeLimit(.minutes(3)))
 struct ControlEndToEndTests {
     @Test("cancel/<job_id> while the download runs: tools stopped, scratch removed, Failed/Cancelled")
@@ -60,7 +59,8 @@ struct ControlEndToEndTests {
             spool.job(jobIDs[0])?["status"] as? String == "Processing" ? true : nil
         }
         #expect(spool.job(jobIDs[2])?["status"] as? String == "Pending")
-        _ = FileManager.default.createFile(atPath: spool.dir("cancel").appendingPathComponent(batchID).path, contents: nil)
+        _ = FileManager.default.createFile(
+            atPath: spool.dir("cancel").appendingPathComponent(batchID).path, contents: nil)
         let batch = try await spool.finishedBatch(batchID, timeout: 20)
         let counts = try #require(batch["counts"] as? [String: Any])
         #expect(jsonInt(counts["Failed"]) == 3, "\(counts)")
@@ -81,11 +81,13 @@ struct ControlEndToEndTests {
         _ = try await spool.finishedBatch(batchID)
 
         let unknown = "01234567-89ab-7def-8123-456789abcdef"
-        _ = FileManager.default.createFile(atPath: spool.dir("cancel").appendingPathComponent(unknown).path, contents: nil)
+        _ = FileManager.default.createFile(
+            atPath: spool.dir("cancel").appendingPathComponent(unknown).path, contents: nil)
         let receipt = try await spool.receipt(unknown)
         #expect((receipt["error"] as? String)?.contains("no job or batch") == true, "\(receipt)")
 
-        _ = FileManager.default.createFile(atPath: spool.dir("retry").appendingPathComponent(jobIDs[0]).path, contents: nil)
+        _ = FileManager.default.createFile(
+            atPath: spool.dir("retry").appendingPathComponent(jobIDs[0]).path, contents: nil)
         let retryReceipt = try await spool.receipt(jobIDs[0])
         #expect((retryReceipt["error"] as? String)?.contains("Completed") == true, "\(retryReceipt)")
         _ = try await waitFor("the control files to be consumed", timeout: 10, on: spool) {
@@ -105,7 +107,8 @@ struct ControlEndToEndTests {
         _ = try await spool.finishedBatch(batchID)
         #expect(spool.job(jobIDs[0])?["status"] as? String == "Warning")
 
-        _ = FileManager.default.createFile(atPath: spool.dir("retry").appendingPathComponent(batchID).path, contents: nil)
+        _ = FileManager.default.createFile(
+            atPath: spool.dir("retry").appendingPathComponent(batchID).path, contents: nil)
         let batch = try await waitFor("the retry job to finish", timeout: 30, on: spool) { () -> [String: Any]? in
             guard let b = spool.batch(batchID), (b["job_ids"] as? [String])?.count == 2,
                 b["status"] as? String == "finished"
@@ -120,7 +123,9 @@ struct ControlEndToEndTests {
         #expect(retried["status"] as? String == "Warning")
         // The original keeps its own record.
         #expect(spool.job(jobIDs[0])?["status"] as? String == "Warning")
-        #expect(!FileManager.default.fileExists(atPath: spool.dir("receipts").appendingPathComponent("\(batchID).json").path))
+        #expect(
+            !FileManager.default.fileExists(
+                atPath: spool.dir("receipts").appendingPathComponent("\(batchID).json").path))
         try await spool.stop()
     }
 }

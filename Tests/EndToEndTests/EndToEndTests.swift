@@ -263,7 +263,9 @@ struct EndToEndTests {
                 "job \(id)\(id == running ? " (running at SIGTERM)" : "") after SIGTERM: \(String(describing: status))")
         }
         // Nothing partial in out/, and nothing finished either.
-        #expect(listFilesRecursively(spool.dir("out")).isEmpty, "out/ after SIGTERM: \(listFilesRecursively(spool.dir("out")))")
+        #expect(
+            listFilesRecursively(spool.dir("out")).isEmpty,
+            "out/ after SIGTERM: \(listFilesRecursively(spool.dir("out")))")
 
         try spool.start()
         let batch = try await spool.finishedBatch(r.batchID, timeout: 120)

@@ -18,7 +18,9 @@ let retryConfig = """
 
 @Suite("End to end: errors and retries", .serialized, .timeLimit(.minutes(5)))
 struct ErrorsEndToEndTests {
-    @Test("404 → Warning, no retry; 500 → 3 retries then Failed; 429 → retried then Completed; a hanging server → timeout → retried → Failed")
+    @Test(
+        "404 → Warning, no retry; 500 → 3 retries then Failed; 429 → retried then Completed; a hanging server → timeout → retried → Failed"
+    )
     func errorsAndRetries() async throws {
         let lab = try await sharedLab()
         let spool = try SpoolRoot("errors", config: retryConfig)
@@ -40,7 +42,9 @@ struct ErrorsEndToEndTests {
         // Between tries the 500 job was Processing / Waiting with next_retry_at, not yet terminal.
         let history = watcher.stop()
         let waits = history.filter { $0["status"] as? String == "Processing" && $0["step"] as? String == "Waiting" }
-        #expect(!waits.isEmpty, "the 500 job never showed Waiting: \(history.map { "\($0["status"] ?? "")/\($0["step"] ?? "")" })")
+        #expect(
+            !waits.isEmpty,
+            "the 500 job never showed Waiting: \(history.map { "\($0["status"] ?? "")/\($0["step"] ?? "")" })")
         for waiting in waits {
             let nextRetry = jsonInt(waiting["next_retry_at"])
             let createdAt = try #require(jsonInt(waiting["created_at"]), "no created_at: \(waiting)")

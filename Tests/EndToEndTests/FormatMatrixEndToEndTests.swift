@@ -80,19 +80,26 @@ struct MatrixCase: CustomStringConvertible, Sendable {
     static func table(full: Bool) -> [MatrixCase] {
         var cases: [MatrixCase] = []
         for (shift, format) in ["mp4", "mkv", "mov", "webm"].enumerated() {
-            let v = videoCodecs[format]!, a = audioCodecs[format]!
+            let v = videoCodecs[format]!
+            let a = audioCodecs[format]!
             if full {
-                for vc in v { for ac in a { cases.append(MatrixCase(format: format, video: vc, audio: ac, source: Media.short)) } }
+                for vc in v {
+                    for ac in a { cases.append(MatrixCase(format: format, video: vc, audio: ac, source: Media.short)) }
+                }
             } else {
                 // Diagonal pairing, shifted per format: every (format, codec) pair of each kind appears.
                 for i in 0..<max(v.count, a.count) {
                     cases.append(
-                        MatrixCase(format: format, video: v[i % v.count], audio: a[(i + shift) % a.count], source: Media.short))
+                        MatrixCase(
+                            format: format, video: v[i % v.count], audio: a[(i + shift) % a.count], source: Media.short)
+                    )
                 }
             }
         }
         for format in ["m4a", "mp3", "ogg", "opus"] {
-            for ac in audioCodecs[format]! { cases.append(MatrixCase(format: format, video: "-", audio: ac, source: Media.short)) }
+            for ac in audioCodecs[format]! {
+                cases.append(MatrixCase(format: format, video: "-", audio: ac, source: Media.short))
+            }
         }
         // copy from a VP9/Opus source: kept where the container holds it, else the natural codecs.
         for format in ["mp4", "mkv", "mov", "webm"] {
@@ -127,10 +134,14 @@ struct FormatMatrixEndToEndTests {
         let table = MatrixCase.table(full: full)
         // Every valid pair appears at least once.
         for (format, codecs) in MatrixCase.videoCodecs {
-            for c in codecs { #expect(table.contains { $0.format == format && $0.video == c }, "\(format)/\(c) missing") }
+            for c in codecs {
+                #expect(table.contains { $0.format == format && $0.video == c }, "\(format)/\(c) missing")
+            }
         }
         for (format, codecs) in MatrixCase.audioCodecs {
-            for c in codecs { #expect(table.contains { $0.format == format && $0.audio == c }, "\(format)/\(c) missing") }
+            for c in codecs {
+                #expect(table.contains { $0.format == format && $0.audio == c }, "\(format)/\(c) missing")
+            }
         }
 
         let spool = try SpoolRoot("matrix", config: matrixConfig)
@@ -155,7 +166,9 @@ struct FormatMatrixEndToEndTests {
             #expect(path == "out/matrix/\(c.name).\(c.format)", "\(c)")
             let file = spool.url(path)
             let probe = try ffprobe(file)
-            #expect(containerKind(file, probe) == c.expectedContainer, "\(c): container \(probe.formatName) \(probe.majorBrand ?? "")")
+            #expect(
+                containerKind(file, probe) == c.expectedContainer,
+                "\(c): container \(probe.formatName) \(probe.majorBrand ?? "")")
             #expect(probe.codec("video") == c.expectedVideo, "\(c): video \(probe.streams)")
             #expect(probe.codec("audio") == c.expectedAudio, "\(c): audio \(probe.streams)")
             #expect(probe.streamCount("audio") == 1, "\(c)")
@@ -166,7 +179,9 @@ struct FormatMatrixEndToEndTests {
             #expect(
                 probe.duration.map { abs($0 - Media.shortDuration) < 0.3 } == true,
                 "\(c): duration \(String(describing: probe.duration))")
-            #expect((job["transcode_reason"] != nil) == c.expectsTranscodeReason, "\(c): transcode_reason \(job["transcode_reason"] ?? "absent")")
+            #expect(
+                (job["transcode_reason"] != nil) == c.expectsTranscodeReason,
+                "\(c): transcode_reason \(job["transcode_reason"] ?? "absent")")
             #expect(job["format"] as? String == c.format)
             #expect(job["actual_quality"] as? String == (c.isAudioFormat ? "audio" : "360p"), "\(c)")
             if c.audio == "mp3" {
@@ -178,7 +193,8 @@ struct FormatMatrixEndToEndTests {
                 #expect(jsonInt(job["video_quality"]) == 30)
             }
         }
-        #expect(failures.isEmpty, "not Completed:\n\(failures.joined(separator: "\n"))\n\(spool.diagnostics(lines: 20))")
+        #expect(
+            failures.isEmpty, "not Completed:\n\(failures.joined(separator: "\n"))\n\(spool.diagnostics(lines: 20))")
         #expect(listFilesRecursively(spool.dir("out")).count == table.count - failures.count)
         try await spool.stop()
     }

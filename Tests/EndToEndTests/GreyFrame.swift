@@ -13,8 +13,10 @@ struct GreyFrame {
         let raw = dir.appendingPathComponent("frame.gray")
         let result = try runCommand(
             try Paths.which("ffmpeg"),
-            ["-v", "error", "-nostdin", "-ss", String(format: "%.3f", seconds), "-i", file.path, "-frames:v", "1",
-             "-vf", "scale=\(Self.width):\(Self.height),format=gray", "-f", "rawvideo", "-y", raw.path],
+            [
+                "-v", "error", "-nostdin", "-ss", String(format: "%.3f", seconds), "-i", file.path, "-frames:v", "1",
+                "-vf", "scale=\(Self.width):\(Self.height),format=gray", "-f", "rawvideo", "-y", raw.path,
+            ],
             timeout: 60)
         let data = (try? Data(contentsOf: raw)) ?? Data()
         guard result.status == 0, data.count == Self.width * Self.height else {

@@ -64,8 +64,10 @@ private struct Oddities {
         try fm.createDirectory(at: directory, withIntermediateDirectories: false)
         try fm.copyItem(at: outsideBatch, to: directory.appendingPathComponent("inner.json"))
 
-        try fm.createSymbolicLink(atPath: inbox.appendingPathComponent("passwd-\(tag).json").path, withDestinationPath: "/etc/passwd")
-        try fm.createSymbolicLink(atPath: inbox.appendingPathComponent("link-\(tag).json").path, withDestinationPath: outsideBatch.path)
+        try fm.createSymbolicLink(
+            atPath: inbox.appendingPathComponent("passwd-\(tag).json").path, withDestinationPath: "/etc/passwd")
+        try fm.createSymbolicLink(
+            atPath: inbox.appendingPathComponent("link-\(tag).json").path, withDestinationPath: outsideBatch.path)
         return Oddities(tag: tag, inbox: inbox, socketFD: fd)
     }
 
@@ -124,7 +126,9 @@ private struct FileIdentity: Equatable {
 struct InboxOdditiesEndToEndTests {
     static let twoGiB: off_t = 2 * 1024 * 1024 * 1024
 
-    @Test("FIFO, socket, directory and symlinks left alone; 2 GiB sparse file rejected unread; vanishing files; the watcher keeps working")
+    @Test(
+        "FIFO, socket, directory and symlinks left alone; 2 GiB sparse file rejected unread; vanishing files; the watcher keeps working"
+    )
     func oddities() async throws {
         let lab = try await sharedLab()
         let spool = try SpoolRoot("oddities")
@@ -206,7 +210,8 @@ struct InboxOdditiesEndToEndTests {
             return lstat(rejectedBig.path, &info) == 0 ? info : nil
         }
         #expect(Int64(bigInfo.st_size) == Int64(Self.twoGiB), "kept with its size")
-        #expect(Int64(bigInfo.st_blocks) * 512 < 1024 * 1024, "the sparse file was filled in: \(bigInfo.st_blocks) blocks")
+        #expect(
+            Int64(bigInfo.st_blocks) * 512 < 1024 * 1024, "the sparse file was filled in: \(bigInfo.st_blocks) blocks")
 
         // Several rescans (0.5 s apart) pass with the oddities present: each check must hold throughout.
         var seen: [String] = []

@@ -113,7 +113,8 @@ func parsePrometheus(_ text: String) throws -> (samples: [PromSample], types: [S
             for lm in labelRegex.matches(in: body, range: NSRange(body.startIndex..., in: body)) {
                 guard lm.range.location == consumed else { throw E2EError("line \(n): bad labels in \(line)") }
                 consumed = lm.range.location + lm.range.length
-                labels[(body as NSString).substring(with: lm.range(at: 1))] = (body as NSString).substring(with: lm.range(at: 2))
+                labels[(body as NSString).substring(with: lm.range(at: 1))] = (body as NSString).substring(
+                    with: lm.range(at: 2))
             }
             guard consumed == (body as NSString).length else { throw E2EError("line \(n): bad labels in \(line)") }
         }
@@ -270,8 +271,9 @@ struct DoctorTests {
         let binary = try Paths.spoolBinary()
         let base = try Paths.makeTempDir("spool-op-doctor")
         defer { try? FileManager.default.removeItem(at: base) }
-        let result = try runWithEnvironment(binary, ["doctor", "--root", base.appendingPathComponent("root").path],
-                                            environment: cleanEnvironment)
+        let result = try runWithEnvironment(
+            binary, ["doctor", "--root", base.appendingPathComponent("root").path],
+            environment: cleanEnvironment)
         #expect(result.status == 0, "\(result.output)")
         for check in ["yt-dlp", "ffmpeg", "ffprobe", "root", "inbox fs", "inotify", "disk"] {
             #expect(
@@ -280,7 +282,9 @@ struct DoctorTests {
                 "no ok line for \(check):\n\(result.stdout)")
         }
         #expect(result.stdout.contains("max_user_watches=") && result.stdout.contains("max_queued_events="))
-        #expect(result.stdout.range(of: #"yt-dlp +20\d\d\.\d\d\.\d\d"#, options: .regularExpression) != nil, "\(result.stdout)")
+        #expect(
+            result.stdout.range(of: #"yt-dlp +20\d\d\.\d\d\.\d\d"#, options: .regularExpression) != nil,
+            "\(result.stdout)")
         #expect(!result.stdout.contains("FAIL"))
         #expect(result.stdout.contains("0 error(s)"))
         if ProcessInfo.processInfo.environment["SPOOL_SCREEN_CAPTURE"] == "1" {
@@ -344,8 +348,10 @@ struct ConfigurationTests {
             #"{"downloads": 4, "retries": 5, "rescan_interval_s": 2, "name_conflict": "fail", "subtitle_languages": ["fr"]}"#
                 .utf8
         ).write(to: file)
-        let env = ["SPOOL_DOWNLOADS": "6", "SPOOL_RETRIES": "7", "SPOOL_ALLOW_PRIVATE_NETWORK": "yes",
-                   "SPOOL_SUBTITLE_LANGUAGES": "en, de", "SPOOL_CONFIG": file.path]
+        let env = [
+            "SPOOL_DOWNLOADS": "6", "SPOOL_RETRIES": "7", "SPOOL_ALLOW_PRIVATE_NETWORK": "yes",
+            "SPOOL_SUBTITLE_LANGUAGES": "en, de", "SPOOL_CONFIG": file.path,
+        ]
         let c = try config(binary, ["--downloads", "8"], env: env)
         #expect(jsonInt(c["downloads"]) == 8, "flag beats env and file")
         #expect(jsonInt(c["retries"]) == 7, "env beats file")
@@ -374,13 +380,20 @@ struct ConfigurationTests {
             executable: binary.path,
             arguments: ["serve", "--root", base.appendingPathComponent("root").path, "--downloads", "8"],
             environment: cleanEnvironment.merging(env) { _, n in n }, cwd: base.path, logPath: log.path)
-        defer { if child.isRunning { child.signal(SIGKILL); child.waitBlocking() } }
+        defer {
+            if child.isRunning {
+                child.signal(SIGKILL)
+                child.waitBlocking()
+            }
+        }
         let line = try await waitFor("the configuration log line", timeout: 15) { () -> String? in
             let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
             return text.split(separator: "\n").first { $0.contains("msg=configuration") }.map(String.init)
         }
         #expect(line.contains("level=info"), "\(line)")
-        #expect(line.contains(" downloads=8") && line.contains(" retries=7") && line.contains(" rescan_interval_s=2"), "\(line)")
+        #expect(
+            line.contains(" downloads=8") && line.contains(" retries=7") && line.contains(" rescan_interval_s=2"),
+            "\(line)")
         #expect(line.hasPrefix("ts="), "logfmt: \(line)")
         // SIGTERM only once the service is up: sent right after the first log line, it can arrive before the
         // handler is installed (exit 143 instead of 0; seen on two busy cores).
@@ -392,16 +405,21 @@ struct ConfigurationTests {
         #expect(child.exitStatus == 0)
     }
 
-    @Test("an unknown key or a bad value stops start-up (exit 78) with a message naming it", arguments: [
-        (#"{"downlods": 5}"#, [:], ["unknown configuration key", "downlods"]),
-        (#"{"downloads": 0}"#, [:], ["downloads must be at least 1", "spool.json"]),
-        (#"{"rescan_interval_s": "fast"}"#, [:], ["rescan_interval_s must be a number", "\"fast\""]),
-        (#"{"name_conflict": "replace"}"#, [:], ["name_conflict must be one of suffix, overwrite, fail"]),
-        (#"{"log_level": "loud"}"#, [:], ["log_level must be one of", "loud"]),
-        ("{}", ["SPOOL_DOWNLOADS": "many"], ["downloads must be a whole number", "SPOOL_DOWNLOADS"]),
-        ("{}", ["SPOOL_ALLOW_PRIVATE_NETWORK": "maybe"], ["allow_private_network must be true or false", "SPOOL_ALLOW_PRIVATE_NETWORK"]),
-        (#"{"downloads": 2"#, [:], ["is not valid JSON"]),
-    ] as [(String, [String: String], [String])])
+    @Test(
+        "an unknown key or a bad value stops start-up (exit 78) with a message naming it",
+        arguments: [
+            (#"{"downlods": 5}"#, [:], ["unknown configuration key", "downlods"]),
+            (#"{"downloads": 0}"#, [:], ["downloads must be at least 1", "spool.json"]),
+            (#"{"rescan_interval_s": "fast"}"#, [:], ["rescan_interval_s must be a number", "\"fast\""]),
+            (#"{"name_conflict": "replace"}"#, [:], ["name_conflict must be one of suffix, overwrite, fail"]),
+            (#"{"log_level": "loud"}"#, [:], ["log_level must be one of", "loud"]),
+            ("{}", ["SPOOL_DOWNLOADS": "many"], ["downloads must be a whole number", "SPOOL_DOWNLOADS"]),
+            (
+                "{}", ["SPOOL_ALLOW_PRIVATE_NETWORK": "maybe"],
+                ["allow_private_network must be true or false", "SPOOL_ALLOW_PRIVATE_NETWORK"]
+            ),
+            (#"{"downloads": 2"#, [:], ["is not valid JSON"]),
+        ] as [(String, [String: String], [String])])
     func badConfiguration(file: String, env: [String: String], expected: [String]) throws {
         let binary = try Paths.spoolBinary()
         let base = try Paths.makeTempDir("spool-op-badconfig")
@@ -417,27 +435,34 @@ struct ConfigurationTests {
         #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent("state").path), "started anyway")
     }
 
-    @Test("config/README.md documents every key (default, variable, comment); config/spool.json lists every key at its default")
+    @Test(
+        "config/README.md documents every key (default, variable, comment); config/spool.json lists every key at its default"
+    )
     func documented() throws {
         let binary = try Paths.spoolBinary()
         let keys = try runWithEnvironment(binary, ["config", "--keys"], environment: cleanEnvironment)
         #expect(keys.status == 0)
-        let names = keys.stdout.split(separator: "\n").dropFirst().compactMap { $0.split(separator: " ").first.map(String.init) }
+        let names = keys.stdout.split(separator: "\n").dropFirst().compactMap {
+            $0.split(separator: " ").first.map(String.init)
+        }
         #expect(names.count >= 20, "\(keys.stdout)")
-        let readme = try String(contentsOf: Paths.packageRoot.appendingPathComponent("config/README.md"), encoding: .utf8)
+        let readme = try String(
+            contentsOf: Paths.packageRoot.appendingPathComponent("config/README.md"), encoding: .utf8)
         let shipped = try #require(
             readJSON(Paths.packageRoot.appendingPathComponent("config/spool.json")), "config/spool.json")
         let defaults = try config(binary, [])
         for name in names {
             let row = readme.split(separator: "\n").first { $0.hasPrefix("| `\(name)` |") }
             #expect(row?.contains("`SPOOL_\(name.uppercased())`") == true, "README row for \(name)")
-            #expect((row?.split(separator: "|").last?.trimmingCharacters(in: .whitespaces).count ?? 0) > 10,
-                    "README comment for \(name)")
+            #expect(
+                (row?.split(separator: "|").last?.trimmingCharacters(in: .whitespaces).count ?? 0) > 10,
+                "README comment for \(name)")
             #expect(shipped.keys.contains(name), "config/spool.json lacks \(name)")
         }
         #expect(Set(shipped.keys) == Set(names), "config/spool.json keys \(shipped.keys.sorted())")
         // The shipped file is valid and holds the defaults.
-        let loaded = try config(binary, ["--config", Paths.packageRoot.appendingPathComponent("config/spool.json").path])
+        let loaded = try config(
+            binary, ["--config", Paths.packageRoot.appendingPathComponent("config/spool.json").path])
         for (key, value) in defaults {
             #expect("\(loaded[key] ?? "absent")" == "\(value)", "config/spool.json \(key)")
         }
@@ -450,9 +475,10 @@ struct ConfigurationTests {
         try requireMachine(hasSystemdAnalyze, "systemd-analyze is not installed (scripts/ensure-deps.sh installs it)")
         let unit = try String(
             contentsOf: Paths.packageRoot.appendingPathComponent("config/spool.service"), encoding: .utf8)
-        for line in ["User=spool", "ProtectSystem=strict", "ReadWritePaths=/srv/spool", "NoNewPrivileges=yes",
-                     "PrivateTmp=yes", "ExecStart=/usr/local/bin/spool serve", "RestartPreventExitStatus=78"]
-        {
+        for line in [
+            "User=spool", "ProtectSystem=strict", "ReadWritePaths=/srv/spool", "NoNewPrivileges=yes",
+            "PrivateTmp=yes", "ExecStart=/usr/local/bin/spool serve", "RestartPreventExitStatus=78",
+        ] {
             #expect(unit.split(separator: "\n").contains { $0 == line }, "unit lacks \(line)")
         }
         // verify checks that ExecStart exists: point it at the binary under test.
@@ -460,10 +486,13 @@ struct ConfigurationTests {
         defer { try? FileManager.default.removeItem(at: base) }
         let copy = base.appendingPathComponent("spool.service")
         try Data(
-            unit.replacingOccurrences(of: "ExecStart=/usr/local/bin/spool", with: "ExecStart=\(try Paths.spoolBinary().path)")
-                .utf8
+            unit.replacingOccurrences(
+                of: "ExecStart=/usr/local/bin/spool", with: "ExecStart=\(try Paths.spoolBinary().path)"
+            )
+            .utf8
         ).write(to: copy)
-        let result = try runCommand(URL(fileURLWithPath: "/usr/bin/systemd-analyze"), ["verify", copy.path], timeout: 60)
+        let result = try runCommand(
+            URL(fileURLWithPath: "/usr/bin/systemd-analyze"), ["verify", copy.path], timeout: 60)
         #expect(result.status == 0, "\(result.output)")
         let complaints = result.output.split(separator: "\n").filter {
             $0.contains("spool.service") && ($0.contains("Unknown") || $0.contains("Failed") || $0.contains("ignoring"))
@@ -512,7 +541,9 @@ struct MetricsStatusTests {
         #expect(types["spool_jobs"] == "gauge")
         #expect(types["spool_receipt_latency_seconds"] == "histogram")
         for status in allStatuses {
-            #expect(promValue(samples, "spool_jobs", ["status": status]) == Double(counts[status] ?? 0), "spool_jobs \(status)")
+            #expect(
+                promValue(samples, "spool_jobs", ["status": status]) == Double(counts[status] ?? 0),
+                "spool_jobs \(status)")
         }
         for status in ["Completed", "Failed", "Warning", "Skipped"] {
             #expect(
@@ -541,20 +572,23 @@ struct MetricsStatusTests {
         // status: batch table, job table, --json, --recent.
         let table = try runCommand(spool.binary, ["status", r.batchID, "--root", spool.root.path])
         #expect(table.status == 0, "\(table.output)")
-        #expect(table.stdout.contains("JOB") && table.stdout.contains("STATUS") && table.stdout.contains("OUTPUT / ERROR"))
+        #expect(
+            table.stdout.contains("JOB") && table.stdout.contains("STATUS") && table.stdout.contains("OUTPUT / ERROR"))
         for id in r.jobIDs { #expect(table.stdout.contains(id)) }
         #expect(table.stdout.contains("out/op/metrics/clipA.mp4"))
         #expect(table.stdout.contains("Warning: "))
         #expect(table.stdout.contains("counts    Completed 2"), "\(table.stdout)")
         let job = try runCommand(spool.binary, ["status", r.jobIDs[0], "--root", spool.root.path])
-        #expect(job.stdout.contains("status    Completed") && job.stdout.contains("output    out/op/metrics/clipA.mp4"),
-                "\(job.stdout)")
+        #expect(
+            job.stdout.contains("status    Completed") && job.stdout.contains("output    out/op/metrics/clipA.mp4"),
+            "\(job.stdout)")
         let json = try runCommand(spool.binary, ["status", r.jobIDs[2], "--root", spool.root.path, "--json"])
         let fromJSON = (try? JSONSerialization.jsonObject(with: Data(json.stdout.utf8))) as? [String: Any]
         #expect(fromJSON?["status"] as? String == "Warning")
         let recent = try runCommand(spool.binary, ["status", "--recent", "--root", spool.root.path])
-        #expect(recent.stdout.contains(r.batchID) && recent.stdout.contains("m1.json") && recent.stdout.contains("3/3"),
-                "\(recent.stdout)")
+        #expect(
+            recent.stdout.contains(r.batchID) && recent.stdout.contains("m1.json") && recent.stdout.contains("3/3"),
+            "\(recent.stdout)")
 
         try await spool.stop()
         // The last exposition, written at shutdown, still parses.
@@ -586,9 +620,12 @@ struct SampleDemoTests {
             if let key { #expect(doc?[key] != nil, "\(file) does not use \(key)") }
         }
         for file in files { #expect(readme.contains("`\(file)`"), "README does not mention \(file)") }
-        let result = try runCommand(binary, ["validate"] + files.map { Paths.sampleInbox.appendingPathComponent($0).path })
+        let result = try runCommand(
+            binary, ["validate"] + files.map { Paths.sampleInbox.appendingPathComponent($0).path })
         #expect(result.status == 0, "\(result.output)")
-        #expect(result.stdout.split(separator: "\n").filter { $0.hasSuffix(")") && $0.contains(": ok (") }.count == files.count)
+        #expect(
+            result.stdout.split(separator: "\n").filter { $0.hasSuffix(")") && $0.contains(": ok (") }.count
+                == files.count)
     }
 
     @Test("spool demo runs to the end offline: videos made, served, downloaded; tree of out/ and a status file")
@@ -600,7 +637,9 @@ struct SampleDemoTests {
         #expect(result.status == 0, "exit \(result.status):\n\(result.output)")
         for step in 1...5 { #expect(result.stdout.contains("[\(step)/5]"), "step \(step)") }
         #expect(result.stdout.contains("done: all 4 jobs completed"), "\(result.stdout)")
-        for line in ["out/", "demo/", "videos/", "01 Sunrise.mkv", "02 Harbour.mkv", "audio/", "Harbour tone (1 s).m4a"] {
+        for line in [
+            "out/", "demo/", "videos/", "01 Sunrise.mkv", "02 Harbour.mkv", "audio/", "Harbour tone (1 s).m4a",
+        ] {
             #expect(result.stdout.contains(line), "tree lacks \(line)")
         }
         #expect(result.stdout.contains("\"status\"") && result.stdout.contains("\"Completed\""), "no status file shown")

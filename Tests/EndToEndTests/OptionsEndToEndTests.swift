@@ -8,19 +8,25 @@ import Testing
 @Suite("End to end: batch options", .serialized, .timeLimit(.minutes(4)))
 struct OptionsEndToEndTests {
 
-    @Test("max_resolution 720 → 720p, 480 (missing) → 360p; lowest → 360p, highest → 1080p; portrait judged by its shorter side")
+    @Test(
+        "max_resolution 720 → 720p, 480 (missing) → 360p; lowest → 360p, highest → 1080p; portrait judged by its shorter side"
+    )
     func sourceChoice() async throws {
         let lab = try await sharedLab()
         let spool = try SpoolRoot("resolution", config: matrixConfig)
         try spool.start()
         let hls = lab.url(Media.hlsMaster)
-        let cases: [(name: String, options: [(String, String)], url: String, requested: String, quality: String, size: (Int, Int))] = [
-            ("res720", [("max_resolution", "\"720\"")], hls, "720", "720p", (1280, 720)),
-            ("res480", [("max_resolution", "\"480\"")], hls, "480", "360p", (640, 360)),
-            ("lowest", [("quality_preset", "\"lowest\"")], hls, "lowest", "360p", (640, 360)),
-            ("highest", [("quality_preset", "\"highest\"")], hls, "highest", "1080p", (1920, 1080)),
-            ("portrait360", [("max_resolution", "\"360\"")], lab.url(Media.portrait), "360", "360p", (360, 640)),
-        ]
+        let cases:
+            [(
+                name: String, options: [(String, String)], url: String, requested: String, quality: String,
+                size: (Int, Int)
+            )] = [
+                ("res720", [("max_resolution", "\"720\"")], hls, "720", "720p", (1280, 720)),
+                ("res480", [("max_resolution", "\"480\"")], hls, "480", "360p", (640, 360)),
+                ("lowest", [("quality_preset", "\"lowest\"")], hls, "lowest", "360p", (640, 360)),
+                ("highest", [("quality_preset", "\"highest\"")], hls, "highest", "1080p", (1920, 1080)),
+                ("portrait360", [("max_resolution", "\"360\"")], lab.url(Media.portrait), "360", "360p", (360, 640)),
+            ]
         let receipts = try await spool.dropAll(
             cases.map { c in (c.name, batchJSON(folder: "res", options: c.options, jobs: [(c.url, c.name)])) })
         for c in cases { _ = try await spool.finishedBatch(try #require(receipts[c.name]).batchID, timeout: 120) }
@@ -28,7 +34,9 @@ struct OptionsEndToEndTests {
         for c in cases {
             let (job, file) = try spool.completedOutput(try #require(receipts[c.name]).jobIDs[0])
             let probe = try ffprobe(file)
-            #expect(probe.width == c.size.0 && probe.height == c.size.1, "\(c.name): \(probe.width ?? 0)x\(probe.height ?? 0)")
+            #expect(
+                probe.width == c.size.0 && probe.height == c.size.1,
+                "\(c.name): \(probe.width ?? 0)x\(probe.height ?? 0)")
             #expect(job["requested_quality"] as? String == c.requested, "\(c.name): \(job)")
             #expect(job["actual_quality"] as? String == c.quality, "\(c.name): \(job)")
             #expect(job["max_resolution"] as? String == (c.options[0].0 == "max_resolution" ? c.requested : "best"))
@@ -41,7 +49,9 @@ struct OptionsEndToEndTests {
         try await spool.stop()
     }
 
-    @Test("clips: 00:00:02–00:00:05 → 3.0 s, \"1.5\"–\"4\" → 2.5 s, with audio_only, and past the end → to the end (±0.1 s)")
+    @Test(
+        "clips: 00:00:02–00:00:05 → 3.0 s, \"1.5\"–\"4\" → 2.5 s, with audio_only, and past the end → to the end (±0.1 s)"
+    )
     func clips() async throws {
         let lab = try await sharedLab()
         let spool = try SpoolRoot("clips", config: matrixConfig)
@@ -50,7 +60,11 @@ struct OptionsEndToEndTests {
         let cases: [(name: String, options: [(String, String)], start: Double, expected: Double, audioOnly: Bool)] = [
             ("hms", [("clip_start", "\"00:00:02\""), ("clip_end", "\"00:00:05\"")], 2, 3.0, false),
             ("seconds", [("clip_start", "\"1.5\""), ("clip_end", "\"4\"")], 1.5, 2.5, false),
-            ("audio", [("format", "\"m4a\""), ("audio_only", "true"), ("clip_start", "\"0:01\""), ("clip_end", "\"3.5\"")], 1, 2.5, true),
+            (
+                "audio",
+                [("format", "\"m4a\""), ("audio_only", "true"), ("clip_start", "\"0:01\""), ("clip_end", "\"3.5\"")], 1,
+                2.5, true
+            ),
             ("pastEnd", [("clip_start", "\"4\""), ("clip_end", "\"00:00:30\"")], 4, Media.longDuration - 4, false),
         ]
         let sourceFile = lab.mediaDir.appendingPathComponent(Media.long)
@@ -81,7 +95,10 @@ struct OptionsEndToEndTests {
                 let atStart = first.difference(to: try GreyFrame(sourceFile, at: c.start))
                 let before = first.difference(to: try GreyFrame(sourceFile, at: c.start - 0.2))
                 let after = first.difference(to: try GreyFrame(sourceFile, at: c.start + 0.2))
-                #expect(atStart < before && atStart < after, "\(c.name): first frame differs \(atStart) from the frame at \(c.start) s, \(before) from 0.2 s before, \(after) from 0.2 s after")
+                #expect(
+                    atStart < before && atStart < after,
+                    "\(c.name): first frame differs \(atStart) from the frame at \(c.start) s, \(before) from 0.2 s before, \(after) from 0.2 s after"
+                )
             }
         }
         try await spool.stop()
@@ -97,9 +114,12 @@ struct OptionsEndToEndTests {
         ]
         let receipts = try await spool.dropAll(
             cases.map { c in
-                (c.format, batchJSON(
-                    folder: "audio", options: [("format", "\"\(c.format)\""), ("audio_only", "true")],
-                    jobs: [(lab.url(Media.short), "a-\(c.format)")]))
+                (
+                    c.format,
+                    batchJSON(
+                        folder: "audio", options: [("format", "\"\(c.format)\""), ("audio_only", "true")],
+                        jobs: [(lab.url(Media.short), "a-\(c.format)")])
+                )
             })
         for c in cases { _ = try await spool.finishedBatch(try #require(receipts[c.format]).batchID, timeout: 120) }
         let sourceProbe = try ffprobe(lab.mediaDir.appendingPathComponent(Media.short))
@@ -128,22 +148,32 @@ struct OptionsEndToEndTests {
         try await spool.stop()
     }
 
-    @Test("an HTML5 page: title and description in the status, name from the title, <name>.en.vtt, <name>.de.vtt (from SRT), <name>.jpg; copy into webm picks the webm source")
+    @Test(
+        "an HTML5 page: title and description in the status, name from the title, <name>.en.vtt, <name>.de.vtt (from SRT), <name>.jpg; copy into webm picks the webm source"
+    )
     func htmlPage() async throws {
         let lab = try await sharedLab()
         let spool = try SpoolRoot("page", config: matrixConfig)
         try spool.start()
         let page = lab.url(Media.page)
         let receipts = try await spool.dropAll([
-            ("page", batchJSON(
-                folder: "pages", options: [("download_subtitles", "true"), ("download_thumbnail", "true")],
-                jobs: [(page, nil)])),
+            (
+                "page",
+                batchJSON(
+                    folder: "pages", options: [("download_subtitles", "true"), ("download_thumbnail", "true")],
+                    jobs: [(page, nil)])
+            ),
             ("webm", batchJSON(folder: "pages-webm", options: [("format", "\"webm\"")], jobs: [(page, "as-webm")])),
-            ("nosubs", batchJSON(
-                folder: "pages-none", options: [("download_subtitles", "true"), ("download_thumbnail", "true")],
-                jobs: [(lab.url(Media.short), nil)])),
+            (
+                "nosubs",
+                batchJSON(
+                    folder: "pages-none", options: [("download_subtitles", "true"), ("download_thumbnail", "true")],
+                    jobs: [(lab.url(Media.short), nil)])
+            ),
         ])
-        for name in ["page", "webm", "nosubs"] { _ = try await spool.finishedBatch(try #require(receipts[name]).batchID, timeout: 120) }
+        for name in ["page", "webm", "nosubs"] {
+            _ = try await spool.finishedBatch(try #require(receipts[name]).batchID, timeout: 120)
+        }
 
         let (job, file) = try spool.completedOutput(try #require(receipts["page"]).jobIDs[0])
         let title = try #require(job["title"] as? String)
@@ -165,7 +195,10 @@ struct OptionsEndToEndTests {
         #expect(jpg.prefix(2) == Data([0xFF, 0xD8]), "the thumbnail is a JPEG")
         #expect(job["note"] == nil, "\(job)")
         #expect((job["release_date"] as? String)?.range(of: #"^\d{4}-\d{2}-\d{2}"#, options: .regularExpression) != nil)
-        for key in ["download_speed_mbps", "download_duration_ms", "mux_duration_ms", "upload_duration_ms", "total_duration_ms", "queue_wait_ms", "file_size", "duration_s"] {
+        for key in [
+            "download_speed_mbps", "download_duration_ms", "mux_duration_ms", "upload_duration_ms", "total_duration_ms",
+            "queue_wait_ms", "file_size", "duration_s",
+        ] {
             #expect(jsonDouble(job[key]).map { $0 >= 0 } == true, "\(key) in \(job)")
         }
         let totalMs = try #require(jsonInt(job["total_duration_ms"]), "\(job)")
@@ -188,14 +221,21 @@ struct OptionsEndToEndTests {
         try await spool.stop()
     }
 
-    @Test("progress: a throttled download shows at least two distinct progress.percent values before Completed; steps in order")
+    @Test(
+        "progress: a throttled download shows at least two distinct progress.percent values before Completed; steps in order"
+    )
     func progress() async throws {
         let lab = try await sharedLab()
         let spool = try SpoolRoot("progress", config: matrixConfig)
         try spool.start()
         // long.mp4 is ~250 KB; at 80 kB/s the download takes about 3 s.
         let receipts = try await spool.dropAll([
-            ("slow", batchJSON(folder: "progress", options: [("video_codec", "\"h264\"")], jobs: [(lab.url("slow/80000/\(Media.long)"), "slow")]))
+            (
+                "slow",
+                batchJSON(
+                    folder: "progress", options: [("video_codec", "\"h264\"")],
+                    jobs: [(lab.url("slow/80000/\(Media.long)"), "slow")])
+            )
         ])
         let r = try #require(receipts["slow"])
         let id = r.jobIDs[0]
@@ -231,8 +271,10 @@ struct OptionsEndToEndTests {
 func countFrames(_ file: URL) throws -> Int {
     let result = try runCommand(
         try Paths.which("ffprobe"),
-        ["-v", "error", "-select_streams", "v:0", "-count_packets", "-show_entries", "stream=nb_read_packets",
-         "-of", "csv=p=0", file.path], timeout: 30)
+        [
+            "-v", "error", "-select_streams", "v:0", "-count_packets", "-show_entries", "stream=nb_read_packets",
+            "-of", "csv=p=0", file.path,
+        ], timeout: 30)
     guard result.status == 0, let n = Int(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) else {
         throw E2EError("ffprobe could not count frames of \(file.path): \(result.output)")
     }

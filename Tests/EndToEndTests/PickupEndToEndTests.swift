@@ -48,7 +48,9 @@ extension EndToEndTests {
             try #require(written == chunk.count)
             if i < pieces - 1 {
                 let listed = rescans(spool)
-                _ = try await waitFor("spool to list the inbox after piece \(i + 1)", timeout: 20, interval: 0.05, on: spool) {
+                _ = try await waitFor(
+                    "spool to list the inbox after piece \(i + 1)", timeout: 20, interval: 0.05, on: spool
+                ) {
                     rescans(spool) > listed ? true : nil
                 }
             }

@@ -79,7 +79,8 @@ struct PremiereEndToEndTests {
         try await spool.stop()
     }
 
-    @Test("a live playlist that appears late, without live_recording: Waiting, then Warning saying to set live_recording")
+    @Test(
+        "a live playlist that appears late, without live_recording: Waiting, then Warning saying to set live_recording")
     func lateLiveWithoutRecording() async throws {
         let lab = try await sharedLab()
         let stream = try LiveStream(lab: lab, name: "premiere")

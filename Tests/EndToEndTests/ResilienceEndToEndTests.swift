@@ -77,8 +77,10 @@ struct ResilienceEndToEndTests {
         for start in stride(from: 0, to: data.count, by: chunk) {
             handle.write(Data(data[start..<min(start + chunk, data.count)]))
             try await Task.sleep(nanoseconds: 400_000_000)
-            #expect(!FileManager.default.fileExists(atPath: spool.dir("receipts").appendingPathComponent("growing.json").path),
-                    "read before the writer finished")
+            #expect(
+                !FileManager.default.fileExists(
+                    atPath: spool.dir("receipts").appendingPathComponent("growing.json").path),
+                "read before the writer finished")
         }
         try handle.close()
         let (_, jobIDs) = try await spool.acceptedReceipt("growing", timeout: 15)
@@ -136,7 +138,8 @@ struct ResilienceEndToEndTests {
 
         // Space is back: the same job, retried, completes.
         try FileManager.default.removeItem(at: out.appendingPathComponent("filler"))
-        _ = FileManager.default.createFile(atPath: spool.dir("retry").appendingPathComponent(batchID).path, contents: nil)
+        _ = FileManager.default.createFile(
+            atPath: spool.dir("retry").appendingPathComponent(batchID).path, contents: nil)
         let batch = try await waitFor("the retried job", timeout: 60, on: spool) { () -> [String: Any]? in
             guard let b = spool.batch(batchID), (b["job_ids"] as? [String])?.count == 2,
                 b["status"] as? String == "finished"

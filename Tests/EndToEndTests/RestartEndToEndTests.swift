@@ -22,7 +22,9 @@ struct RestartEndToEndTests {
 
     private func log(_ spool: SpoolRoot) -> String { (try? String(contentsOf: spool.log, encoding: .utf8)) ?? "" }
 
-    private func readyCount(_ spool: SpoolRoot) -> Int { log(spool).components(separatedBy: "inbox watch started").count - 1 }
+    private func readyCount(_ spool: SpoolRoot) -> Int {
+        log(spool).components(separatedBy: "inbox watch started").count - 1
+    }
 
     /// The log of the latest start only.
     private func lastStartLog(_ spool: SpoolRoot) -> String {
@@ -78,7 +80,9 @@ struct RestartEndToEndTests {
         #expect(exists(marker(spool)))
     }
 
-    @Test("after kill -9: no marker, a stale job status file is rewritten from the store; an old marker put back does not count")
+    @Test(
+        "after kill -9: no marker, a stale job status file is rewritten from the store; an old marker put back does not count"
+    )
     func crashRewritesStaleFile() async throws {
         let spool = try SpoolRoot("restart-crash")
         try await startAndWaitReady(spool)

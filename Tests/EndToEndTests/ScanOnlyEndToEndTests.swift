@@ -59,7 +59,12 @@ struct ScanOnlyEndToEndTests {
         let lab = try await sharedLab()
         let spool = try SpoolRoot("scan-only", config: Self.config)
         let child = try Self.serve(spool, ["--scan-only"])
-        defer { if child.isRunning { child.signal(SIGKILL); child.waitBlocking() } }
+        defer {
+            if child.isRunning {
+                child.signal(SIGKILL)
+                child.waitBlocking()
+            }
+        }
         let ready = try await Self.watchReady(spool, child)
         #expect(ready.contains(" inotify=off"), "\(ready)")
         let lines = Self.logLines(spool)
@@ -82,7 +87,12 @@ struct ScanOnlyEndToEndTests {
         let lab = try await sharedLab()
         let spool = try SpoolRoot("scan-default", config: Self.config)
         let child = try Self.serve(spool, [])
-        defer { if child.isRunning { child.signal(SIGKILL); child.waitBlocking() } }
+        defer {
+            if child.isRunning {
+                child.signal(SIGKILL)
+                child.waitBlocking()
+            }
+        }
         let ready = try await Self.watchReady(spool, child)
         #expect(ready.contains(" inotify=on"), "\(ready)")
         #expect(!Self.logLines(spool).contains { $0.contains("scan-only mode") })
@@ -96,13 +106,20 @@ struct ScanOnlyEndToEndTests {
     func configurationLineQuotesOnce() async throws {
         let spool = try SpoolRoot("config-line", config: #"{"rescan_interval_s": 0.5, "name_conflict": "fail"}"#)
         let child = try Self.serve(spool, [])
-        defer { if child.isRunning { child.signal(SIGKILL); child.waitBlocking() } }
+        defer {
+            if child.isRunning {
+                child.signal(SIGKILL)
+                child.waitBlocking()
+            }
+        }
         let line = try await waitFor("the configuration log line", timeout: 15, on: spool) { () -> String? in
             Self.logLines(spool).first { $0.contains("msg=configuration") }
         }
         // Before: ffmpeg_path="\"ffmpeg\"" (a JSON string, quoted again by logfmt).
-        for field in [" ffmpeg_path=ffmpeg", " ffprobe_path=ffprobe", " yt_dlp_path=yt-dlp", " name_conflict=fail",
-                      " log_level=info", " rescan_interval_s=0.5"] {
+        for field in [
+            " ffmpeg_path=ffmpeg", " ffprobe_path=ffprobe", " yt_dlp_path=yt-dlp", " name_conflict=fail",
+            " log_level=info", " rescan_interval_s=0.5",
+        ] {
             #expect(line.contains(field), "\(field) in \(line)")
         }
         #expect(!line.contains(#"\""#), "a value is quoted twice: \(line)")

@@ -12,17 +12,29 @@ struct BadInputCorpus {
         var message: String
         /// Larger than the 1 MiB limit: the service rejects it unread (`$`); these are what the validator says.
         var oversize: Bool
-        var validator_fields: [String]?
-        var validator_message: String?
+        var validatorFields: [String]?
+        var validatorMessage: String?
         var secret: String?
         /// A key of the generator's BUGS: the service gets this file wrong today.
         var bug: String?
+
+        /// The generator writes snake_case keys.
+        enum CodingKeys: String, CodingKey {
+            case fields, message, oversize, secret, bug
+            case validatorFields = "validator_fields"
+            case validatorMessage = "validator_message"
+        }
     }
 
     struct Manifest: Decodable {
         var count: Int
-        var max_batch_bytes: Int
+        var maxBatchBytes: Int
         var files: [String: Entry]
+
+        enum CodingKeys: String, CodingKey {
+            case count, files
+            case maxBatchBytes = "max_batch_bytes"
+        }
     }
 
     let directory: URL
@@ -73,10 +85,12 @@ struct BadInputCorpusTests {
     /// What is wrong with the validator's answer for one corpus file; empty when it is right.
     static func problems(_ name: String, _ entry: BadInputCorpus.Entry, _ data: Data, limit: Int) -> [String] {
         var found: [String] = []
-        if entry.oversize != (data.count > limit) { found.append("\(name): \(data.count) bytes, oversize \(entry.oversize)") }
+        if entry.oversize != (data.count > limit) {
+            found.append("\(name): \(data.count) bytes, oversize \(entry.oversize)")
+        }
         if entry.oversize && entry.fields != ["$"] { found.append("\(name): an oversize file must be named $") }
-        let fields = entry.oversize ? entry.validator_fields ?? [] : entry.fields
-        let fragment = entry.oversize ? entry.validator_message ?? "" : entry.message
+        let fields = entry.oversize ? entry.validatorFields ?? [] : entry.fields
+        let fragment = entry.oversize ? entry.validatorMessage ?? "" : entry.message
         if fields.isEmpty || fragment.isEmpty { found.append("\(name): manifest entry without field or message") }
         if data.count > largestParsed { return found }
 
@@ -113,7 +127,7 @@ struct BadInputCorpusTests {
         // Exactly what generate-bad-inputs.py makes: a case lost from the generator (or the manifest) fails here.
         #expect(corpus.manifest.count == Self.generatedCount)
         #expect(corpus.manifest.files.count == corpus.manifest.count)
-        let limit = corpus.manifest.max_batch_bytes
+        let limit = corpus.manifest.maxBatchBytes
         #expect(limit == 1024 * 1024)
 
         var checked = 0
@@ -185,7 +199,8 @@ struct BadInputCorpusTests {
                 if let value = (key == "folder" ? object[key] : jobs?.first?[key]) as? String { values.append(value) }
             }
             for part in ["..", "/", "\\"] {
-                #expect(values.filter { $0.contains(part) }.count >= 3, "\(key) traversal with \(part): \(values.count)")
+                #expect(
+                    values.filter { $0.contains(part) }.count >= 3, "\(key) traversal with \(part): \(values.count)")
             }
         }
         let big = try #require(names.first { $0.contains("-jobs-100001") })

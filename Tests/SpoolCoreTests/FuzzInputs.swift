@@ -1,11 +1,11 @@
 import Foundation
 import Testing
 
+@testable import SpoolCore
+
 #if canImport(Glibc)
     import Glibc
 #endif
-
-@testable import SpoolCore
 
 /// SplitMix64: small, fast, and the same on every platform.
 struct SplitMix64: RandomNumberGenerator {
@@ -104,7 +104,8 @@ struct FuzzInputs {
 
     static let knownKeys = SpecVocabulary.topLevelKeys
     static let validURLs = [
-        "https://example.com/watch?v=1", "http://example.com/a", "HTTPS://EXAMPLE.COM/X", "https://[2001:db8::1]:8443/v",
+        "https://example.com/watch?v=1", "http://example.com/a", "HTTPS://EXAMPLE.COM/X",
+        "https://[2001:db8::1]:8443/v",
         "http://127.0.0.1:9/x", "https://例え.jp/動画", "https://example.com/%20a%00", "https://user:pw@example.com/v",
         "http://a", "https://example.com/?a=b&c=d#frag",
         "https://example.com/a..b/../c", "https://example.com/-x",
@@ -149,8 +150,13 @@ struct FuzzInputs {
     ]
     /// Values at and just past the length limits; costly to check, so drawn rarely.
     static let longValues: [String: [String]] = [
-        "url": ["https://example.com/" + String(repeating: "a", count: 2028), "https://example.com/" + String(repeating: "a", count: 2029)],
-        "filename": [String(repeating: "n", count: 255), String(repeating: "é", count: 150), String(repeating: "n", count: 256)],
+        "url": [
+            "https://example.com/" + String(repeating: "a", count: 2028),
+            "https://example.com/" + String(repeating: "a", count: 2029),
+        ],
+        "filename": [
+            String(repeating: "n", count: 255), String(repeating: "é", count: 150), String(repeating: "n", count: 256),
+        ],
         "folder": [String(repeating: "f", count: 200), String(repeating: "f", count: 201)],
         "idempotency_key": [String(repeating: "k", count: 200), String(repeating: "k", count: 201)],
     ]
@@ -200,7 +206,8 @@ struct FuzzInputs {
             switch int(0..<5) {
             case 0: return .int(Int.random(in: Int.min...Int.max, using: &rng))
             case 1: return .double(Double.random(in: -1e6...1e6, using: &rng))
-            case 2: return .rawNumber(pick(["1e400", "-1e400", "99999999999999999999999", "23.0", "1E2", "-0", "0.5e-3"]))
+            case 2:
+                return .rawNumber(pick(["1e400", "-1e400", "99999999999999999999999", "23.0", "1E2", "-0", "0.5e-3"]))
             default: return .int(int(-100..<200))
             }
         case 3, 4:
@@ -210,8 +217,10 @@ struct FuzzInputs {
         default:
             return .object(
                 (0..<int(0..<5)).map { _ in
-                    (chance(0.85) ? pick(Self.knownKeys + ["url", "filename"]) : randomString(maxLength: 6),
-                        randomJSON(depth: depth + 1))
+                    (
+                        chance(0.85) ? pick(Self.knownKeys + ["url", "filename"]) : randomString(maxLength: 6),
+                        randomJSON(depth: depth + 1)
+                    )
                 })
         }
     }
@@ -237,11 +246,15 @@ struct FuzzInputs {
         var members: [(String, FuzzJSON)] = []
         let url: FuzzJSON =
             chance(0.02)
-            ? .string(pick(Self.longValues["url"]!)) : chance(0.85)
-            ? .string(pick(Self.validURLs)) : chance(0.8) ? .string(pick(Self.badURLs)) : .string(randomString())
+            ? .string(pick(Self.longValues["url"]!))
+            : chance(0.85)
+                ? .string(pick(Self.validURLs)) : chance(0.8) ? .string(pick(Self.badURLs)) : .string(randomString())
         if chance(0.97) { members.append(("url", url)) }
         if chance(0.5) {
-            let name = chance(0.03) ? pick(Self.longValues["filename"]!) : chance(0.75) ? pick(Self.validFilenames) : chance(0.6) ? pick(Self.badFilenames) : randomString()
+            let name =
+                chance(0.03)
+                ? pick(Self.longValues["filename"]!)
+                : chance(0.75) ? pick(Self.validFilenames) : chance(0.6) ? pick(Self.badFilenames) : randomString()
             members.append(("filename", .string(name)))
         }
         if chance(0.02) { members.append((pick(["URL", "title", "format", "urls"]), .string("x"))) }
@@ -293,7 +306,8 @@ struct FuzzInputs {
         case .string(let s):
             var scalars = Array(s.unicodeScalars)
             for _ in 0..<int(1..<4) {
-                let scalar = chance(0.7) ? pick(Self.trickyScalars) : randomString(maxLength: 2).unicodeScalars.first ?? "x"
+                let scalar =
+                    chance(0.7) ? pick(Self.trickyScalars) : randomString(maxLength: 2).unicodeScalars.first ?? "x"
                 scalars.insert(scalar, at: int(0..<(scalars.count + 1)))
             }
             if chance(0.03) { scalars = Array(repeating: scalars.first ?? "a", count: int(190..<2100)) }

@@ -37,9 +37,11 @@ enum FuzzOracle {
     private static func checkJob(_ job: JobItem, index i: Int, into problems: inout Problems) {
         let url = job.url
         let lower = url.lowercased()
-        problems.check(lower.hasPrefix("http://") || lower.hasPrefix("https://"), "jobs[\(i)].url scheme: \(url.prefix(80))")
+        problems.check(
+            lower.hasPrefix("http://") || lower.hasPrefix("https://"), "jobs[\(i)].url scheme: \(url.prefix(80))")
         problems.check(url.count <= urlLimit, "jobs[\(i)].url is \(url.count) characters")
-        problems.check(!url.unicodeScalars.contains(where: isWhitespaceOrControl), "jobs[\(i)].url has whitespace/control")
+        problems.check(
+            !url.unicodeScalars.contains(where: isWhitespaceOrControl), "jobs[\(i)].url has whitespace/control")
         problems.check(!url.hasPrefix("-"), "jobs[\(i)].url starts with -")
         problems.check(URLComponents(string: url)?.host.map { !$0.isEmpty } == true, "jobs[\(i)].url has no host")
         guard let name = job.filename else { return }
@@ -74,11 +76,13 @@ enum FuzzOracle {
         if o.videoCodec != "copy" {
             problems.check(!o.audioOnly, "video_codec \(o.videoCodec) with audio_only")
             problems.check(
-                vocabulary.videoCodecsByFormat[o.format]?.contains(o.videoCodec) == true, "\(o.format) + \(o.videoCodec)")
+                vocabulary.videoCodecsByFormat[o.format]?.contains(o.videoCodec) == true,
+                "\(o.format) + \(o.videoCodec)")
         }
         if o.audioCodec != "copy" {
             problems.check(
-                vocabulary.audioCodecsByFormat[o.format]?.contains(o.audioCodec) == true, "\(o.format) + \(o.audioCodec)")
+                vocabulary.audioCodecsByFormat[o.format]?.contains(o.audioCodec) == true,
+                "\(o.format) + \(o.audioCodec)")
         }
         problems.check(o.audioBitrate.map { vocabulary.audioBitrates.contains($0) } ?? true, "audio_bitrate")
         problems.check((0...51).contains(o.videoQuality), "video_quality \(o.videoQuality)")
@@ -98,9 +102,10 @@ enum FuzzOracle {
     private static func checkDocument(_ input: [UInt8], into problems: inout Problems) {
         let body = bodyWithoutBOM(input)
         problems.check(String(validating: body, as: UTF8.self) != nil, "accepted invalid UTF-8")
-        problems.check(!body.indices.contains { i in
-            i + 2 < body.count && body[i] == 0xEF && body[i + 1] == 0xBB && body[i + 2] == 0xBF
-        }, "accepted a BOM after the start")
+        problems.check(
+            !body.indices.contains { i in
+                i + 2 < body.count && body[i] == 0xEF && body[i + 1] == 0xBB && body[i + 2] == 0xBF
+            }, "accepted a BOM after the start")
         // Unknown keys are never accepted, checked with a second parser: one that cannot read an accepted
         // document is a finding too, so this check is never skipped.
         guard let object = secondParse(body) else {

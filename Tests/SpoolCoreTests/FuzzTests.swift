@@ -1,11 +1,11 @@
 import Foundation
 import Testing
 
+@testable import SpoolCore
+
 #if canImport(Glibc)
     import Glibc
 #endif
-
-@testable import SpoolCore
 
 // A seeded fuzz/property test of `BatchValidator.validate` (no third-party dependency).
 //
@@ -83,10 +83,13 @@ struct FuzzTests {
                 problems = FuzzOracle.violations(of: rejection, input: input, tally: &summary.rejections)
             }
             // Deterministic: the same bytes give the same answer.
-            if index % 64 == 0, BatchValidator.validate(data) != result { problems.append("validate is not deterministic") }
+            if index % 64 == 0, BatchValidator.validate(data) != result {
+                problems.append("validate is not deterministic")
+            }
             if !problems.isEmpty, summary.failures.count < 20 {
                 let shown = String(decoding: input.prefix(300), as: UTF8.self).debugDescription
-                summary.failures.append("input #\(index) (seed \(seed)): \(problems.joined(separator: "; ")) — \(shown)")
+                summary.failures.append(
+                    "input #\(index) (seed \(seed)): \(problems.joined(separator: "; ")) — \(shown)")
             }
         }
         summary.cpuSeconds = threadCPUSeconds() - cpuStart
@@ -114,7 +117,9 @@ struct FuzzTests {
                 + "rejected \(summary.rejected) (\(summary.documentErrors) unreadable documents, "
                 + "\(summary.rejections.checked) with \(summary.rejections.expectedFields) expected fields); "
                 + "slowest \(Int(summary.maxMicros)) µs; mean µs by kind: "
-                + (0..<5).map { "\(FuzzInputs.kinds[$0]) \(Int(summary.microsByKind[$0] / Double(max(1, summary.countByKind[$0]))))" }
+                + (0..<5).map {
+                    "\(FuzzInputs.kinds[$0]) \(Int(summary.microsByKind[$0] / Double(max(1, summary.countByKind[$0]))))"
+                }
                 .joined(separator: ", "))
 
         #expect(summary.inputs == total && total >= 100_000)
@@ -128,7 +133,8 @@ struct FuzzTests {
         let tally = summary.rejections
         let fieldLevel = summary.rejected - summary.documentErrors
         #expect(tally.checked + tally.unreadable == fieldLevel, "\(tally)")
-        #expect(tally.checked >= fieldLevel * 9 / 10, "only \(tally.checked) of \(fieldLevel) rejections checked: \(tally)")
+        #expect(
+            tally.checked >= fieldLevel * 9 / 10, "only \(tally.checked) of \(fieldLevel) rejections checked: \(tally)")
         #expect(tally.expectedFields >= tally.checked / 2, "only \(tally.expectedFields) expected fields: \(tally)")
     }
 

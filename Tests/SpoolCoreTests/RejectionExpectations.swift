@@ -41,7 +41,9 @@ struct RejectionExpectations {
                 fields.insert(path)
                 continue
             }
-            for key in job.keys where !SpecVocabulary.jobItemKeys.contains(key) { fields.insert("\(path).\(Self.name(key))") }
+            for key in job.keys where !SpecVocabulary.jobItemKeys.contains(key) {
+                fields.insert("\(path).\(Self.name(key))")
+            }
             if let url = given("url", in: job) as? String {
                 if FuzzInputs.badURLs.contains(url) { fields.insert("\(path).url") }
             } else {
@@ -76,7 +78,9 @@ struct RejectionExpectations {
             if Self.isNumberOrBool(value) || Self.isContainer(value) { fields.insert(key) }
         }
         if let folder = given("folder") as? String, FuzzInputs.badFolders.contains(folder) { fields.insert("folder") }
-        if let key = given("idempotency_key") as? String, key.isEmpty || key.count > 200 { fields.insert("idempotency_key") }
+        if let key = given("idempotency_key") as? String, key.isEmpty || key.count > 200 {
+            fields.insert("idempotency_key")
+        }
         for (key, range) in [("video_quality", 0...51), ("max_duration", 1...Int.max)] {
             guard let value = given(key) else { continue }
             if value is String || Self.isContainer(value) { fields.insert(key) }
@@ -84,7 +88,9 @@ struct RejectionExpectations {
         }
         if let value = given("max_resolution") {
             if Self.isContainer(value) { fields.insert("max_resolution") }
-            if let text = value as? String, !SpecVocabulary.resolutions.contains(text) { fields.insert("max_resolution") }
+            if let text = value as? String, !SpecVocabulary.resolutions.contains(text) {
+                fields.insert("max_resolution")
+            }
         }
     }
 

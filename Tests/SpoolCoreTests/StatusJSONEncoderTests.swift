@@ -17,15 +17,18 @@ struct StatusJSONEncoderTests {
         String(decoding: try StatusJSONEncoder.encode(value), as: UTF8.self)
     }
 
-    @Test("doubles are spelled as JSONSerialization spells them", arguments: [
-        (0.0, "0"), (-0.0, "-0"), (1.0, "1"), (50.0, "50"), (100.0, "100"), (2.5, "2.5"), (-3.25, "-3.25"),
-        (0.1, "0.1"), (1.0 / 3, "0.3333333333333333"), (0.30000000000000004, "0.30000000000000004"),
-        (12345678.9, "12345678.9"), (1234.567, "1234.567"), (1_536_000.25, "1536000.25"), (1e15, "1000000000000000"),
-        (9007199254740992, "9007199254740992"), (1e16, "1e+16"), (1e17, "1e+17"), (1e21, "1e+21"),
-        (1.2345678901234568e+20, "1.2345678901234568e+20"), (1e-4, "0.0001"), (0.000123, "0.000123"),
-        (1e-5, "1e-05"), (1e-7, "1e-07"), (-1e-7, "-1e-07"), (.leastNonzeroMagnitude, "5e-324"),
-        (1.7976931348623157e308, "1.7976931348623157e+308"),
-    ])
+    @Test(
+        "doubles are spelled as JSONSerialization spells them",
+        arguments: [
+            (0.0, "0"), (-0.0, "-0"), (1.0, "1"), (50.0, "50"), (100.0, "100"), (2.5, "2.5"), (-3.25, "-3.25"),
+            (0.1, "0.1"), (1.0 / 3, "0.3333333333333333"), (0.30000000000000004, "0.30000000000000004"),
+            (12345678.9, "12345678.9"), (1234.567, "1234.567"), (1_536_000.25, "1536000.25"),
+            (1e15, "1000000000000000"),
+            (9_007_199_254_740_992, "9007199254740992"), (1e16, "1e+16"), (1e17, "1e+17"), (1e21, "1e+21"),
+            (1.2345678901234568e+20, "1.2345678901234568e+20"), (1e-4, "0.0001"), (0.000123, "0.000123"),
+            (1e-5, "1e-05"), (1e-7, "1e-07"), (-1e-7, "-1e-07"), (.leastNonzeroMagnitude, "5e-324"),
+            (1.7976931348623157e308, "1.7976931348623157e+308"),
+        ])
     func doubleSpelling(value: Double, expected: String) throws {
         #expect(try Self.encoded(["v": value]) == "{\"v\":\(expected)}\n")
         #expect(try Self.encoded(["v": value]) == Self.reference(["v": value]))
@@ -34,7 +37,9 @@ struct StatusJSONEncoderTests {
     @Test("many doubles (integral, fractions, large, tiny, negative) match JSONSerialization byte for byte")
     func manyDoubles() throws {
         var generator = SplitMix(seed: 0x5EED)
-        var values: [Double] = [-0.0, .leastNonzeroMagnitude, .leastNormalMagnitude, .greatestFiniteMagnitude, .ulpOfOne]
+        var values: [Double] = [
+            -0.0, .leastNonzeroMagnitude, .leastNormalMagnitude, .greatestFiniteMagnitude, .ulpOfOne,
+        ]
         for exponent in -30...30 {
             values.append(pow(10, Double(exponent)))
             values.append(-pow(10, Double(exponent)) * 1.5)

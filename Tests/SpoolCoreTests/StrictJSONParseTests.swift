@@ -34,13 +34,15 @@ struct StrictJSONParseTests {
         try? JSONDecoder().decode(BatchValidator.JSONValue.self, from: Data(bytes))
     }
 
-    @Test("numbers are read as JSONDecoder reads them", arguments: [
-        ("23", BatchValidator.JSONValue.int(23)), ("-0", .int(0)), ("23.0", .int(23)), ("1e2", .int(100)),
-        ("1E+2", .int(100)), ("0.1e1", .int(1)), ("1.5", .number(1.5)), ("-2.25e-1", .number(-0.225)),
-        ("99999999999999999999", .number(1e20)), ("9223372036854775807", .int(Int.max)),
-        ("9223372036854775808", .number(9_223_372_036_854_775_808)), ("1e400", .unrepresentable),
-        ("-1e400", .unrepresentable),
-    ])
+    @Test(
+        "numbers are read as JSONDecoder reads them",
+        arguments: [
+            ("23", BatchValidator.JSONValue.int(23)), ("-0", .int(0)), ("23.0", .int(23)), ("1e2", .int(100)),
+            ("1E+2", .int(100)), ("0.1e1", .int(1)), ("1.5", .number(1.5)), ("-2.25e-1", .number(-0.225)),
+            ("99999999999999999999", .number(1e20)), ("9223372036854775807", .int(Int.max)),
+            ("9223372036854775808", .number(9_223_372_036_854_775_808)), ("1e400", .unrepresentable),
+            ("-1e400", .unrepresentable),
+        ])
     func numbers(text: String, expected: BatchValidator.JSONValue) throws {
         let parsed = try StrictJSON.parse(Array("[\(text)]".utf8)).get()
         #expect(parsed == .array([expected]))

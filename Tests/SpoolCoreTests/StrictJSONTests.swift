@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import SpoolCore
@@ -49,5 +50,3 @@ struct StrictJSONTests {
         }
     }
 }
-
-import Foundation

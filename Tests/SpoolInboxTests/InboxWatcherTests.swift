@@ -173,7 +173,10 @@ struct InboxWatcherTests {
                 configuration: .init(inbox: inbox, rescanInterval: .seconds(60), incompleteGrace: .seconds(60)),
                 logger: WatchEvents.logger(sink))
             let task = Task { await watcher.run { _ in } }
-            let deadline = Task { try? await Task.sleep(for: .seconds(10)); sink.finish() }
+            let deadline = Task {
+                try? await Task.sleep(for: .seconds(10))
+                sink.finish()
+            }
             defer { deadline.cancel() }
             #expect(await events.log("inbox watch ready"))
             #expect(openInotifyDescriptors() >= 1)

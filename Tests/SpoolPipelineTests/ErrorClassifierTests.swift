@@ -19,26 +19,30 @@ struct ErrorClassifierTests {
         #expect(f.message.contains("404/410"))
     }
 
-    @Test("technical failures are retryable errors", arguments: [
-        "ERROR: unable to download video data: HTTP Error 500: Internal Server Error",
-        "ERROR: unable to download video data: HTTP Error 503: Service Unavailable",
-        "ERROR: unable to download video data: HTTP Error 429: Too Many Requests",
-        "ERROR: Unable to download webpage: <urlopen error [Errno 111] Connection refused>",
-        "ERROR: Unable to download webpage: The read operation timed out",
-        "ERROR: [Errno -2] Name or service not known",
-    ])
+    @Test(
+        "technical failures are retryable errors",
+        arguments: [
+            "ERROR: unable to download video data: HTTP Error 500: Internal Server Error",
+            "ERROR: unable to download video data: HTTP Error 503: Service Unavailable",
+            "ERROR: unable to download video data: HTTP Error 429: Too Many Requests",
+            "ERROR: Unable to download webpage: <urlopen error [Errno 111] Connection refused>",
+            "ERROR: Unable to download webpage: The read operation timed out",
+            "ERROR: [Errno -2] Name or service not known",
+        ])
     func retryable(line: String) {
         let f = classify([line])
         #expect(f.type == .error)
         #expect(f.retryable)
     }
 
-    @Test("private, removed and geo-blocked videos are warnings", arguments: [
-        "ERROR: [youtube] abc: Private video. Sign in if you've been granted access",
-        "ERROR: [youtube] abc: Video unavailable. This video has been removed by the uploader",
-        "ERROR: [generic] abc: This video is not available from your location due to geo restriction",
-        "ERROR: [youtube] abc: Join this channel to get access to members-only content",
-    ])
+    @Test(
+        "private, removed and geo-blocked videos are warnings",
+        arguments: [
+            "ERROR: [youtube] abc: Private video. Sign in if you've been granted access",
+            "ERROR: [youtube] abc: Video unavailable. This video has been removed by the uploader",
+            "ERROR: [generic] abc: This video is not available from your location due to geo restriction",
+            "ERROR: [youtube] abc: Join this channel to get access to members-only content",
+        ])
     func contentWarnings(line: String) {
         let f = classify([line])
         #expect(f.type == .warning)
@@ -78,14 +82,16 @@ struct ErrorClassifierTests {
         #expect(f.message.contains("converter"))
     }
 
-    @Test("no message ever names a tool", arguments: [
-        ["ERROR: yt-dlp: HTTP Error 404: Not Found"],
-        ["ERROR: ffmpeg exited with code 1"],
-        ["ERROR: ffprobe failed"],
-        ["ERROR: yt_dlp.utils.DownloadError: youtube-dl compat"],
-        ["Traceback: yt-dlp crashed", "ffmpeg: not found"],
-        [],
-    ])
+    @Test(
+        "no message ever names a tool",
+        arguments: [
+            ["ERROR: yt-dlp: HTTP Error 404: Not Found"],
+            ["ERROR: ffmpeg exited with code 1"],
+            ["ERROR: ffprobe failed"],
+            ["ERROR: yt_dlp.utils.DownloadError: youtube-dl compat"],
+            ["Traceback: yt-dlp crashed", "ffmpeg: not found"],
+            [],
+        ])
     func noToolNames(lines: [String]) {
         for exit: Int32? in [1, 2, 101, nil] {
             let message = classify(lines, exit: exit).message.lowercased()

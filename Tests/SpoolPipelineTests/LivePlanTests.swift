@@ -69,7 +69,9 @@ struct LivePlanTests {
             "video:195kB audio:41kB subtitle:0kB other streams:0kB global headers:0kB muxing overhead: 16.2%",
         ]
         #expect(LivePlan.lostStream(exitCode: 0, stderr: outage))
-        #expect(LivePlan.lostStream(exitCode: 0, stderr: ["[tcp @ 0x1] Connection to tcp://h:80 failed: Connection refused"]))
+        #expect(
+            LivePlan.lostStream(
+                exitCode: 0, stderr: ["[tcp @ 0x1] Connection to tcp://h:80 failed: Connection refused"]))
         #expect(
             LivePlan.lostStream(
                 exitCode: 1, stderr: ["ERROR: [generic] live: Unable to download webpage: HTTP Error 503"]))
@@ -77,10 +79,13 @@ struct LivePlanTests {
         let clean = ["[hls @ 0x2] Opening 'http://h/seg00009.ts' for reading", "video:300kB audio:60kB"]
         #expect(!LivePlan.lostStream(exitCode: 0, stderr: clean))
         // Only the last lines count: an error long before a clean end is not a loss.
-        #expect(!LivePlan.lostStream(exitCode: 0, stderr: ["[http @ 0x1] HTTP error 503"] + Array(repeating: "x", count: 10)))
+        #expect(
+            !LivePlan.lostStream(
+                exitCode: 0, stderr: ["[http @ 0x1] HTTP error 503"] + Array(repeating: "x", count: 10)))
     }
 
-    @Test("after a part: reconnect while the grace lasts; finish when stopped, capped, ended cleanly or nothing recorded")
+    @Test(
+        "after a part: reconnect while the grace lasts; finish when stopped, capped, ended cleanly or nothing recorded")
     func afterPart() {
         func decide(
             stop: Bool = false, exit: Int32? = 0, lost: Bool = true, part: Double = 4, total: Double = 4,

@@ -66,9 +66,11 @@ struct ConversionPlanTests {
         #expect(p.expectedVideoCodec == "h264")
     }
 
-    @Test("quality_preset overrides video_quality", arguments: [
-        ("highest", "18"), ("high", "20"), ("medium", "23"), ("low", "28"), ("lowest", "32"),
-    ])
+    @Test(
+        "quality_preset overrides video_quality",
+        arguments: [
+            ("highest", "18"), ("high", "20"), ("medium", "23"), ("low", "28"), ("lowest", "32"),
+        ])
     func presetOverridesCRF(preset: String, crf: String) throws {
         let media = source(video: ("h264", 640, 360))
         let p = try plan(JobOptions(videoCodec: "h264", videoQuality: 40, qualityPreset: preset), media)
@@ -147,7 +149,9 @@ struct ConversionPlanTests {
         // A cover picture is not a video stream.
         let cover = MediaInfo(
             formatName: "mp3", duration: 10,
-            streams: [.init(type: "audio", codec: "mp3"), .init(type: "video", codec: "mjpeg", width: 500, height: 500)])
+            streams: [
+                .init(type: "audio", codec: "mp3"), .init(type: "video", codec: "mjpeg", width: 500, height: 500),
+            ])
         #expect(throws: ConversionPlan.Refusal.noVideo) { try plan(JobOptions(format: "mp4"), cover) }
     }
 
@@ -303,13 +307,15 @@ struct DownloadProgressLineTests {
         #expect(line.progress.percent == nil)
     }
 
-    @Test("non-progress lines are nil", arguments: [
-        "[download]  50.0% of 10.00MiB at 1.00MiB/s ETA 00:05",
-        "@@P downloading 1 2",
-        "",
-        "ERROR: @@P downloading 1 2 3 4 5",
-        "@@Pdownloading 1 2 3 4 5",
-    ])
+    @Test(
+        "non-progress lines are nil",
+        arguments: [
+            "[download]  50.0% of 10.00MiB at 1.00MiB/s ETA 00:05",
+            "@@P downloading 1 2",
+            "",
+            "ERROR: @@P downloading 1 2 3 4 5",
+            "@@Pdownloading 1 2 3 4 5",
+        ])
     func notProgress(line: String) {
         #expect(DownloadProgressLine.parse(line) == nil)
     }

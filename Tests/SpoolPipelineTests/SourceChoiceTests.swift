@@ -6,8 +6,10 @@ import Testing
 @Suite("DownloadPlan source choice (-S)")
 struct SourceChoiceTests {
     func sort(_ options: JobOptions) -> String? {
-        let a = DownloadPlan(url: "https://e.com/v", options: options, workDirectory: "/w", socketTimeout: 10, subtitleLanguages: nil)
-            .arguments
+        let a = DownloadPlan(
+            url: "https://e.com/v", options: options, workDirectory: "/w", socketTimeout: 10, subtitleLanguages: nil
+        )
+        .arguments
         guard let i = a.firstIndex(of: "-S") else { return nil }
         return a[i + 1]
     }
@@ -32,9 +34,12 @@ struct SourceChoiceTests {
         #expect(sort(JobOptions(format: "mkv", qualityPreset: "lowest")) == "+res,+br")
     }
 
-    @Test("audio formats prefer their own codec when copying", arguments: [
-        ("m4a", "acodec:aac"), ("mp3", "acodec:mp3"), ("ogg", "acodec:opus,ext:webm"), ("opus", "acodec:opus,ext:webm"),
-    ])
+    @Test(
+        "audio formats prefer their own codec when copying",
+        arguments: [
+            ("m4a", "acodec:aac"), ("mp3", "acodec:mp3"), ("ogg", "acodec:opus,ext:webm"),
+            ("opus", "acodec:opus,ext:webm"),
+        ])
     func audio(format: String, expected: String) {
         #expect(sort(JobOptions(format: format, audioOnly: true)) == "quality,res," + expected)
         let encoded = ["m4a": "aac", "mp3": "mp3", "ogg": "opus", "opus": "opus"][format]!
@@ -44,19 +49,24 @@ struct SourceChoiceTests {
     @Test("the lowest preset and caps stay first")
     func capsFirst() {
         #expect(sort(JobOptions(format: "webm", qualityPreset: "lowest")) == "+res,+br,vcodec:vp9,acodec:opus,ext:webm")
-        #expect(sort(JobOptions(format: "mov", qualityPreset: "low", maxResolution: "1080")) == "res:480,vcodec:h265,acodec:aac")
+        #expect(
+            sort(JobOptions(format: "mov", qualityPreset: "low", maxResolution: "1080"))
+                == "res:480,vcodec:h265,acodec:aac")
     }
 
     @Test("subtitles: real ones only in the download, and the source's automatic captions are recorded")
     func subtitlesRealOnly() {
         let a = DownloadPlan(
-            url: "https://e.com/v", options: JobOptions(downloadSubtitles: true), workDirectory: "/w", socketTimeout: 10,
+            url: "https://e.com/v", options: JobOptions(downloadSubtitles: true), workDirectory: "/w",
+            socketTimeout: 10,
             subtitleLanguages: nil
         ).arguments
         #expect(!a.contains("--write-auto-subs"))
         #expect(a.contains("--write-subs"))
         #expect(containsRun(a, ["--print-to-file", "video:%(automatic_captions)j", "/w/captions.json"]))
-        let plain = DownloadPlan(url: "https://e.com/v", options: JobOptions(), workDirectory: "/w", socketTimeout: 10, subtitleLanguages: nil)
+        let plain = DownloadPlan(
+            url: "https://e.com/v", options: JobOptions(), workDirectory: "/w", socketTimeout: 10,
+            subtitleLanguages: nil)
         #expect(!plain.arguments.contains("/w/captions.json"))
     }
 }
@@ -65,15 +75,17 @@ struct SourceChoiceTests {
 struct AutoCaptionPlanTests {
     @Test("the original language's -orig track wins over translations")
     func original() throws {
-        let c = try #require(AutoCaptionPlan.choose(
-            captionLanguages: ["de", "en", "en-orig", "fr"], originalLanguage: "en", allowed: nil))
+        let c = try #require(
+            AutoCaptionPlan.choose(
+                captionLanguages: ["de", "en", "en-orig", "fr"], originalLanguage: "en", allowed: nil))
         #expect(c.track == "en-orig")
         #expect(c.language == "en")
     }
 
     @Test("without a known language, the -orig track is the original")
     func unknownLanguage() throws {
-        let c = try #require(AutoCaptionPlan.choose(captionLanguages: ["de", "ja-orig", "ja"], originalLanguage: nil, allowed: nil))
+        let c = try #require(
+            AutoCaptionPlan.choose(captionLanguages: ["de", "ja-orig", "ja"], originalLanguage: nil, allowed: nil))
         #expect(c.track == "ja-orig" && c.language == "ja")
         let single = try #require(AutoCaptionPlan.choose(captionLanguages: ["es"], originalLanguage: nil, allowed: nil))
         #expect(single.track == "es")
@@ -89,7 +101,8 @@ struct AutoCaptionPlanTests {
 
     @Test("the caption call downloads no media, asks for exactly one track and keeps the URL after --")
     func arguments() {
-        let p = AutoCaptionPlan(url: "https://e.com/v", track: "en-orig", language: "en", workDirectory: "/w", socketTimeout: 5)
+        let p = AutoCaptionPlan(
+            url: "https://e.com/v", track: "en-orig", language: "en", workDirectory: "/w", socketTimeout: 5)
         #expect(p.arguments.first == "--ignore-config")
         #expect(Array(p.arguments.suffix(2)) == ["--", "https://e.com/v"])
         #expect(p.arguments.contains("--skip-download"))
@@ -108,10 +121,12 @@ struct AutoCaptionPlanTests {
 
 @Suite("Plain error sentences and transfer speed")
 struct PlainErrorTests {
-    @Test("an unknown failure becomes one sentence without the cause chain, the ID or the advice", arguments: [
-        "ERROR: [generic] clip: Unable to download webpage: HTTP Error 418: I'm a teapot (caused by <HTTPError 418: I'm a teapot>)",
-        "ERROR: [generic] abc-1: Something odd happened; please report this issue on  https://github.com/yt-dlp/yt-dlp/issues?q= , filling out the appropriate issue template. Confirm you are on the latest version using  yt-dlp -U",
-    ])
+    @Test(
+        "an unknown failure becomes one sentence without the cause chain, the ID or the advice",
+        arguments: [
+            "ERROR: [generic] clip: Unable to download webpage: HTTP Error 418: I'm a teapot (caused by <HTTPError 418: I'm a teapot>)",
+            "ERROR: [generic] abc-1: Something odd happened; please report this issue on  https://github.com/yt-dlp/yt-dlp/issues?q= , filling out the appropriate issue template. Confirm you are on the latest version using  yt-dlp -U",
+        ])
     func oneSentence(line: String) {
         let m = ErrorClassifier.classifyDownload(exitCode: 1, signal: nil, stderr: [line]).message
         #expect(m.hasPrefix("The download failed: "))

@@ -67,7 +67,9 @@ struct ToolRunnerOutputTests {
             onLine: { lines.append($0) }
         ) { execution -> Bool in
             let deadline = ContinuousClock.now + .seconds(10)
-            while lines.all.count < 2 && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(10)) }
+            while lines.all.count < 2 && ContinuousClock.now < deadline {
+                try? await Task.sleep(for: .milliseconds(10))
+            }
             let running = execution.isRunning
             execution.signal(SIGTERM)
             return running
@@ -195,7 +197,9 @@ struct ToolRunnerStopTests {
             onLine: { lines.append($0) }
         ) { execution in
             while lines.all.isEmpty { try await Task.sleep(for: .milliseconds(10)) }
-            execution.stop([ToolStopStep(SIGINT, then: .milliseconds(200)), ToolStopStep(SIGINT, then: .milliseconds(200))])
+            execution.stop([
+                ToolStopStep(SIGINT, then: .milliseconds(200)), ToolStopStep(SIGINT, then: .milliseconds(200)),
+            ])
         }
         #expect(lines.all.filter { $0 == "int" }.count == 2)
         #expect(result.signal == SIGKILL)
@@ -228,7 +232,8 @@ struct ToolRunnerLongLineTests {
     func longStdoutLine() async throws {
         let lines = Lines()
         let result = try await quickRunner().run(
-            "/bin/sh", arguments: ["-c", "head -c 3000000 /dev/zero | tr '\\0' x; echo"]) { lines.append($0) }
+            "/bin/sh", arguments: ["-c", "head -c 3000000 /dev/zero | tr '\\0' x; echo"]
+        ) { lines.append($0) }
         #expect(result.exitCode == 0)
         #expect(lines.all.map(\.count) == [3_000_000])
     }

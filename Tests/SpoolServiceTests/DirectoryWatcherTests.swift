@@ -24,7 +24,8 @@ struct DirectoryWatcherTests {
         await task.value
     }
 
-    static func immediate(_ directory: String, rescan: Duration, scanOnly: Bool = false) -> DirectoryWatcher
+    static func immediate(_ directory: String, rescan: Duration, scanOnly: Bool = false)
+        -> DirectoryWatcher
         .Configuration
     {
         .init(

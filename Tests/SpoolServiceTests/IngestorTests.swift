@@ -107,7 +107,10 @@ struct IngestorTests {
             try FileManager.default.removeItem(atPath: h.paths.archive)
             try FileManager.default.createDirectory(atPath: h.paths.archive, withIntermediateDirectories: true)
             let recovered = ingestor(h).recoverClaimed()
-            #expect(recovered == [.accepted(batchID: stored[0].id, jobIDs: try h.store.jobs(batchID: stored[0].id).map(\.id))])
+            #expect(
+                recovered == [
+                    .accepted(batchID: stored[0].id, jobIDs: try h.store.jobs(batchID: stored[0].id).map(\.id))
+                ])
             #expect(try h.store.batches().count == 1)
             #expect(names(h.paths.claimed).isEmpty)
             #expect(try receipt(h, "b", as: Receipt.self).batchId == stored[0].id)

@@ -58,7 +58,8 @@ enum Outcomes {
     static func completed(_ spec: JobSpec) -> JobOutcome {
         var result = JobResult()
         result.s3Key = "\(spec.id).mp4"
-        return .completed(result, PublishedOutput(OutputPublisher.Publication(keys: ["\(spec.id).mp4"], stagePaths: [])))
+        return .completed(
+            result, PublishedOutput(OutputPublisher.Publication(keys: ["\(spec.id).mp4"], stagePaths: [])))
     }
 
     static let retryable = FailureClass(

@@ -41,7 +41,8 @@ struct SchedulerOutcomeTests {
     func completed() throws {
         var result = JobResult()
         result.s3Key = "v.mp4"
-        let job = try Self.settle(.completed(result, PublishedOutput(OutputPublisher.Publication(keys: ["v.mp4"], stagePaths: []))))
+        let job = try Self.settle(
+            .completed(result, PublishedOutput(OutputPublisher.Publication(keys: ["v.mp4"], stagePaths: []))))
         #expect(job.state == JobState(status: .completed, step: .finished))
         #expect(job.result == result && job.finishedAt == Self.now && job.progress == nil)
     }
@@ -112,7 +113,8 @@ struct SchedulerOutcomeTests {
         var done = Self.running()
         done.state = JobState(status: .failed, step: .cancelled)
         let outcomes: [JobOutcome] = [
-            .completed(JobResult(), PublishedOutput(OutputPublisher.Publication(keys: [], stagePaths: []))), .failed(Self.retryable),
+            .completed(JobResult(), PublishedOutput(OutputPublisher.Publication(keys: [], stagePaths: []))),
+            .failed(Self.retryable),
             .skipped("x"), .cancelled,
         ]
         for outcome in outcomes {

@@ -249,7 +249,8 @@ struct SchedulerTests {
             #expect(file["step"] as? String == "Cancelled")
             #expect(file["error"] as? String == "Job cancelled by user")
             // Finished jobs and unknown IDs cannot be cancelled; a cancelled job never runs.
-            if case .notCancellable = await h.scheduler.cancel(jobID: id) {} else {
+            if case .notCancellable = await h.scheduler.cancel(jobID: id) {
+            } else {
                 Issue.record("a cancelled job was cancellable again")
             }
             #expect(await h.scheduler.cancel(jobID: SpoolID.make()) == .unknown)

@@ -42,8 +42,10 @@ struct StatusProjectionTests {
         #expect(doc["folder"] is NSNull)
         #expect(doc["schema_version"] as? Int == 1)
         #expect(doc["requested_quality"] as? String == "best")
-        for key in ["finished_at", "error", "error_type", "s3_key", "s3_url", "output_path", "attempt", "started_at",
-                    "progress", "download_retries", "next_retry_at"] {
+        for key in [
+            "finished_at", "error", "error_type", "s3_key", "s3_url", "output_path", "attempt", "started_at",
+            "progress", "download_retries", "next_retry_at",
+        ] {
             #expect(doc[key] == nil, "\(key) should be absent")
         }
     }
@@ -199,14 +201,19 @@ struct StatusProjectionTests {
         #expect(back["url"] as? String == "https://example.com/v")
         // The keys in the order the bytes hold them: JSONSerialization's `.sortedKeys` order, written out.
         let text = String(decoding: data, as: UTF8.self)
-        let order = back.keys.sorted { text.range(of: "\"\($0)\":")!.lowerBound < text.range(of: "\"\($1)\":")!.lowerBound }
-        #expect(order == [
-            "audio_bitrate", "audio_codec", "audio_only", "batch_id", "clip_end", "clip_start", "created_at",
-            "download_subtitles", "download_thumbnail", "filename", "folder", "format", "id", "live_from_start",
-            "live_recording", "max_duration", "max_resolution", "quality_preset", "requested_quality", "schema_version",
-            "status", "step", "url", "video_codec", "video_quality", "wait_for_video",
-        ])
-        let resorted = try JSONSerialization.data(withJSONObject: back, options: [.sortedKeys, .withoutEscapingSlashes])
+        let order = back.keys.sorted {
+            text.range(of: "\"\($0)\":")!.lowerBound < text.range(of: "\"\($1)\":")!.lowerBound
+        }
+        #expect(
+            order == [
+                "audio_bitrate", "audio_codec", "audio_only", "batch_id", "clip_end", "clip_start", "created_at",
+                "download_subtitles", "download_thumbnail", "filename", "folder", "format", "id", "live_from_start",
+                "live_recording", "max_duration", "max_resolution", "quality_preset", "requested_quality",
+                "schema_version",
+                "status", "step", "url", "video_codec", "video_quality", "wait_for_video",
+            ])
+        let resorted = try JSONSerialization.data(
+            withJSONObject: back, options: [.sortedKeys, .withoutEscapingSlashes])
         #expect(data == resorted + Data("\n".utf8))
     }
 }

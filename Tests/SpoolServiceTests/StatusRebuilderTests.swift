@@ -13,7 +13,8 @@ struct StatusRebuilderTests {
         var ingestor = h.ingestor
         ingestor.checkNetwork = false
         try writeText(
-            h.paths.inbox + "/b.json", #"{"jobs": [{"url": "https://example.com/a"}, {"url": "https://example.com/b"}]}"#)
+            h.paths.inbox + "/b.json",
+            #"{"jobs": [{"url": "https://example.com/a"}, {"url": "https://example.com/b"}]}"#)
         let outcome = try #require(ingestor.ingest(names: ["b.json"]).first)
         guard case .accepted(let batchID, let jobIDs) = outcome else { throw NotAccepted(outcome: outcome) }
         return (jobIDs, batchID)

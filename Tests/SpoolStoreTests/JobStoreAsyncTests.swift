@@ -11,7 +11,7 @@ import Testing
 struct JobStoreAsyncTests {
     @Test("reads agree with the synchronous API")
     func readsAgree() async throws {
-        try await withTempDirectory { dir in
+        try await withAsyncTempDirectory { dir in
             let store = try Store(path: dir + "/spool.sqlite")
             let seam: any JobStore = store
             let (_, jobs) = try seed(store, count: 3, createdAt: 1_000)
@@ -32,7 +32,7 @@ struct JobStoreAsyncTests {
 
     @Test("startAttempt moves a queued job to Processing once, counting the attempt")
     func startAttempt() async throws {
-        try await withTempDirectory { dir in
+        try await withAsyncTempDirectory { dir in
             let store = try Store(path: dir + "/spool.sqlite")
             let seam: any JobStore = store
             let (_, jobs) = try seed(store, count: 1, createdAt: 1_000)
@@ -48,7 +48,7 @@ struct JobStoreAsyncTests {
 
     @Test("saveJob writes a live job and refuses to change a finished one")
     func saveJob() async throws {
-        try await withTempDirectory { dir in
+        try await withAsyncTempDirectory { dir in
             let store = try Store(path: dir + "/spool.sqlite")
             let seam: any JobStore = store
             let (_, jobs) = try seed(store, count: 1)
@@ -72,7 +72,7 @@ struct JobStoreAsyncTests {
 
     @Test("many concurrent async calls all complete, each start won by exactly one caller")
     func concurrentCalls() async throws {
-        try await withTempDirectory { dir in
+        try await withAsyncTempDirectory { dir in
             let store = try Store(path: dir + "/spool.sqlite")
             let seam: any JobStore = store
             let (_, jobs) = try seed(store, count: 20)
@@ -99,7 +99,7 @@ struct JobStoreAsyncTests {
 
     @Test("a call from a cancelled task still runs (the end of a stopped attempt is saved)")
     func cancelledCaller() async throws {
-        try await withTempDirectory { dir in
+        try await withAsyncTempDirectory { dir in
             let store = try Store(path: dir + "/spool.sqlite")
             let seam: any JobStore = store
             let (_, jobs) = try seed(store, count: 1)

@@ -25,7 +25,8 @@ func makeBatch(
         id: id, source: "drop.json", claimName: claim, idempotencyKey: key, folder: folder, createdAt: createdAt)
 }
 
-func makeJobs(batchID: String, count: Int, createdAt: Int64 = 1_000, options: JobOptions = JobOptions()) -> [JobRecord] {
+func makeJobs(batchID: String, count: Int, createdAt: Int64 = 1_000, options: JobOptions = JobOptions()) -> [JobRecord]
+{
     (0..<count).map { i in
         JobRecord(
             id: SpoolID.make(), batchId: batchID, position: i, url: "https://example.com/v/\(i)",
@@ -46,8 +47,8 @@ func seed(_ store: Store, count: Int, createdAt: Int64 = 1_000) throws -> (Batch
 
 enum FixtureError: Error { case notCreated }
 
-/// `withTempDirectory` for async tests.
-func withTempDirectory<T>(_ body: (String) async throws -> T) async throws -> T {
+/// `withTempDirectory` for async tests (its own name: an overload would be ambiguous with a trailing closure).
+func withAsyncTempDirectory<T>(_ body: (String) async throws -> T) async throws -> T {
     let path = NSTemporaryDirectory() + "spool-store-tests-\(UUID().uuidString)"
     try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: path) }

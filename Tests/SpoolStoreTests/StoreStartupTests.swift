@@ -88,7 +88,8 @@ struct StoreStartupTests {
 
             // Processing with progress, waiting for a retry, completed with a result, failed, warning.
             var running = try #require(try store.startJob(id: first[0].id, at: 2_000))
-            running.progress = JobProgress(percent: 12.5, downloadedBytes: 100, totalBytes: 800, speedBps: 1e6, etaSeconds: 3)
+            running.progress = JobProgress(
+                percent: 12.5, downloadedBytes: 100, totalBytes: 800, speedBps: 1e6, etaSeconds: 3)
             #expect(try store.save(running))
             var waiting = try #require(try store.startJob(id: first[1].id, at: 2_000))
             waiting.state = try #require(waiting.state.apply(.retryScheduled))

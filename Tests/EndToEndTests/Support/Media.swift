@@ -53,7 +53,9 @@ enum Media {
                 "-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8", "-b:v", "300k", "-g", "25",
                 "-c:a", "libopus", "-b:a", "48k", "-ac", "2", "-shortest", p(shortWebM),
             ],
-            base + ["-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=1", "-frames:v", "1", "-q:v", "5", p("poster.jpg")],
+            base + [
+                "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=1", "-frames:v", "1", "-q:v", "5", p("poster.jpg"),
+            ],
             base + [
                 "-f", "lavfi", "-i", "testsrc2=size=1920x1080:rate=25:duration=\(hlsDuration)",
                 "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000:duration=\(hlsDuration)",
@@ -107,7 +109,8 @@ enum Media {
 
     /// Makes every file of the set in `dir` (Lab's staging directory).
     static func generate(in dir: URL, ffmpeg: URL) throws {
-        try FileManager.default.createDirectory(at: dir.appendingPathComponent("hls"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: dir.appendingPathComponent("hls"), withIntermediateDirectories: true)
         try Data(vtt.utf8).write(to: dir.appendingPathComponent("subs.en.vtt"))
         try Data(srt.utf8).write(to: dir.appendingPathComponent("subs.de.srt"))
         try Data(html.utf8).write(to: dir.appendingPathComponent(page))
@@ -129,6 +132,14 @@ enum Media {
 final class ErrorBox: @unchecked Sendable {
     private let lock = NSLock()
     private var errors: [String] = []
-    func add(_ e: String) { lock.lock(); errors.append(e); lock.unlock() }
-    var first: String? { lock.lock(); defer { lock.unlock() }; return errors.first }
+    func add(_ e: String) {
+        lock.lock()
+        errors.append(e)
+        lock.unlock()
+    }
+    var first: String? {
+        lock.lock()
+        defer { lock.unlock() }
+        return errors.first
+    }
 }

@@ -50,7 +50,8 @@ func expectPlainSentence(_ text: String?, sourceLocation: SourceLocation = #_sou
         return
     }
     for tool in ["yt-dlp", "yt_dlp", "youtube-dl", "ffmpeg", "ffprobe", "ERROR:", "Traceback"] {
-        #expect(!text.lowercased().contains(tool.lowercased()), "\(tool) leaked: \(text)", sourceLocation: sourceLocation)
+        #expect(
+            !text.lowercased().contains(tool.lowercased()), "\(tool) leaked: \(text)", sourceLocation: sourceLocation)
     }
     #expect(!text.contains("\n"), "more than one line: \(text)", sourceLocation: sourceLocation)
     #expect(text.hasSuffix("."), "not a sentence: \(text)", sourceLocation: sourceLocation)
@@ -59,7 +60,9 @@ func expectPlainSentence(_ text: String?, sourceLocation: SourceLocation = #_sou
 
 extension SpoolRoot {
     /// Drops one batch per entry at once and waits for all of them; returns (name → receipt).
-    func dropAll(_ batches: [(name: String, json: String)]) async throws -> [String: (batchID: String, jobIDs: [String])] {
+    func dropAll(_ batches: [(name: String, json: String)]) async throws -> [String: (
+        batchID: String, jobIDs: [String]
+    )] {
         for b in batches { try drop("\(b.name).json", b.json) }
         var receipts: [String: (batchID: String, jobIDs: [String])] = [:]
         for b in batches { receipts[b.name] = try await acceptedReceipt(b.name) }

@@ -21,10 +21,14 @@ final class PrivateHostsService {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare") else {
             return "needs /usr/bin/unshare (util-linux)"
         }
-        guard let probe = try? runCommand(
-            URL(fileURLWithPath: "/usr/bin/unshare"),
-            ["-m", "--propagation", "private", "/bin/sh", "-c", "mount --bind /etc/hostname /etc/hosts && echo ok"],
-            timeout: 10), probe.status == 0, probe.stdout.contains("ok")
+        guard
+            let probe = try? runCommand(
+                URL(fileURLWithPath: "/usr/bin/unshare"),
+                [
+                    "-m", "--propagation", "private", "/bin/sh", "-c",
+                    "mount --bind /etc/hostname /etc/hosts && echo ok",
+                ],
+                timeout: 10), probe.status == 0, probe.stdout.contains("ok")
         else {
             return "unshare -m with a bind mount over /etc/hosts does not work in this environment"
         }
@@ -39,8 +43,10 @@ final class PrivateHostsService {
         let script = #"mount --bind "$1" /etc/hosts && shift && exec "$@""#
         process = try ChildProcess(
             executable: "/usr/bin/unshare",
-            arguments: ["-m", "--propagation", "private", "/bin/sh", "-c", script, "sh", hosts.path,
-                        spool.binary.path, "serve", "--root", spool.root.path, "--config", spool.config.path],
+            arguments: [
+                "-m", "--propagation", "private", "/bin/sh", "-c", script, "sh", hosts.path,
+                spool.binary.path, "serve", "--root", spool.root.path, "--config", spool.config.path,
+            ],
             environment: Paths.childEnvironment, cwd: spool.base.path, logPath: spool.log.path)
     }
 

@@ -26,6 +26,7 @@ extension TestTrait where Self == ConditionTrait {
 func requireMachine(
     _ available: Bool, _ why: String, sourceLocation: SourceLocation = #_sourceLocation
 ) throws {
-    try #require(available, "SPOOL_E2E_NO_SKIP=1 and this machine cannot run the test: \(why)",
-                 sourceLocation: sourceLocation)
+    try #require(
+        available, "SPOOL_E2E_NO_SKIP=1 and this machine cannot run the test: \(why)",
+        sourceLocation: sourceLocation)
 }
