@@ -53,7 +53,7 @@ struct DownloadSSRFEndToEndTests {
         let calls = spool.base.appendingPathComponent("yt-dlp-calls")
         let release = spool.base.appendingPathComponent("release")
         let ytDlp = try Self.wrapper(in: spool.base, calls: calls, release: release)
-        defer { FileManager.default.createFile(atPath: release.path, contents: nil) }
+        defer { _ = FileManager.default.createFile(atPath: release.path, contents: nil) }
         // No allow_private_network: both checks are on. One download at a time, so the victim waits in the queue.
         let config = """
             {"rescan_interval_s": 0.5, "incomplete_grace_s": 2, "retries": 0, "downloads": 1,
@@ -82,7 +82,7 @@ struct DownloadSSRFEndToEndTests {
 
         // 3. The name now points at loopback; the slot is freed and the victim's job starts.
         try service.setHosts(Self.hosts(victim: "127.0.0.1"))
-        FileManager.default.createFile(atPath: release.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: release.path, contents: nil)
         _ = try await spool.finishedBatch(held.batchID, timeout: 30)
         _ = try await spool.finishedBatch(victim.batchID, timeout: 30)
         #expect(service.isRunning, "\(spool.diagnostics())")
