@@ -13,4 +13,13 @@ package enum BlockingWork {
             thread.start()
         }
     }
+
+    /// `run` for work that cannot throw.
+    package static func run<T: Sendable>(_ name: String, _ body: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            let thread = Thread { continuation.resume(returning: body()) }
+            thread.name = name
+            thread.start()
+        }
+    }
 }

@@ -88,7 +88,10 @@ package struct ControlFiles: Service {
         for (dir, action) in [(paths.cancel, "cancel"), (paths.retry, "retry")] {
             let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
             for name in names.sorted() where !name.hasPrefix(".") {
-                let problems = action == "cancel" ? await cancel(name) : retry(name)
+                // The store's reads and writes block: off the cooperative pool.
+                let problems =
+                    action == "cancel"
+                    ? await cancel(name) : await BlockingWork.run("spool-control") { retry(name) }
                 if !problems.isEmpty {
                     // Durable like an ingest receipt: the control file is removed right after.
                     let receipt = ErrorReceipt(error: problems.joined(separator: "; "), source: "\(action)/\(name)")
@@ -116,7 +119,8 @@ package struct ControlFiles: Service {
     }
 
     private func cancel(_ name: String) async -> [String] {
-        guard let (jobs, isBatch) = jobs(named: name) else { return ["no job or batch has the ID \(name)"] }
+        let named = await BlockingWork.run("spool-control") { jobs(named: name) }
+        guard let (jobs, isBatch) = named else { return ["no job or batch has the ID \(name)"] }
         var problems: [String] = []
         var acted = 0
         for job in jobs where !(isBatch && job.status.isTerminal) {

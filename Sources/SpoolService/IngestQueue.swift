@@ -34,9 +34,9 @@ package final class IngestQueue: Sendable {
     }
 
     /// Calls `ingest` with each group until the task is cancelled; a group in progress is finished first.
-    package func run(_ ingest: ([String]) -> Void) async {
+    package func run(_ ingest: ([String]) async -> Void) async {
         for await _ in wakeups {
-            while let group = take() { ingest(group) }
+            while let group = take() { await ingest(group) }
             if Task.isCancelled { return }
         }
     }

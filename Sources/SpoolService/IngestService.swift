@@ -29,7 +29,10 @@ package struct IngestService: Service {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask {
                     await queue.run { names in
-                        let outcomes = ingestor.ingestMeasured(names: names, metrics: metrics)
+                        // A group's commit and fsyncs block: off the cooperative pool.
+                        let outcomes = await BlockingWork.run("spool-ingest") {
+                            ingestor.ingestMeasured(names: names, metrics: metrics)
+                        }
                         if outcomes.contains(where: { if case .accepted = $0 { true } else { false } }) {
                             scheduler.wake()
                         }

@@ -43,7 +43,8 @@ package struct MetricsService: Service {
             // Read before the exposition: a change made while it is taken moves the generation again.
             let (generation, active) = metrics.pulse
             if written != generation || active || lastWrite.duration(to: now) >= Self.idleRewrite {
-                writeNow()
+                // Counting in the store and writing the file block: off the cooperative pool.
+                await BlockingWork.run("spool-metrics") { writeNow() }
                 written = generation
                 lastWrite = clock.now
             }

@@ -77,7 +77,7 @@ package struct SpoolDaemon: Service, CustomStringConvertible {
         // (never after a crash, nor when the group failed: the next start then checks everything).
         metricsService.writeNow()
         logger.info("spool stopped")
-        try await BlockingWork.run("spool.seal") { rebuilder.markCleanShutdown() }
+        await BlockingWork.run("spool.seal") { rebuilder.markCleanShutdown() }
         onEvent(.sealed)
     }
 

@@ -22,7 +22,7 @@ struct BlockingWorkTests {
         let met = try await withThrowingTaskGroup(of: Bool.self) { group in
             for _ in 0..<width {
                 group.addTask {
-                    try await BlockingWork.run("spool.test") {
+                    await BlockingWork.run("spool.test") {
                         arrivals.count.add(1, ordering: .sequentiallyConsistent)
                         let deadline = Date().addingTimeInterval(10)
                         while arrivals.count.load(ordering: .sequentiallyConsistent) < width && Date() < deadline {
