@@ -25,7 +25,7 @@ struct RootOptions: ParsableArguments {
         do {
             return try ConfigLoader.load(
                 file: config, environment: ProcessInfo.processInfo.environment, flags: flags)
-        } catch let problem as ConfigProblem {
+        } catch let problem as ConfigurationError {
             throw configurationExit(problem)
         }
     }
@@ -102,11 +102,8 @@ struct ServiceOptions: ParsableArguments {
     }
 }
 
-/// The executable's name for a configuration that cannot be used (spawning a child reports with it too).
-typealias ConfigProblem = ConfigurationError
-
 /// Reports an unusable configuration on stderr and gives the exit code for it (78, EX_CONFIG).
-func configurationExit(_ problem: ConfigProblem) -> ExitCode {
+func configurationExit(_ problem: ConfigurationError) -> ExitCode {
     FileHandle.standardError.write(Data("spool: configuration: \(problem.message)\n".utf8))
     return ExitCode(78)
 }

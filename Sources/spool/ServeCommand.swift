@@ -23,7 +23,7 @@ struct ServeCommand: AsyncParsableCommand {
         if let file = effective.apiKeysFile {
             do {
                 configuration.apiKeys += try ConfigLoader.readAPIKeys(file: file)
-            } catch let problem as ConfigProblem {
+            } catch let problem as ConfigurationError {
                 throw configurationExit(problem)
             }
         }
