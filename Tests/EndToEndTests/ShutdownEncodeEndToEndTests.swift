@@ -61,6 +61,7 @@ struct ShutdownEncodeEndToEndTests {
         }
         let took = try await spool.stop(timeout: 10)
         #expect(took <= 10, "exit took \(took) s")
+        print("ShutdownEncodeEndToEndTests: SIGTERM during the h265 encode, spool exited after \(took) s")
         let pending = try #require(spool.job(id))
         #expect(pending["status"] as? String == "Pending", "\(pending)\n\(spool.diagnostics())")
         let (marker, media) = try keptRecording(spool, id)
@@ -86,6 +87,7 @@ struct ShutdownEncodeEndToEndTests {
         let file = try published(spool, job)
         let probe = try ffprobe(file)
         let duration = try #require(probe.duration)
+        print("ShutdownEncodeEndToEndTests: after the restart, output \(duration) s from a \(rawDuration) s recording")
         #expect(abs(duration - rawDuration) <= 0.5, "output \(duration) s, recording \(rawDuration) s")
         #expect(probe.codec("video") == "hevc")
         #expect(try decodeErrors(file) == "")
@@ -112,6 +114,7 @@ struct ShutdownEncodeEndToEndTests {
         let recorded = try await waitRecorded(spool, id, atLeast: 10)
         let took = try await spool.stop(timeout: 10)
         #expect(took <= 10, "exit took \(took) s")
+        print("ShutdownEncodeEndToEndTests: SIGTERM while recording (\(recorded) s), spool exited after \(took) s")
         let pending = try #require(spool.job(id))
         #expect(pending["status"] as? String == "Pending", "\(pending)\n\(spool.diagnostics())")
         let (marker, media) = try keptRecording(spool, id)
