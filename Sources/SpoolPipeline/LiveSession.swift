@@ -12,10 +12,11 @@ import Synchronization
 /// A shutdown while recording stops the recorder gracefully (SIGINT to its process group, so
 /// yt-dlp and its ffmpeg finalise the file) and lets the attempt finish (convert, verify, publish)
 /// outside the cancelled task when that is quick: a conversion that only remuxes, within
-/// `shutdownFinishBudget` of the stop. A conversion that encodes video (a re-encode of a long recording
-/// can take minutes), or one past the budget, is stopped at once instead, and the finalised recording
-/// is kept for the next start with a `LiveResumeMarker` (folder-contract §8). A cancel, or a shutdown before the recording,
-/// cancels the attempt's inner task, which stops its tools the usual way (SIGINT, SIGTERM, SIGKILL).
+/// `shutdownFinishBudget` of the stop. A conversion that encodes video (a re-encode of a long
+/// recording can take minutes), or one past the budget, is stopped at once instead, and the
+/// finalised recording is kept for the next start with a `LiveResumeMarker` (folder-contract §8,
+/// tool-behaviour §3). A cancel, or a shutdown before the recording, cancels the attempt's inner
+/// task, which stops its tools the usual way (SIGINT, SIGTERM, SIGKILL).
 ///
 /// A recorder that exits by itself because the stream was lost (ffmpeg takes a playlist that
 /// answers 5xx as the end of the stream, tool-behaviour §1 / issue 5) is started again, from the live
@@ -124,7 +125,7 @@ package final class LiveSession: Sendable {
         case .nothing: break
         }
         if kind == .shutdown {
-            finishBudgetSpent()
+            stopFinishingIfDue()
             armFinishBudget()
         }
     }
@@ -135,14 +136,14 @@ package final class LiveSession: Sendable {
         let budget = settings.shutdownFinishBudget
         Task {
             try? await Task.sleep(for: budget)
-            self.finishBudgetSpent()
+            self.stopFinishingIfDue()
         }
     }
 
     /// After a shutdown, cancels the inner task once the recording is over (a recorder still stopping is
     /// left to its stop ladder; `endRecording` looks again) and the conversion encodes video or the
     /// budget is spent.
-    private func finishBudgetSpent() {
+    private func stopFinishingIfDue() {
         let inner = state.withLock { s -> Task<JobOutcome, Never>? in
             guard case .finishing = s.phase, s.stop == .shutdown, !s.shutdownCancelled, let at = s.shutdownAt,
                 s.encodesVideo == true || ContinuousClock.now - at >= settings.shutdownFinishBudget
@@ -160,7 +161,7 @@ package final class LiveSession: Sendable {
     /// The conversion is planned: one that encodes video is not run during a shutdown.
     func beginConversion(encodesVideo: Bool) {
         state.withLock { $0.encodesVideo = encodesVideo }
-        finishBudgetSpent()
+        stopFinishingIfDue()
     }
 
     /// The shutdown stopped the attempt after its recording.
@@ -217,7 +218,7 @@ package final class LiveSession: Sendable {
     /// The recording is over; a shutdown whose finish budget is already spent stops the attempt now.
     func endRecording() {
         state.withLock { $0.phase = .finishing }
-        finishBudgetSpent()
+        stopFinishingIfDue()
     }
 
     /// Between two runs of the recorder.

@@ -7,6 +7,10 @@
 import Foundation
 import Testing
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The live job's kept recording: the marker's fields and the recording's path.
 private func keptRecording(_ spool: SpoolRoot, _ id: String) throws -> (marker: [String: Any], media: URL) {
     let work = spool.dir("work").appendingPathComponent(id)
@@ -25,6 +29,14 @@ private func finished(_ spool: SpoolRoot, _ id: String, steps: inout Set<String>
         if let step = spool.job(id)?["step"] as? String { steps.insert(step) }
         return try terminal(spool, id)
     }
+}
+
+/// SIGKILL to the service and every tool it runs (found by the root in their command lines), as a crash would.
+private func kill9(_ spool: SpoolRoot) async throws {
+    let pids = processes(mentioning: spool.root.path).filter { $0 != getpid() }
+    #expect(!pids.isEmpty, "no spool process found")
+    for pid in pids { kill(pid, SIGKILL) }
+    _ = try await waitFor("spool to die after SIGKILL", timeout: 10) { spool.isRunning ? nil : true }
 }
 
 @Suite("End to end: SIGTERM during a live recording's re-encode", .serialized, .timeLimit(.minutes(10)))
@@ -97,7 +109,7 @@ struct ShutdownEncodeEndToEndTests {
     }
 
     @Test(
-        "SIGTERM while recording to h265: exit ≤ 10 s, no encode during the shutdown; after the restart Completed, stopped_reason shutdown, the recorded duration"
+        "SIGTERM while recording to h265: exit ≤ 10 s, no encode during the shutdown; kill -9 during the conversion after the restart; after the next start Completed once, stopped_reason shutdown, the recorded duration"
     )
     func sigtermWhileRecording() async throws {
         let lab = try await sharedLab()
@@ -111,7 +123,7 @@ struct ShutdownEncodeEndToEndTests {
         try await stream.waitUntilLive()
         try spool.drop("r.json", batchJSON(options: liveOptions([("video_codec", "\"h265\"")]), jobs: [(url, "rec")]))
         let id = try await spool.acceptedReceipt("r").jobIDs[0]
-        let recorded = try await waitRecorded(spool, id, atLeast: 10)
+        let recorded = try await waitRecorded(spool, id, atLeast: 20)
         let took = try await spool.stop(timeout: 10)
         #expect(took <= 10, "exit took \(took) s")
         print("ShutdownEncodeEndToEndTests: SIGTERM while recording (\(recorded) s), spool exited after \(took) s")
@@ -125,6 +137,17 @@ struct ShutdownEncodeEndToEndTests {
         let requestsBefore = server.requests.filter { $0.contains(stream.tag) }.count
         try spool.start()
         var steps: Set<String> = []
+        _ = try await waitFor("the kept recording's conversion", timeout: 120, interval: 0.05, on: spool) {
+            () -> Bool? in
+            if let job = try terminal(spool, id) { throw E2EError("converted before the kill: \(job)") }
+            let step = spool.job(id)?["step"] as? String
+            if let step { steps.insert(step) }
+            return step == "Muxing" ? true : nil
+        }
+        // A crash mid-conversion: the marker is still there, and the next start converts again, once.
+        try await kill9(spool)
+        #expect(try keptRecording(spool, id).marker["stopped_by_shutdown"] as? Bool == true)
+        try spool.start()
         let job = try await finished(spool, id, steps: &steps)
         #expect(job["status"] as? String == "Completed", "\(job)\n\(spool.diagnostics())")
         #expect(!steps.contains("Recording"), "steps after the restart: \(steps)")
@@ -135,6 +158,7 @@ struct ShutdownEncodeEndToEndTests {
         #expect(abs(duration - rawDuration) <= 0.5, "output \(duration) s, recording \(rawDuration) s")
         #expect(try decodeErrors(file) == "")
         #expect(scratchLeft(spool).isEmpty, "\(scratchLeft(spool))")
+        #expect(listFilesRecursively(spool.dir("out")).count == 1, "\(listFilesRecursively(spool.dir("out")))")
         try await spool.stop()
     }
 }
