@@ -91,7 +91,7 @@ package struct SpoolDaemon: Service, CustomStringConvertible {
         let marker = rebuilder.consumeMarker()
         paths.removeInterruptedWrites()
         let requeued = try store.requeueInterrupted()
-        // Jobs requeued here changed since the marker was written: only a full check covers them.
+        // Jobs requeued here are in the status journal, so the rebuild checks them whatever the marker says.
         try rebuilder.rebuild(marker: marker == .valid && !requeued.isEmpty ? .stale : marker)
         _ = ingestor.recoverClaimed()
         let publisher = OutputPublisher(

@@ -64,24 +64,33 @@ package struct StatusRebuilder: Sendable {
         return .valid
     }
 
-    /// Brings every status file in line with the database: the cheap way when `marker` is `.valid`, else
-    /// the full comparison.
+    /// Brings every status file in line with the database. The status journal (`Store.StatusJournal`) holds
+    /// every job and batch changed since the files were last complete and flushed, whatever `marker` says
+    /// (after a clean stop only what start-up itself changed, e.g. requeued jobs): their files are compared
+    /// and rewritten when they differ, and files missing by name are written. When most jobs are in the
+    /// journal (a database from before it, or a crash after a busy run) every file is compared instead.
     package func rebuild(marker: Marker) throws {
         let started = ContinuousClock.now
-        if marker == .valid {
-            let (jobs, batches) = try restoreMissing()
-            logger.info(
-                "status files restored",
-                metadata: [
-                    "mode": "clean-restart", "missing_jobs": "\(jobs)", "missing_batches": "\(batches)",
-                    "ms": "\(Self.milliseconds(since: started))",
-                ])
-        } else {
+        let startup = try Store.Startup(path: paths.database)
+        let journal = try startup.statusJournal()
+        let ids = try startup.ids()
+        let mode = marker == .valid ? "clean-restart" : marker == .absent ? "no-marker" : "stale-marker"
+        if Self.checksEverything(dirtyJobs: journal.jobs.count, jobs: ids.jobs.count) {
             try rebuildAll()
             logger.info(
                 "status files verified",
                 metadata: [
-                    "mode": marker == .absent ? "no-marker" : "stale-marker",
+                    "mode": "\(mode)", "check": "all", "dirty_jobs": "\(journal.jobs.count)",
+                    "ms": "\(Self.milliseconds(since: started))",
+                ])
+        } else {
+            let checked = try rebuildDirty(journal, startup: startup)
+            let (jobs, batches) = try restoreMissing(ids: ids, startup: startup)
+            logger.info(
+                "status files restored",
+                metadata: [
+                    "mode": "\(mode)", "check": "journal", "dirty_jobs": "\(checked.jobs)",
+                    "dirty_batches": "\(checked.batches)", "missing_jobs": "\(jobs)", "missing_batches": "\(batches)",
                     "ms": "\(Self.milliseconds(since: started))",
                 ])
         }
@@ -93,7 +102,13 @@ package struct StatusRebuilder: Sendable {
     @discardableResult
     package func restoreMissing() throws -> (jobs: Int, batches: Int) {
         let startup = try Store.Startup(path: paths.database)
-        let ids = try startup.ids()
+        return try restoreMissing(ids: try startup.ids(), startup: startup)
+    }
+
+    /// `restoreMissing()` with the IDs read already.
+    func restoreMissing(ids: (batches: [String], jobs: [String]), startup: Store.Startup) throws -> (
+        jobs: Int, batches: Int
+    ) {
         let jobNames = Self.fileNames(in: paths.jobs)
         let batchNames = Self.fileNames(in: paths.batches)
         let missingJobs = ids.jobs.filter { !jobNames.contains($0 + ".json") }

@@ -48,6 +48,39 @@ enum Schema {
                     "CREATE TABLE IF NOT EXISTS startup_seal (id INTEGER PRIMARY KEY CHECK (id = 1), token TEXT NOT NULL)"
             )
         }
+        // The status journal (`Store.StatusJournal`): every batch and job whose status file may differ from
+        // its row since the status files were last known complete and on disk. Triggers record every insert
+        // and update, whoever writes; each change takes a fresh `seq` (delete + insert, never OR REPLACE,
+        // whose conflict policy an outer statement could override), so clearing a row by its `seq` never
+        // clears a later change. Existing rows start dirty: their files were never checked against this journal.
+        migrator.registerMigration("v3-status-journal") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE status_dirty (
+                        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                        kind TEXT NOT NULL CHECK (kind IN ('job', 'batch')),
+                        id TEXT NOT NULL,
+                        UNIQUE (kind, id));
+                    CREATE TRIGGER status_dirty_job_insert AFTER INSERT ON job BEGIN
+                        DELETE FROM status_dirty WHERE kind = 'job' AND id = NEW.id;
+                        INSERT INTO status_dirty (kind, id) VALUES ('job', NEW.id);
+                    END;
+                    CREATE TRIGGER status_dirty_job_update AFTER UPDATE ON job BEGIN
+                        DELETE FROM status_dirty WHERE kind = 'job' AND id = NEW.id;
+                        INSERT INTO status_dirty (kind, id) VALUES ('job', NEW.id);
+                    END;
+                    CREATE TRIGGER status_dirty_batch_insert AFTER INSERT ON batch BEGIN
+                        DELETE FROM status_dirty WHERE kind = 'batch' AND id = NEW.id;
+                        INSERT INTO status_dirty (kind, id) VALUES ('batch', NEW.id);
+                    END;
+                    CREATE TRIGGER status_dirty_batch_update AFTER UPDATE ON batch BEGIN
+                        DELETE FROM status_dirty WHERE kind = 'batch' AND id = NEW.id;
+                        INSERT INTO status_dirty (kind, id) VALUES ('batch', NEW.id);
+                    END;
+                    INSERT INTO status_dirty (kind, id) SELECT 'batch', id FROM batch;
+                    INSERT INTO status_dirty (kind, id) SELECT 'job', id FROM job;
+                    """)
+        }
         return migrator
     }
 }

@@ -30,7 +30,7 @@ extension Store {
     /// Open it while the service's `Store` is open (which set WAL mode and ran the migrations) and only
     /// while nothing else writes, i.e. during recovery or after every task has stopped.
     package final class Startup: Sendable {
-        private let queue: DatabaseQueue
+        let queue: DatabaseQueue
 
         /// `path` is the database file the service's `Store` opened (`SpoolPaths.database`).
         package init(path: String) throws {
@@ -43,10 +43,12 @@ extension Store {
         // MARK: - Seal
 
         /// The clean stop: stores a fresh token (one durable transaction) and returns the seal to copy into
-        /// the marker file. Call it after the last write of the run.
+        /// the marker file. Call it after the last write of the run, once the status files are flushed: it
+        /// also empties the status journal (every file is complete and on disk).
         package func seal() throws -> Seal {
             try queue.write { db in
                 let token = UUID().uuidString.lowercased()
+                try db.execute(sql: "DELETE FROM status_dirty")
                 try db.execute(sql: "DELETE FROM startup_seal")
                 try db.execute(sql: "INSERT INTO startup_seal (id, token) VALUES (1, ?)", arguments: [token])
                 return try Self.current(token: token, db)

@@ -10,7 +10,7 @@ struct BenchmarkSmokeTests {
     static let plausible: [Int: [(key: String, range: ClosedRange<Double>)]] = [
         1: [
             ("p50_ms", 0.01...2_000), ("p99_ms", 0.01...5_000), ("base_p50_ms", 0.01...2_000),
-            ("base_p99_ms", 0.01...5_000),
+            ("base_p99_ms", 0.01...5_000), ("fair_p50_ms", 0.01...2_000), ("fair_p99_ms", 0.01...5_000),
         ],
         2: [
             ("spool_s", 0.001...60), ("base_s", 0.0001...30), ("ratio", 0.001...10_000),
