@@ -20,6 +20,8 @@ package struct BucketUploader: Sendable {
     package var urlExpirySeconds: Int
     package var keepLocal: Bool
     package var logger: Logger
+    /// Keys being uploaded by this process, so two jobs never pick the same free name at once.
+    let claims = KeyClaims()
 
     /// rclone, looked up in PATH (scripts/ensure-deps.sh installs it into the project's `.venv`).
     package static let defaultProgram = "rclone"
@@ -57,78 +59,99 @@ package struct BucketUploader: Sendable {
         _ files: [File], folder: String?, base: String, jobID: String,
         report: @escaping @Sendable (JobReport) async -> Void
     ) async throws -> BucketUpload {
-        let bucket = target.bucket
         let directory = target.objectDirectory(folder: folder)
         var retries = 0
-        var taken = Set(
-            try await withRetries(&retries) { try await list(directory: directory) })
+        var taken = Set(try await withRetries(&retries) { try await list(directory: directory) })
         let began = ContinuousClock.now
         var index = 1
         while true {
             let names = files.map {
                 OutputNaming.fileName(base: base, ext: String($0.suffix.dropFirst()), index: index)
             }
-            if taken.contains(names[0]) {
-                index += 1
-                continue
+            index += 1
+            let mainKey = directory + names[0]
+            // The listing is the HEAD check across writers; the claim keeps two jobs of this process apart.
+            guard !taken.contains(names[0]), await claims.claim(mainKey) else { continue }
+            let placed: (keys: [String?], bytes: Int64)
+            do {
+                placed = try await place(
+                    files, names: names, directory: directory, taken: &taken, retries: &retries, jobID: jobID,
+                    report: report)
+            } catch {
+                await claims.release(mainKey)
+                throw error
             }
-            var keys: [String?] = []
-            var bytes: Int64 = 0
-            for (i, (file, name)) in zip(files, names).enumerated() {
-                let key = directory + name
-                // A side file whose name is taken is left out rather than overwriting (as in `out/`).
-                if i > 0 && taken.contains(name) {
-                    keys.append(nil)
-                    continue
-                }
-                let local = try await withRetries(&retries) { try await stat(local: file.local) }
-                do {
-                    try await withRetries(&retries) {
-                        try await transfer(file.local, key: key, jobID: jobID, report: report)
-                        let object = try await stat(key: key)
-                        // A different object at the key: another writer took the name between the listing
-                        // and the upload (`--ignore-existing` left it alone). Not a failure: the next name.
-                        guard object.matches(local) else { throw NameTaken() }
-                    }
-                    keys.append(key)
-                } catch is NameTaken {
-                    keys.append(nil)
-                    taken.insert(name)
-                    if i == 0 { break }
-                    continue
-                }
-                bytes += local.size
-            }
-            guard let mainKey = keys.first ?? nil else {
-                index += 1
-                continue
-            }
-            let seconds = JobRunner.seconds(ContinuousClock.now - began)
-            var upload = BucketUpload(bucket: bucket, key: mainKey)
-            let subtitleCount = files.filter { $0.suffix.hasSuffix(".vtt") }.count
-            upload.subtitleKeys = keys.dropFirst().prefix(subtitleCount).compactMap { $0 }
-            upload.thumbnailKey = files.count > subtitleCount + 1 ? keys.last ?? nil : nil
-            upload.bytes = bytes
-            upload.durationMs = Int64(seconds * 1000)
-            upload.speedMbps = seconds > 0 ? (Double(bytes) * 8 / seconds / 1_000_000 * 100).rounded() / 100 : nil
-            upload.retries = retries
-            upload.keptLocal = keepLocal
-            upload.url = try await withRetries(&retries) { try await link(upload.key) }
-            if let first = upload.subtitleKeys.first {
-                upload.subtitleURL = try await withRetries(&retries) { try await link(first) }
-            }
-            if let thumbnail = upload.thumbnailKey {
-                upload.thumbnailURL = try await withRetries(&retries) { try await link(thumbnail) }
-            }
+            await claims.release(mainKey)
+            guard placed.keys.first ?? nil != nil else { continue }
+            var upload = try await finish(
+                placed.keys, files: files, bytes: placed.bytes, since: began, retries: &retries)
             upload.retries = retries
             logger.info(
                 "uploaded to bucket",
                 metadata: [
-                    "job.id": "\(jobID)", "bucket": "\(bucket)", "key": "\(upload.key)", "bytes": "\(bytes)",
-                    "retries": "\(retries)",
+                    "job.id": "\(jobID)", "bucket": "\(target.bucket)", "key": "\(upload.key)",
+                    "bytes": "\(placed.bytes)", "retries": "\(retries)",
                 ])
             return upload
         }
+    }
+
+    /// Uploads and verifies each file under its name; a nil key is a file left out (its name was taken).
+    /// The main file's key nil means another writer took the name: the caller tries the next one.
+    private func place(
+        _ files: [File], names: [String], directory: String, taken: inout Set<String>, retries: inout Int,
+        jobID: String, report: @escaping @Sendable (JobReport) async -> Void
+    ) async throws -> (keys: [String?], bytes: Int64) {
+        var keys: [String?] = []
+        var bytes: Int64 = 0
+        for (i, (file, name)) in zip(files, names).enumerated() {
+            let key = directory + name
+            // A side file whose name is taken is left out rather than overwriting (as in `out/`).
+            if i > 0 && taken.contains(name) {
+                keys.append(nil)
+                continue
+            }
+            let local = try await withRetries(&retries) { try await stat(local: file.local) }
+            do {
+                try await withRetries(&retries) {
+                    try await transfer(file.local, key: key, jobID: jobID, report: report)
+                    let object = try await stat(key: key)
+                    // A different object at the key: another writer took the name between the listing
+                    // and the upload (`--ignore-existing` left it alone). Not a failure: the next name.
+                    guard object.matches(local) else { throw NameTaken() }
+                }
+                keys.append(key)
+                bytes += local.size
+            } catch is NameTaken {
+                keys.append(nil)
+                taken.insert(name)
+                if i == 0 { break }
+            }
+        }
+        return (keys, bytes)
+    }
+
+    /// The job's record of the upload, with presigned URLs for the main file, the first subtitle, the thumbnail.
+    private func finish(
+        _ keys: [String?], files: [File], bytes: Int64, since began: ContinuousClock.Instant, retries: inout Int
+    ) async throws -> BucketUpload {
+        let seconds = JobRunner.seconds(ContinuousClock.now - began)
+        var upload = BucketUpload(bucket: target.bucket, key: keys[0] ?? "")
+        let subtitleCount = files.filter { $0.suffix.hasSuffix(".vtt") }.count
+        upload.subtitleKeys = keys.dropFirst().prefix(subtitleCount).compactMap { $0 }
+        upload.thumbnailKey = files.count > subtitleCount + 1 ? keys.last ?? nil : nil
+        upload.bytes = bytes
+        upload.durationMs = Int64(seconds * 1000)
+        upload.speedMbps = seconds > 0 ? (Double(bytes) * 8 / seconds / 1_000_000 * 100).rounded() / 100 : nil
+        upload.keptLocal = keepLocal
+        upload.url = try await withRetries(&retries) { try await link(upload.key) }
+        if let first = upload.subtitleKeys.first {
+            upload.subtitleURL = try await withRetries(&retries) { try await link(first) }
+        }
+        if let thumbnail = upload.thumbnailKey {
+            upload.thumbnailURL = try await withRetries(&retries) { try await link(thumbnail) }
+        }
+        return upload
     }
 
     /// Deletes objects (`purge/`); a missing object is not an error.
@@ -257,6 +280,14 @@ package struct BucketUploader: Sendable {
         }
         return url
     }
+}
+
+/// Object keys this process is uploading to now (shared by every copy of the uploader).
+actor KeyClaims {
+    private var keys: Set<String> = []
+
+    func claim(_ key: String) -> Bool { keys.insert(key).inserted }
+    func release(_ key: String) { keys.remove(key) }
 }
 
 /// The chosen name was taken by another writer after the listing.

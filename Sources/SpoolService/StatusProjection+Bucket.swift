@@ -19,6 +19,7 @@ extension StatusProjection {
 
     /// `purge/` deleted the outputs: nothing to point at any more (the hosted API's `DELETE /jobs/{id}/file`).
     static func purged(_ deletedAt: Int64, into doc: inout JobStatusDocument.CompletedResult) {
+        doc.s3Key = nil
         doc.s3Url = nil
         doc.subtitleUrl = nil
         doc.thumbnailUrl = nil

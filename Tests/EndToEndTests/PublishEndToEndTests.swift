@@ -71,3 +71,25 @@ struct PublishEndToEndTests {
         try await server.stop()
     }
 }
+
+/// A 3 s clip of noise (about 12 MB: incompressible, so larger than a 5 MiB multipart part) served by the lab
+/// as `bucket-big.mp4`; made once per media directory.
+func bigBucketClip(_ lab: Lab) throws -> String {
+    let name = "bucket-big.mp4"
+    let path = lab.mediaDir.appendingPathComponent(name)
+    if !FileManager.default.fileExists(atPath: path.path) {
+        let temp = lab.mediaDir.appendingPathComponent(".\(name).\(UUID().uuidString.prefix(6)).mp4")
+        let made = try runCommand(
+            try Paths.which("ffmpeg"),
+            [
+                "-hide_banner", "-loglevel", "error", "-nostdin", "-y", "-f", "lavfi", "-i",
+                "color=c=gray:s=640x360:r=25:d=3,noise=alls=80:allf=t+u", "-f", "lavfi", "-i",
+                "sine=frequency=440:sample_rate=48000:duration=3", "-c:v", "libx264", "-preset", "ultrafast", "-crf",
+                "18", "-g", "25", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", "-movflags", "+faststart",
+                temp.path,
+            ], timeout: 120)
+        guard made.status == 0 else { throw E2EError("making \(name) failed: \(made.output)") }
+        try FileManager.default.moveItem(at: temp, to: path)
+    }
+    return lab.url(name)
+}
