@@ -49,7 +49,7 @@ package struct RcloneRemote: Sendable, Equatable {
     /// Flags every rclone call gets: no config file, JSON log lines on stderr, one try per call
     /// (spool counts and spaces the retries itself, with `retries` and `retry_base_delay_s`).
     package static let commonArguments = [
-        "--config=", "--use-json-log", "--retries", "1", "--low-level-retries", "2", "--contimeout", "10s",
+        "--config=", "--use-json-log", "--retries", "1", "--low-level-retries", "1", "--contimeout", "10s",
         "--timeout", "30s",
     ]
 

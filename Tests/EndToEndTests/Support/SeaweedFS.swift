@@ -184,7 +184,7 @@ final class SeaweedFS {
 
     /// Unfinished multipart uploads in the bucket (ListMultipartUploads): their keys.
     func multipartUploads() throws -> [String] {
-        let r = try curl([signedURL("?uploads")])
+        let r = try curl([signedURL("?uploads=")])
         guard r.status == 0 else { throw E2EError("listing uploads failed: \(r.output)") }
         return r.stdout.components(separatedBy: "<Upload>").dropFirst().compactMap { xmlValue("Key", in: $0) }
     }
