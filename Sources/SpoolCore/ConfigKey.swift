@@ -110,6 +110,27 @@ package struct ConfigKey: Sendable {
         .init(
             name: "log_level", kind: .string, defaultText: "\"info\"",
             comment: "Log level on stderr: trace, debug, info, notice, warning, error, critical.", cliOnly: true),
+        .init(
+            name: "publish_to", kind: .string, nullable: true, defaultText: "null",
+            comment: "Also publish outputs to s3://bucket[/prefix] (credentials: AWS_* variables only)."),
+        .init(
+            name: "s3_endpoint", kind: .string, nullable: true, defaultText: "null",
+            comment: "An S3-compatible endpoint URL (MinIO, Ceph, SeaweedFS); null means AWS."),
+        .init(
+            name: "s3_region", kind: .string, defaultText: "\"us-east-1\"",
+            comment: "The bucket's region, used to sign requests."),
+        .init(
+            name: "s3_path_style", kind: .bool, nullable: true, defaultText: "null",
+            comment: "Path-style bucket URLs; null means true when s3_endpoint is set, else false."),
+        .init(
+            name: "keep_local", kind: .bool, defaultText: "true",
+            comment: "Keep the verified files in out/ after the upload; false removes them."),
+        .init(
+            name: "s3_url_expiry_s", kind: .integer, defaultText: "86400",
+            comment: "Lifetime of the presigned URLs in status files, in seconds (at most 604800)."),
+        .init(
+            name: "s3_upload_cutoff_bytes", kind: .integer, defaultText: "209715200",
+            comment: "Files larger than this are uploaded in parts (multipart, 5 MiB parts at least)."),
     ]
 
     package static func named(_ name: String) -> ConfigKey? { all.first { $0.name == name } }

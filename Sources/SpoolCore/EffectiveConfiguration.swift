@@ -47,6 +47,13 @@ package struct EffectiveConfiguration: Sendable, Equatable {
         case "live_reconnect_grace_s": c.liveReconnectGraceSeconds = value.number ?? c.liveReconnectGraceSeconds
         case "subtitle_languages": c.subtitleLanguages = value.strings
         case "metrics_interval_s": metricsInterval = value.number ?? metricsInterval
+        case "publish_to": c.publishTo = value.string
+        case "s3_endpoint": c.s3Endpoint = value.string
+        case "s3_region": c.s3Region = value.string ?? c.s3Region
+        case "s3_path_style": c.s3PathStyle = value.bool
+        case "keep_local": c.keepLocal = value.bool ?? c.keepLocal
+        case "s3_url_expiry_s": c.s3URLExpirySeconds = value.integer ?? c.s3URLExpirySeconds
+        case "s3_upload_cutoff_bytes": c.s3UploadCutoffBytes = value.integer ?? c.s3UploadCutoffBytes
         case "log_level":
             guard let level = value.string.flatMap(LogLevel.init(rawValue:)) else { return false }
             logLevel = level
@@ -88,6 +95,13 @@ extension EffectiveConfiguration {
         case "subtitle_languages": return c.subtitleLanguages.map(ConfigValue.strings) ?? .null
         case "metrics_interval_s": return .number(metricsInterval)
         case "log_level": return .string(logLevel.rawValue)
+        case "publish_to": return text(c.publishTo)
+        case "s3_endpoint": return text(c.s3Endpoint)
+        case "s3_region": return .string(c.s3Region)
+        case "s3_path_style": return c.s3PathStyle.map(ConfigValue.bool) ?? .null
+        case "keep_local": return .bool(c.keepLocal)
+        case "s3_url_expiry_s": return .integer(c.s3URLExpirySeconds)
+        case "s3_upload_cutoff_bytes": return .integer(c.s3UploadCutoffBytes)
         default: return .null
         }
     }

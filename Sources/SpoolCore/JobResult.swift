@@ -24,6 +24,10 @@ package struct JobResult: Codable, Sendable, Equatable {
     package var transcodeReason: String?
     package var stoppedReason: String?
     package var note: String?
+    /// Set when `publish_to` names a bucket and the outputs were uploaded there (docs/publishing.md).
+    package var upload: BucketUpload?
+    /// When `purge/` deleted the job's outputs, in ms since the epoch.
+    package var fileDeletedAt: Int64?
 
     package init() {}
 }

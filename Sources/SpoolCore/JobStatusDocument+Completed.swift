@@ -30,6 +30,10 @@ extension JobStatusDocument {
         package var transcodeReason: String?
         package var stoppedReason: String?
         package var note: String?
+        /// Bucket publishing only (docs/publishing.md); absent for local outputs.
+        package var uploadSpeedMbps: Double?
+        package var uploadRetries: Int?
+        package var fileDeletedAt: Int64?
 
         package init() {}
 
@@ -58,6 +62,9 @@ extension JobStatusDocument {
             case totalDurationMs = "total_duration_ms"
             case transcodeReason = "transcode_reason"
             case stoppedReason = "stopped_reason"
+            case uploadSpeedMbps = "upload_speed_mbps"
+            case uploadRetries = "upload_retries"
+            case fileDeletedAt = "file_deleted_at"
         }
 
         package func encode(to encoder: any Encoder) throws {
@@ -88,6 +95,9 @@ extension JobStatusDocument {
             try c.encodeIfPresent(transcodeReason, forKey: .transcodeReason)
             try c.encodeIfPresent(stoppedReason, forKey: .stoppedReason)
             try c.encodeIfPresent(note, forKey: .note)
+            try c.encodeIfPresent(uploadSpeedMbps, forKey: .uploadSpeedMbps)
+            try c.encodeIfPresent(uploadRetries, forKey: .uploadRetries)
+            try c.encodeIfPresent(fileDeletedAt, forKey: .fileDeletedAt)
         }
     }
 }

@@ -42,6 +42,15 @@ package struct SpoolConfiguration: Sendable, Equatable {
     package var liveReconnectGraceSeconds: Double = 30
     /// Narrows subtitle languages; `nil` means every language the source offers.
     package var subtitleLanguages: [String]?
+    /// Bucket publishing (docs/publishing.md): `s3://bucket[/prefix]`, or nil for `out/` only.
+    package var publishTo: String?
+    package var s3Endpoint: String?
+    package var s3Region: String = "us-east-1"
+    /// nil: path-style when `s3Endpoint` is set.
+    package var s3PathStyle: Bool?
+    package var keepLocal: Bool = true
+    package var s3URLExpirySeconds: Int = 86_400
+    package var s3UploadCutoffBytes: Int = 209_715_200
 
     package init() {}
 
@@ -68,6 +77,13 @@ package struct SpoolConfiguration: Sendable, Equatable {
         case liveRecordings = "live_recordings"
         case liveReconnectGraceSeconds = "live_reconnect_grace_s"
         case subtitleLanguages = "subtitle_languages"
+        case publishTo = "publish_to"
+        case s3Endpoint = "s3_endpoint"
+        case s3Region = "s3_region"
+        case s3PathStyle = "s3_path_style"
+        case keepLocal = "keep_local"
+        case s3URLExpirySeconds = "s3_url_expiry_s"
+        case s3UploadCutoffBytes = "s3_upload_cutoff_bytes"
     }
 
     /// Range checks, each naming the key and what to do; the first that fails is thrown.
@@ -83,6 +99,14 @@ package struct SpoolConfiguration: Sendable, Equatable {
         if waitForVideoLimitSeconds < 0 { throw problem(.waitForVideoLimitSeconds, "must be 0 or more") }
         if retries < 0 { throw problem(.retries, "must be 0 or more") }
         if maxBatchBytes < 1 { throw problem(.maxBatchBytes, "must be at least 1") }
+        if let publishTo, case .failure(let error) = PublishTarget.parse(publishTo) { throw error }
+        if let s3Endpoint, URL(string: s3Endpoint)?.host == nil || !s3Endpoint.lowercased().hasPrefix("http") {
+            throw problem(.s3Endpoint, "must be an http:// or https:// URL, not \"\(s3Endpoint)\"")
+        }
+        if !(1...604_800).contains(s3URLExpirySeconds) {
+            throw problem(.s3URLExpirySeconds, "must be between 1 and 604800 (7 days, the S3 limit)")
+        }
+        if s3UploadCutoffBytes < 1 { throw problem(.s3UploadCutoffBytes, "must be at least 1") }
     }
 }
 
@@ -110,4 +134,14 @@ extension Duration {
         let milliseconds = seconds * 1000
         return milliseconds < Double(Int.max) ? .milliseconds(Int(milliseconds)) : .milliseconds(Int.max)
     }
+}
+
+extension SpoolConfiguration {
+    /// `publish_to` parsed; nil when outputs stay in `out/` only (`check` has rejected a bad value).
+    package var publishTarget: PublishTarget? {
+        publishTo.flatMap { try? PublishTarget.parse($0).get() }
+    }
+
+    /// `s3_path_style` in force: the operator's choice, else path-style exactly when an endpoint is set.
+    package var s3PathStyleInForce: Bool { s3PathStyle ?? (s3Endpoint != nil) }
 }

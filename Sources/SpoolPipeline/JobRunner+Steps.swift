@@ -195,6 +195,8 @@ extension JobRunner {
             notes += recording.notes
         }
         result.note = notes.isEmpty ? nil : notes.joined(separator: "; ")
+        try await uploadOutputs(
+            spec, publication, suffixes: items.map(\.suffix), base: base, result: &result, report: report)
         return .completed(result, PublishedOutput(publication))
     }
 

@@ -17,6 +17,8 @@ package struct JobRunner: Sendable {
     package var refusePrivateNetwork: Bool = true
     /// Live recordings (`live_recording`): the watchdog and the stop graces.
     package var live = LiveSettings()
+    /// `publish_to`: uploads the outputs to a bucket after `out/` (nil: `out/` only).
+    package var uploader: BucketUploader?
     package var logger: Logger
 
     package init(

@@ -28,6 +28,8 @@ package struct ToolRunner: Sendable {
     package var terminateGrace: Duration
     /// Where started and ended processes are counted.
     package var running: RunningTools
+    /// Variables set on top of the inherited environment (rclone is configured this way: no config file).
+    package var environment: [String: String] = [:]
 
     package init(
         interruptGrace: Duration = .seconds(3), terminateGrace: Duration = .seconds(2),
@@ -36,6 +38,13 @@ package struct ToolRunner: Sendable {
         self.interruptGrace = interruptGrace
         self.terminateGrace = terminateGrace
         self.running = running
+    }
+
+    /// `environment` as swift-subprocess takes it.
+    private var extraEnvironment: [Environment.Key: String?] {
+        var pairs: [Environment.Key: String?] = [:]
+        for (name, value) in environment { if let key = Environment.Key(rawValue: name) { pairs[key] = value } }
+        return pairs
     }
 
     /// The stop on cancellation: SIGINT, SIGTERM after `interruptGrace`, SIGKILL after `terminateGrace`.
@@ -72,7 +81,8 @@ package struct ToolRunner: Sendable {
         }
         let configuration = Configuration(
             executable: tool.contains("/") ? .path(FilePath(tool)) : .name(tool), arguments: Arguments(arguments),
-            environment: .inherit, workingDirectory: workingDirectory.map { FilePath($0) }, platformOptions: options)
+            environment: .inherit.updating(extraEnvironment),
+            workingDirectory: workingDirectory.map { FilePath($0) }, platformOptions: options)
         let streams = ToolStreams(onLine: onLine, onStderrLine: onStderrLine ?? { !$0.isEmpty })
         running.started(tool)
         defer { running.ended(tool) }

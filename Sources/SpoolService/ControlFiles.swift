@@ -4,6 +4,7 @@ import ServiceLifecycle
 import SpoolCore
 import SpoolFiles
 import SpoolInbox
+import SpoolPipeline
 import SpoolStore
 
 #if canImport(Glibc)
@@ -27,6 +28,8 @@ package struct ControlFiles: Service {
     package var rescanInterval: Duration = .seconds(5)
     package var pollInterval: Duration = .milliseconds(500)
     package var useInotify = true
+    /// `publish_to`: deletes objects for `purge/` (ControlFiles+Purge.swift); nil when outputs stay local.
+    package var uploader: BucketUploader?
 
     package init(
         store: Store, paths: SpoolPaths, scheduler: Scheduler, ingestor: Ingestor, status: StatusWriter,
@@ -66,6 +69,7 @@ package struct ControlFiles: Service {
         let (wakes, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         let watchers = [
             watcher(for: paths.cancel, label: "cancel directory"), watcher(for: paths.retry, label: "retry directory"),
+            watcher(for: paths.purge, label: "purge directory"),
         ]
         await withTaskGroup(of: Void.self) { group in
             for watcher in watchers {
@@ -85,13 +89,15 @@ package struct ControlFiles: Service {
     }
 
     package func sweep() async {
-        for (dir, action) in [(paths.cancel, "cancel"), (paths.retry, "retry")] {
+        for (dir, action) in [(paths.cancel, "cancel"), (paths.retry, "retry"), (paths.purge, "purge")] {
             let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
             for name in names.sorted() where !name.hasPrefix(".") {
                 // The store's reads and writes block: off the cooperative pool.
                 let problems =
-                    action == "cancel"
-                    ? await cancel(name) : await BlockingWork.run("spool-control") { retry(name) }
+                    action == "purge"
+                    ? await purge(name)
+                    : action == "cancel"
+                        ? await cancel(name) : await BlockingWork.run("spool-control") { retry(name) }
                 if !problems.isEmpty {
                     // Durable like an ingest receipt: the control file is removed right after.
                     let receipt = ErrorReceipt(error: problems.joined(separator: "; "), source: "\(action)/\(name)")

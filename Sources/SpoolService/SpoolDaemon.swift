@@ -59,6 +59,7 @@ package struct SpoolDaemon: Service, CustomStringConvertible {
             logger: logger)
         control.rescanInterval = min(.milliseconds(Int(configuration.rescanIntervalSeconds * 1000)), .seconds(5))
         control.useInotify = !configuration.scanOnly
+        control.uploader = makeUploader()
         let ingest = IngestService(
             watcher: InboxWatcher(configuration: inboxConfiguration, logger: logger), ingestor: ingestor,
             scheduler: scheduler, metrics: metrics)
@@ -121,6 +122,7 @@ package struct SpoolDaemon: Service, CustomStringConvertible {
             logger: logger)
         runner.refusePrivateNetwork = !configuration.allowPrivateNetwork
         runner.live.reconnectGrace = .milliseconds(Int(configuration.liveReconnectGraceSeconds * 1000))
+        runner.uploader = makeUploader()
         return Scheduler(
             store: store, status: status, executor: runner, paths: paths,
             settings: .init(

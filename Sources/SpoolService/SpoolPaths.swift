@@ -27,6 +27,8 @@ package struct SpoolPaths: Sendable {
     package var rejected: String { root + "/rejected" }
     package var cancel: String { root + "/cancel" }
     package var retry: String { root + "/retry" }
+    /// `purge/`: delete a Completed job's outputs (docs/publishing.md).
+    package var purge: String { root + "/purge" }
     package var work: String { root + "/work" }
     /// Claimed batch files wait here until their batch is durable; inside the inbox so the claim
     /// is a same-filesystem rename even on NFS, and hidden by its dot-name.
@@ -79,7 +81,9 @@ package struct SpoolPaths: Sendable {
 
     /// Creates every directory of the layout.
     package func createLayout() throws {
-        for dir in [root, inbox, out, state, receipts, batches, jobs, archive, rejected, cancel, retry, work, claimed] {
+        for dir in [
+            root, inbox, out, state, receipts, batches, jobs, archive, rejected, cancel, retry, work, claimed, purge,
+        ] {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         }
     }

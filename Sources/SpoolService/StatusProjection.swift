@@ -70,6 +70,8 @@ package enum StatusProjection {
         doc.transcodeReason = r.transcodeReason
         doc.stoppedReason = r.stoppedReason
         doc.note = r.note
+        if let upload = r.upload { bucket(upload, into: &doc) }
+        if let deleted = r.fileDeletedAt { purged(deleted, into: &doc) }
         return doc
     }
 

@@ -117,6 +117,7 @@ struct ConfigLoaderTests {
                 switch (key.name, key.kind) {
                 case ("name_conflict", _): .string("fail")
                 case ("log_level", _): .string("error")
+                case ("keep_local", _): .bool(false)  // the one boolean whose default is true
                 case (_, .path), (_, .string): .string("/x")
                 case (_, .integer): .integer(7)
                 case (_, .number): .number(0.75)

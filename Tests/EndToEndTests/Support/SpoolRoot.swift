@@ -29,6 +29,8 @@ final class SpoolRoot {
     let binary: URL
     private var process: ChildProcess?
     private(set) var starts = 0
+    /// Variables added to the service's environment (e.g. a bucket's AWS_* credentials).
+    var environment: [String: String] = [:]
 
     /// `config`: the configuration file's text (default: `e2eConfig`).
     init(_ name: String, config configText: String = e2eConfig) throws {
@@ -69,7 +71,8 @@ final class SpoolRoot {
             executable: binary.path,
             arguments: ["serve", "--root", root.path, "--config", config.path]
                 + (allowPrivateNetwork ? ["--allow-private-network"] : []),
-            environment: Paths.childEnvironment, cwd: base.path, logPath: log.path)
+            environment: Paths.childEnvironment.merging(environment) { _, new in new }, cwd: base.path,
+            logPath: log.path)
     }
 
     /// Sends SIGTERM and waits up to `timeout` s; returns the seconds it took. SIGKILLs and throws on timeout.
