@@ -69,6 +69,47 @@ struct LiveSeamEndToEndTests {
         try await spool.stop()
     }
 
+    @Test(
+        "an outage longer than the server's 3-s window: the media sent meanwhile is gone, the parts are joined as recorded with nothing repeated, and the note says a few seconds may be missing"
+    )
+    func gapIsNoted() async throws {
+        let lab = try await sharedLab()
+        let stream = try LiveStream(lab: lab, name: "gap")
+        defer { stream.stop() }
+        try stream.start(runtime: 30, endList: true, window: 3, keepSegments: true)
+        let spool = try SpoolRoot("live-gap", config: liveConfig(reconnectGrace: 20))
+        try spool.start()
+        try await stream.waitUntilLive()
+        try spool.drop("g.json", batchJSON(options: liveOptions(), jobs: [(stream.outageURL, "gap")]))
+        let id = try await spool.acceptedReceipt("g").jobIDs[0]
+        _ = try await waitRecorded(spool, id, atLeast: 4)
+        try stream.beginOutage()
+        try await Task.sleep(nanoseconds: 6_000_000_000)
+        stream.endOutage()
+        let job = try await waitFor("the recording to finish", timeout: 60, interval: 0.1, on: spool) {
+            try terminal(spool, id)
+        }
+        #expect(job["status"] as? String == "Completed", "\(job)\n\(spool.diagnostics())")
+        let note = job["note"] as? String ?? ""
+        #expect(note.contains("reconnected"), "the recording did not reconnect: \(note)\n\(spool.diagnostics())")
+        #expect(note.contains("parts 1 and 2 were joined as recorded"), "no note on the gap: \(note)")
+        #expect(note.contains("may miss a few seconds"), "\(note)")
+
+        let recorded = try videoFrameChecksums(try published(spool, job).path)
+        try await stream.waitUntilStopped(timeout: 30)
+        let sent = try videoFrameChecksums("concat:" + stream.allSegments.map(\.path).joined(separator: "|"))
+        let index = Dictionary(sent.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        let positions = recorded.map { index[$0] ?? -1 }
+        #expect(!positions.contains(-1), "a recorded frame is not in the stream")
+        #expect(
+            positions == positions.sorted() && Set(positions).count == positions.count, "\(seamReport(recorded, sent))")
+        // The outage (6 s) minus what the 3-s window still held: at least a second is missing.
+        let missing = zip(positions, positions.dropFirst()).map { $1 - $0 - 1 }.max() ?? 0
+        #expect(missing >= 25, "no gap in the recording: \(seamReport(recorded, sent))")
+        #expect(scratchLeft(spool).isEmpty, "\(scratchLeft(spool))")
+        try await spool.stop()
+    }
+
     /// Where the recorded frames jump in the stream: repeats (backwards) and gaps (forwards).
     private func seamReport(_ recorded: [String], _ sent: [String]) -> String {
         let index = Dictionary(sent.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
