@@ -25,9 +25,10 @@ extension LiveSession {
             let directory = try work.livePart(part)
             var partArguments = arguments
             if part > 1 {
-                partArguments = LivePlan.reconnectArguments(
-                    record: arguments, workDirectory: work.path, partDirectory: directory.path,
-                    remainingSeconds: LivePlan.remainingSeconds(maxDuration: maxDuration, recorded: recordedSoFar))
+                partArguments = LiveSeam.reconnectArguments(
+                    LivePlan.reconnectArguments(
+                        record: arguments, workDirectory: work.path, partDirectory: directory.path,
+                        remainingSeconds: LivePlan.remainingSeconds(maxDuration: maxDuration, recorded: recordedSoFar)))
             }
             let offset = recordedSoFar
             beginPart(offset: offset)
@@ -133,10 +134,12 @@ extension LiveSession {
                 cancelled: Task.isCancelled)
         }
         var media = parts[0]
-        if parts.count > 1, let joiner {
+        if parts.count > 1, var joiner {
+            joiner.logger = logger
             switch try await joiner.join(parts: parts, workDirectory: work.path) {
-            case .joined(let path):
+            case .joined(let path, let notes):
                 media = path
+                notes.forEach(note)
             case .failed(let why):
                 if Task.isCancelled { return ToolResult(exitCode: nil, signal: nil, stderrTail: [], cancelled: true) }
                 logger?.error("joining the parts of a live recording failed", metadata: ["error": "\(why)"])

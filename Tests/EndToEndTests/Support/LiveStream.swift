@@ -53,10 +53,14 @@ final class LiveStream {
     ///   - runtime: seconds of media the generator makes before it stops by itself.
     ///   - endList: write `#EXT-X-ENDLIST` when it stops (a stream that ends by itself); without it
     ///     the stream just stops, like a live source that went away.
-    func start(runtime: Int = 90, endList: Bool = false) throws {
+    ///   - window: segments the playlist lists (a real stream's window is often longer than 6 s).
+    ///   - keepSegments: leave every segment on disk (the playlist still slides), so a test can
+    ///     compare a recording with everything the stream sent (`allSegments`).
+    func start(runtime: Int = 90, endList: Bool = false, window: Int = 6, keepSegments: Bool = false) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        let flags = "delete_segments+independent_segments" + (endList ? "" : "+omit_endlist")
+        let flags =
+            (keepSegments ? "" : "delete_segments+") + "independent_segments" + (endList ? "" : "+omit_endlist")
         process = try ChildProcess(
             executable: try Paths.which("ffmpeg").path,
             arguments: [
@@ -67,7 +71,7 @@ final class LiveStream {
                 "-c:v", "libx264", "-preset", "veryfast", "-tune", "zerolatency", "-g", "25", "-keyint_min", "25",
                 "-sc_threshold", "0", "-pix_fmt", "yuv420p", "-b:v", "300k",
                 "-c:a", "aac", "-b:a", "64k", "-ac", "2",
-                "-f", "hls", "-hls_time", "1", "-hls_list_size", "6", "-hls_flags", flags,
+                "-f", "hls", "-hls_time", "1", "-hls_list_size", String(window), "-hls_flags", flags,
                 "-hls_segment_filename", directory.appendingPathComponent("seg%05d.ts").path,
                 playlist.path,
             ],
@@ -82,6 +86,12 @@ final class LiveStream {
 
     var hasEndList: Bool {
         ((try? String(contentsOf: playlist, encoding: .utf8)) ?? "").contains("#EXT-X-ENDLIST")
+    }
+
+    /// Every segment the generator wrote, in order (all of them with `keepSegments`).
+    var allSegments: [URL] {
+        listDir(directory).filter { $0.hasPrefix("seg") && $0.hasSuffix(".ts") }.sorted()
+            .map { directory.appendingPathComponent($0) }
     }
 
     /// Waits until the playlist lists at least `segments` segments.
