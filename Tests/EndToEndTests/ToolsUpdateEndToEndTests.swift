@@ -148,4 +148,76 @@ struct ToolsUpdateEndToEndTests {
         #expect(try f.entryVersion() == Self.older)
         #expect(listDir(URL(fileURLWithPath: f.venv + "/spool-tools/yt-dlp/versions")) == [Self.older])
     }
+
+    @Test("doctor warns about a yt-dlp more than 60 days old and names spool tools update; a newer one is ok")
+    func doctorNamesTheCommand() throws {
+        let stale = "2026.08.19"  // a real release, 100+ days before the newer one's 60-day window closes
+        let f = try Fixture("spool-e2e-tools-doctor")
+        defer { try? FileManager.default.removeItem(at: f.base) }
+        let installed = try f.spool(["update", "--version", stale])
+        try #require(installed.status == 0, "\(installed.output)")
+        let root = f.base.appendingPathComponent("root").path
+        let doctor = try runWithEnvironment(
+            try Paths.spoolBinary(), ["doctor", "--root", root, "--config", f.config], environment: cleanEnvironment)
+        let line = doctor.stdout.split(separator: "\n").first { $0.contains(" yt-dlp ") }.map(String.init) ?? ""
+        #expect(line.hasPrefix("WARN") && line.contains("2026.08.19"), "\(doctor.stdout)")
+        #expect(line.contains("older than 60 days") && line.contains("`spool tools update`"), "\(doctor.stdout)")
+
+        let updated = try f.spool(["update", "--version", Self.newer])
+        try #require(updated.status == 0, "\(updated.output)")
+        let after = try runWithEnvironment(
+            try Paths.spoolBinary(), ["doctor", "--root", root, "--config", f.config], environment: cleanEnvironment)
+        let newLine = after.stdout.split(separator: "\n").first { $0.contains(" yt-dlp ") }.map(String.init) ?? ""
+        // The newer release is under 60 days old until 2026-12-25; after that the warning is right too.
+        let released = try #require(ISO8601DateFormatter().date(from: "2026-10-26T00:00:00Z"))
+        let fresh = Date().timeIntervalSince(released) <= 60 * 86_400
+        #expect(newLine.contains(Self.newer), "\(after.stdout)")
+        #expect(newLine.hasPrefix(fresh ? "ok" : "WARN"), "\(after.stdout)")
+    }
+
+    @Test("a running spool serve runs the switched yt-dlp from its next job on, without a restart")
+    func servePicksUpSwitch() async throws {
+        let venv = try Fixture("spool-e2e-tools-serve")
+        defer { try? FileManager.default.removeItem(at: venv.base) }
+        let config = """
+            {"rescan_interval_s": 0.5, "incomplete_grace_s": 2, "retries": 0, "allow_private_network": true,
+             "log_level": "debug", "yt_dlp_path": "\(venv.entry)"}
+            """
+        let spool = try SpoolRoot("tools-serve", config: config)
+        func update(_ version: String) throws {
+            let result = try runWithEnvironment(
+                spool.binary, ["tools", "update", "--version", version, "--config", spool.config.path],
+                environment: cleanEnvironment, timeout: 300)
+            try #require(result.status == 0, "\(result.output)")
+        }
+        /// Runs one job; the yt-dlp its log line names, and its status.
+        func runJob(_ stem: String) async throws -> (program: String?, status: String?) {
+            let lab = try await sharedLab()
+            try spool.drop("\(stem).json", batchJSON(jobs: [(lab.url(Lab.clips[0].name), stem)]))
+            let ids = try await spool.acceptedReceipt(stem)
+            _ = try await spool.finishedBatch(ids.batchID)
+            let log = (try? String(contentsOf: spool.log, encoding: .utf8)) ?? ""
+            let line = log.split(separator: "\n").first { $0.contains("yt-dlp in use") && $0.contains(ids.jobIDs[0]) }
+            let program = line.flatMap { l in
+                l.range(of: #"yt_dlp=\S+"#, options: .regularExpression).map {
+                    String(l[$0].dropFirst("yt_dlp=".count)).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+                }
+            }
+            return (program, spool.job(ids.jobIDs[0])?["status"] as? String)
+        }
+
+        try update(Self.older)
+        try spool.start()
+        let first = try await runJob("first")
+        #expect(first.status == "Completed", "\(spool.diagnostics())")
+        #expect(first.program == venv.venv + "/spool-tools/yt-dlp/versions/\(Self.older)/yt-dlp", "\(first)")
+
+        try update(Self.newer)
+        let second = try await runJob("second")
+        try spool.requireRunning()
+        #expect(spool.starts == 1, "no restart")
+        #expect(second.status == "Completed", "\(spool.diagnostics())")
+        #expect(second.program == venv.venv + "/spool-tools/yt-dlp/versions/\(Self.newer)/yt-dlp", "\(second)")
+        try await spool.stop()
+    }
 }
