@@ -28,9 +28,20 @@ package struct YtDlpSelfTest: Sendable {
 
     /// Runs the self-test in `scratch` (created, then removed); throws `ToolsError` saying which step failed.
     package func run(_ program: String, expecting version: YtDlpVersion, scratch: String) async throws {
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        do {
+            try await steps(program, expecting: version, scratch: scratch)
+        } catch let error as ToolsError {
+            throw error
+        } catch {
+            // A tool that cannot start (a wrong ffmpeg_path) throws the runner's error: say which step.
+            throw ToolsError("self-test: \(error)")
+        }
+    }
+
+    private func steps(_ program: String, expecting version: YtDlpVersion, scratch: String) async throws {
         try FileManager.default.createDirectory(atPath: scratch + "/media", withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: scratch + "/out", withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: scratch) }
 
         let reported = await YtDlpInstaller.reportedVersion(of: program, runner: runner)
         guard let reported, YtDlpVersion(reported) == version else {
