@@ -78,6 +78,19 @@ package struct ToolsLayout: Sendable {
         }
     }
 
+    /// Runs `body` holding an exclusive lock on `<home>/.lock`: two updates or rollbacks at once would
+    /// race on the entry and the record. Fails at once (no waiting) when another one holds it.
+    package func withLock<T>(_ body: () async throws -> T) async throws -> T {
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        let fd = Posix.open(home + "/.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw ToolsError("cannot open \(home)/.lock: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            throw ToolsError("another spool tools update or rollback is running on \(home); try again when it ends")
+        }
+        return try await body()
+    }
+
     /// Where the entry points now, or nil when there is no entry.
     package func entryTarget() -> String? {
         try? FileManager.default.destinationOfSymbolicLink(atPath: entry)

@@ -65,8 +65,10 @@ struct ToolsUpdateCommand: AsyncParsableCommand {
             return
         }
         do {
-            try await update(
-                to: target, inUse: inUse, inUseVersion: inUseVersion, layout: layout, configuration, logger: logger)
+            try await layout.withLock {
+                try await update(
+                    to: target, inUse: inUse, inUseVersion: inUseVersion, layout: layout, configuration, logger: logger)
+            }
         } catch let error as ToolsError {
             throw ToolsCommandError.exit(error)
         }

@@ -71,4 +71,21 @@ struct ToolsLayoutTests {
             script.contains(#"sys.path.insert(0, os.path.join(os.path.dirname(os.path.realpath(__file__)), "lib"))"#))
         #expect(script.contains("from yt_dlp import main"))
     }
+
+    @Test("a second update or rollback while one holds the lock fails at once, naming the directory")
+    func lock() async throws {
+        let venv = try temporaryVenv()
+        defer { try? FileManager.default.removeItem(atPath: venv) }
+        let layout = ToolsLayout(venv: venv)
+        let inner: String? = try await layout.withLock {
+            do {
+                try await layout.withLock {}
+                return nil
+            } catch let error as ToolsError {
+                return error.message
+            }
+        }
+        #expect(inner?.contains("another spool tools update or rollback is running on \(layout.home)") == true)
+        try await layout.withLock {}  // released afterwards
+    }
 }
