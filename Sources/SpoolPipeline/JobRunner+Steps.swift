@@ -43,6 +43,7 @@ extension JobRunner {
             throw AttemptEnd.failed(refusal, .error, retryable: false)
         }
         await report(.step(recording == nil ? .downloading : .recording))
+        logYtDlpInUse(jobID: spec.id)
         let plan = DownloadPlan(
             url: spec.url, options: spec.options, workDirectory: work.path, socketTimeout: tools.socketTimeout,
             subtitleLanguages: tools.subtitleLanguages)

@@ -24,8 +24,8 @@ struct DoctorCommand: AsyncParsableCommand {
         case fail = "FAIL"
     }
 
-    /// yt-dlp older than this is a warning: sites change and old extractors break.
-    static let ytDlpMaxAgeDays = 90.0
+    /// yt-dlp older than this is a warning: sites change weekly and old extractors break.
+    static let ytDlpMaxAgeDays = 60.0
 
     func run() async throws {
         let effective = try options.loadEffective()
@@ -85,7 +85,9 @@ struct DoctorCommand: AsyncParsableCommand {
                     if age > Self.ytDlpMaxAgeDays {
                         report(
                             .warn, name,
-                            text + "; older than \(Int(Self.ytDlpMaxAgeDays)) days: sites change, update it")
+                            text
+                                + "; older than \(Int(Self.ytDlpMaxAgeDays)) days: sites change, run `spool tools update`"
+                        )
                     } else {
                         report(.ok, name, text)
                     }

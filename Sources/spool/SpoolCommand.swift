@@ -8,7 +8,7 @@ struct SpoolCommand: AsyncParsableCommand {
         abstract: "A watch-folder video-download service: drop a batch JSON into the inbox, get files and status back.",
         subcommands: [
             ServeCommand.self, SubmitCommand.self, ValidateCommand.self, StatusCommand.self,
-            DoctorCommand.self, ConfigCommand.self, DemoCommand.self,
+            DoctorCommand.self, ConfigCommand.self, DemoCommand.self, ToolsCommand.self,
         ]
     )
 }
