@@ -110,6 +110,11 @@ package struct ConfigKey: Sendable {
         .init(
             name: "log_level", kind: .string, defaultText: "\"info\"",
             comment: "Log level on stderr: trace, debug, info, notice, warning, error, critical.", cliOnly: true),
+        .init(
+            name: "ytdlp_fork_server", kind: .bool, nullable: true, defaultText: "null",
+            comment:
+                "Run yt-dlp in forks of one warm helper (saves ~1 s CPU a download); null: on when yt_dlp_path is a Python entry point."
+        ),
     ]
 
     package static func named(_ name: String) -> ConfigKey? { all.first { $0.name == name } }

@@ -50,6 +50,7 @@ package struct EffectiveConfiguration: Sendable, Equatable {
         case "log_level":
             guard let level = value.string.flatMap(LogLevel.init(rawValue:)) else { return false }
             logLevel = level
+        case "ytdlp_fork_server": c.ytDlpForkServer = value.bool
         default: break
         }
         return true
@@ -88,6 +89,7 @@ extension EffectiveConfiguration {
         case "subtitle_languages": return c.subtitleLanguages.map(ConfigValue.strings) ?? .null
         case "metrics_interval_s": return .number(metricsInterval)
         case "log_level": return .string(logLevel.rawValue)
+        case "ytdlp_fork_server": return c.ytDlpForkServer.map(ConfigValue.bool) ?? .null
         default: return .null
         }
     }

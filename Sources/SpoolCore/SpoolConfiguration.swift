@@ -42,6 +42,8 @@ package struct SpoolConfiguration: Sendable, Equatable {
     package var liveReconnectGraceSeconds: Double = 30
     /// Narrows subtitle languages; `nil` means every language the source offers.
     package var subtitleLanguages: [String]?
+    /// Run yt-dlp through the fork server; nil: when `ytDlpPath` is a Python entry point.
+    package var ytDlpForkServer: Bool?
 
     package init() {}
 
@@ -68,6 +70,7 @@ package struct SpoolConfiguration: Sendable, Equatable {
         case liveRecordings = "live_recordings"
         case liveReconnectGraceSeconds = "live_reconnect_grace_s"
         case subtitleLanguages = "subtitle_languages"
+        case ytDlpForkServer = "ytdlp_fork_server"
     }
 
     /// Range checks, each naming the key and what to do; the first that fails is thrown.

@@ -117,6 +117,8 @@ package struct SpoolDaemon: Service, CustomStringConvertible {
             logger: logger)
         runner.refusePrivateNetwork = !configuration.allowPrivateNetwork
         runner.live.reconnectGrace = .milliseconds(Int(configuration.liveReconnectGraceSeconds * 1000))
+        YtDlpForkServer.shared.configure(
+            program: configuration.ytDlpPath, enabled: configuration.ytDlpForkServer, logger: logger)
         return Scheduler(
             store: store, status: status, executor: runner, paths: paths,
             settings: .init(
