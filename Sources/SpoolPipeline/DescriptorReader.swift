@@ -1,49 +1,76 @@
-import Dispatch
+import Foundation
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
 #endif
 
-/// Reads a descriptor (a pipe, a socket) as an async sequence of chunks without holding a thread:
-/// a dispatch read source wakes a non-blocking read when data is there. For the fork server's pipes
-/// and job sockets, which swift-subprocess does not create (it only reads pipes of processes it starts).
+/// Reads a descriptor (a pipe, a socket) as an async sequence of chunks, on a thread of its own that
+/// blocks in read(2): for the fork server's pipes and job sockets, which swift-subprocess does not
+/// create (it reads only the pipes of processes it starts). A thread, not the cooperative pool (a
+/// blocked read would hold one of its few threads), and not a dispatch read source: libdispatch's
+/// epoll bookkeeping crashed when descriptor numbers were reused quickly under load.
 ///
-/// Owns the descriptor: it is closed at end of file, on a read error, or on `cancel()`.
-final class DescriptorReader: @unchecked Sendable {
-    /// The data as it arrives; finishes at end of file, on an error or after `cancel()`.
+/// Owns the descriptor: the thread closes it at end of file or on a read error; `cancel()` makes a
+/// socket's read end at once (a pipe ends when its writers have closed it).
+final class DescriptorReader: Sendable {
+    /// The data as it arrives; finishes at end of file, on an error or after `cancel()` (a socket).
     let chunks: AsyncStream<[UInt8]>
-    /// The descriptor, valid until `chunks` finishes (a job socket is also written to).
-    let descriptor: Int32
-    // @unchecked: a DispatchSource is thread-safe but not marked Sendable.
-    private let source: any DispatchSourceRead
-
-    private static let queue = DispatchQueue(label: "spool.descriptor-reader", attributes: .concurrent)
+    private let descriptor: Int32
+    /// Whether the thread has closed the descriptor: after that its number may belong to anything.
+    private let closed = Mutex(false)
 
     init(taking descriptor: Int32) {
         self.descriptor = descriptor
-        _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK)
-        let source = DispatchSource.makeReadSource(fileDescriptor: descriptor, queue: Self.queue)
-        self.source = source
         let (stream, continuation) = AsyncStream<[UInt8]>.makeStream()
         chunks = stream
-        source.setEventHandler {
+        // The thread holds the reader until it has closed the descriptor.
+        let thread = Thread { [self] in
             var buffer = [UInt8](repeating: 0, count: 64 << 10)
-            let n = read(descriptor, &buffer, buffer.count)
-            if n > 0 {
-                continuation.yield(Array(buffer[..<n]))
-            } else if n == 0 || (errno != EAGAIN && errno != EINTR) {
-                source.cancel()
+            while true {
+                let n = read(descriptor, &buffer, buffer.count)
+                if n > 0 {
+                    continuation.yield(Array(buffer[..<n]))
+                } else if n < 0 && errno == EINTR {
+                    continue
+                } else {
+                    break
+                }
             }
-        }
-        source.setCancelHandler {
-            close(descriptor)
+            self.closed.withLock { closed in
+                close(descriptor)
+                closed = true
+            }
             continuation.finish()
         }
-        source.resume()
+        thread.name = "spool.descriptor-reader"
+        thread.stackSize = 256 << 10
+        thread.start()
     }
 
-    /// Stops reading and closes the descriptor (at once if nothing is being read).
-    func cancel() { source.cancel() }
+    /// Writes all of `bytes` (a job socket's `go`); false when it could not (closed, peer gone).
+    func write(_ bytes: [UInt8]) -> Bool {
+        closed.withLock { closed in
+            guard !closed else { return false }
+            var offset = 0
+            while offset < bytes.count {
+                let n = bytes[offset...].withUnsafeBytes {
+                    send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+                }
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { return false }
+                offset += n
+            }
+            return true
+        }
+    }
+
+    /// Ends a socket's reading now (shutdown(2)); the thread then closes it.
+    func cancel() {
+        closed.withLock { closed in
+            if !closed { _ = shutdown(descriptor, Int32(SHUT_RDWR)) }
+        }
+    }
 }
 
 /// Splits chunks of bytes into lines as swift-subprocess's `strings()` does for the tools it starts:

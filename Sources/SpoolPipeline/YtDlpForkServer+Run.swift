@@ -118,8 +118,7 @@ extension YtDlpForkServer {
         else { return giveUp("the helper started no child") }
         let pidfd = CSpoolFiles_pidfd_open(pid)
         guard pidfd >= 0 else { return giveUp("pidfd_open failed: errno \(errno)") }
-        let go = Array("go\n".utf8)
-        guard write(job.reader.descriptor, go, go.count) == go.count else {
+        guard job.reader.write(Array("go\n".utf8)) else {
             close(pidfd)
             return giveUp("the child could not be started: errno \(errno)")
         }

@@ -51,10 +51,15 @@ private func warmUp(_ spool: SpoolRoot, _ lab: Lab, count: Int = 1, stem: String
     }
 }
 
+/// yt-dlp processes working on `token` (not the ffmpeg it starts, nor a live stream's generator).
+private func ytDlpProcesses(_ token: String) -> [pid_t] {
+    Array(Set(processes(mentioning: token)).intersection(processes(mentioning: "yt-dlp")))
+}
+
 /// The yt-dlp process working on `token` and its parent, once it runs.
 private func ytDlpChild(_ spool: SpoolRoot, _ token: String) async throws -> (pid: pid_t, parent: pid_t) {
     try await waitFor("yt-dlp to run for \(token)", timeout: 30, interval: 0.05, on: spool) {
-        processes(mentioning: token).lazy.compactMap { pid in parent(of: pid).map { (pid, $0) } }.first
+        ytDlpProcesses(token).lazy.compactMap { pid in parent(of: pid).map { (pid, $0) } }.first
     }
 }
 
@@ -126,7 +131,7 @@ struct ForkServerEndToEndTests {
         try await stream.waitUntilLive()
         try spool.drop("t.json", batchJSON(options: liveOptions(), jobs: [(stream.url, "term")]))
         let id = try await spool.acceptedReceipt("t").jobIDs[0]
-        let child = try await ytDlpChild(spool, stream.tag)
+        let child = try await ytDlpChild(spool, stream.url)
         #expect(child.parent == helper)
         _ = try await waitRecorded(spool, id, atLeast: 3)
         let took = try await spool.stop(timeout: 10)
@@ -137,7 +142,7 @@ struct ForkServerEndToEndTests {
         #expect(try decodeErrors(try published(spool, job)) == "")
         #expect(
             try await waitFor("the recorder and the helper to exit", timeout: 10) {
-                processes(mentioning: stream.tag).isEmpty && !alive(helper) ? true : nil
+                ytDlpProcesses(stream.url).isEmpty && !alive(helper) ? true : nil
             })
     }
 
@@ -153,7 +158,7 @@ struct ForkServerEndToEndTests {
         try await stream.waitUntilLive(segments: 1)
         try spool.drop("g.json", batchJSON(options: liveOptions(), jobs: [(stream.url, "gone")]))
         let id = try await spool.acceptedReceipt("g").jobIDs[0]
-        let child = try await ytDlpChild(spool, stream.tag)
+        let child = try await ytDlpChild(spool, stream.url)
         #expect(child.parent == helper)
         try await stream.waitUntilStopped(timeout: 30)
         let stoppedAt = Date()
@@ -164,7 +169,7 @@ struct ForkServerEndToEndTests {
         #expect(job["status"] as? String == "Completed", "\(job)\n\(spool.diagnostics())")
         #expect(job["stopped_reason"] as? String == "stream_ended")
         #expect((try ffprobe(try published(spool, job)).duration ?? 0) > 1)
-        #expect(processes(mentioning: stream.tag).isEmpty)
+        #expect(ytDlpProcesses(stream.url).isEmpty)
         try await spool.stop()
     }
 
