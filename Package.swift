@@ -40,6 +40,7 @@ let package = Package(
             dependencies: [
                 "SpoolCore",
                 "SpoolFiles",  // AtomicFile.move: outputs appear atomically
+                "CSpoolFiles",  // the yt-dlp fork server: SCM_RIGHTS, pidfd_open, pipe2
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Logging", package: "swift-log"),

@@ -66,6 +66,29 @@ fi
 echo "test.sh: swift build + swift test took $(( end - start )) s (log: $LOG, events: $EVENTS)"
 summary_rc=0
 python3 scripts/test_summary.py "$EVENTS" "${summary_args[@]}" || summary_rc=$?
+
+# The end-to-end download tests once more with the yt-dlp fork server off (docs/ytdlp-fork-server.md):
+# yt-dlp exec'd per download, as before it. The harness passes SPOOL_E2E_YTDLP_FORK_SERVER=false on to
+# the services as SPOOL_YTDLP_FORK_SERVER (it strips SPOOL_* from their environment otherwise).
+# SPOOL_TEST_FORK_OFF_PASS=0 leaves it out; a partial run (SPOOL_TEST_FILTER) never runs it.
+fork_off_filter='EndToEndTests\.(EndToEndTests|ControlEndToEndTests|ErrorsEndToEndTests|OptionsEndToEndTests|LiveEndToEndTests|DownloadSSRFEndToEndTests)/'
+if [[ -z "${SPOOL_TEST_FILTER:-}" && "${SPOOL_TEST_FORK_OFF_PASS:-1}" == 1 ]]; then
+    EVENTS_OFF=.build/test-events-fork-off.jsonl
+    rm -f "$EVENTS_OFF"
+    echo "test.sh: the end-to-end download tests again, with the yt-dlp fork server off"
+    SPOOL_E2E_YTDLP_FORK_SERVER=false SPOOL_BIN="$(swift build --show-bin-path)/spool" \
+        setsid bash -c 'echo $$ >"$0"; exec timeout --kill-after=30 "$@"' "$sidfile" "$limit" \
+        swift test --skip-build --disable-xctest --no-parallel --filter "$fork_off_filter" \
+        --event-stream-output-path "$EVENTS_OFF" --event-stream-version 0 2>&1 | tee -a "$LOG" || rc=$?
+    sid=$(cat "$sidfile" 2>/dev/null || true)
+    if [[ -n "$sid" ]]; then
+        leftovers=$(ps -o pid= -s "$sid" 2>/dev/null | tr -s ' \n' ' ' || true)
+        # shellcheck disable=SC2086
+        [[ -n "${leftovers// /}" ]] && kill -KILL $leftovers 2>/dev/null || true
+    fi
+    echo "test.sh: fork server off:"
+    python3 scripts/test_summary.py "$EVENTS_OFF" --partial || summary_rc=$?
+fi
 if (( rc != 0 || summary_rc != 0 )); then
     exit $(( rc != 0 ? rc : summary_rc ))
 fi

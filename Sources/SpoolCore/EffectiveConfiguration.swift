@@ -57,6 +57,7 @@ package struct EffectiveConfiguration: Sendable, Equatable {
         case "log_level":
             guard let level = value.string.flatMap(LogLevel.init(rawValue:)) else { return false }
             logLevel = level
+        case "ytdlp_fork_server": c.ytDlpForkServer = value.bool
         default: break
         }
         return true
@@ -102,6 +103,7 @@ extension EffectiveConfiguration {
         case "keep_local": return .bool(c.keepLocal)
         case "s3_url_expiry_s": return .integer(c.s3URLExpirySeconds)
         case "s3_upload_cutoff_bytes": return .integer(c.s3UploadCutoffBytes)
+        case "ytdlp_fork_server": return c.ytDlpForkServer.map(ConfigValue.bool) ?? .null
         default: return .null
         }
     }

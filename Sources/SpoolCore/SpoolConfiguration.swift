@@ -51,6 +51,8 @@ package struct SpoolConfiguration: Sendable, Equatable {
     package var keepLocal: Bool = true
     package var s3URLExpirySeconds: Int = 86_400
     package var s3UploadCutoffBytes: Int = 209_715_200
+    /// Run yt-dlp through the fork server; nil: when `ytDlpPath` is a Python entry point.
+    package var ytDlpForkServer: Bool?
 
     package init() {}
 
@@ -84,6 +86,7 @@ package struct SpoolConfiguration: Sendable, Equatable {
         case keepLocal = "keep_local"
         case s3URLExpirySeconds = "s3_url_expiry_s"
         case s3UploadCutoffBytes = "s3_upload_cutoff_bytes"
+        case ytDlpForkServer = "ytdlp_fork_server"
     }
 
     /// Range checks, each naming the key and what to do; the first that fails is thrown.

@@ -21,6 +21,19 @@ package final class ToolExecution: Sendable {
         self.input = input
     }
 
+    /// A process this one did not start (a yt-dlp fork server's child): `descriptor` is a pidfd opened
+    /// on it, which `closeDescriptor()` closes after `markReaped()`.
+    init(processID: pid_t, descriptor: Int32) {
+        self.processID = processID
+        self.descriptor = descriptor
+        input = nil
+    }
+
+    /// Closes a pidfd this execution was given (`init(processID:descriptor:)`); after `markReaped()`.
+    func closeDescriptor() {
+        if descriptor >= 0 { close(descriptor) }
+    }
+
     /// After this, no signal is sent (the runner is about to reap the tool).
     func markReaped() { reaped.withLock { $0 = true } }
 

@@ -30,6 +30,8 @@ package struct ToolRunner: Sendable {
     package var running: RunningTools
     /// Variables set on top of the inherited environment (rclone is configured this way: no config file).
     package var environment: [String: String] = [:]
+    /// Runs yt-dlp in a fork of a warm helper when the daemon has turned it on (nil: always exec).
+    package var forkServer: YtDlpForkServer? = .shared
 
     package init(
         interruptGrace: Duration = .seconds(3), terminateGrace: Duration = .seconds(2),
@@ -74,6 +76,16 @@ package struct ToolRunner: Sendable {
         onStderrLine: (@Sendable (String) async -> Bool)? = nil,
         _ body: (ToolExecution) async throws -> Value
     ) async throws -> (value: Value, result: ToolResult) {
+        if case .lines = output, !inputPipe, let forkServer, let helper = forkServer.helper(for: tool) {
+            running.started(tool)
+            defer { running.ended(tool) }
+            if let run = try await forkServer.run(
+                on: helper, arguments: arguments, workingDirectory: workingDirectory, cancelSequence: cancelSequence,
+                onLine: onLine, onStderrLine: onStderrLine ?? { !$0.isEmpty }, body)
+            {
+                return run
+            }
+        }
         var options = PlatformOptions()
         options.createSession = true
         options.teardownSequence = cancelSequence.map {

@@ -123,6 +123,8 @@ package struct SpoolDaemon: Service, CustomStringConvertible {
         runner.refusePrivateNetwork = !configuration.allowPrivateNetwork
         runner.live.reconnectGrace = .milliseconds(Int(configuration.liveReconnectGraceSeconds * 1000))
         runner.uploader = makeUploader()
+        YtDlpForkServer.shared.configure(
+            program: configuration.ytDlpPath, enabled: configuration.ytDlpForkServer, logger: logger)
         return Scheduler(
             store: store, status: status, executor: runner, paths: paths,
             settings: .init(

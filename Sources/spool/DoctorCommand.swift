@@ -37,6 +37,7 @@ struct DoctorCommand: AsyncParsableCommand {
         }
 
         await Self.checkTools(configuration, report: report)
+        Self.checkForkServer(configuration, report: report)
         if let paths = try? options.paths(configuration) {
             checkRoot(paths, configuration, report: report)
             Self.checkDisk(paths, report: report)

@@ -16,3 +16,6 @@ int CSpoolFiles_syncfs(int fd);
 int CSpoolFiles_statfs_type(const char *path, uint64_t *type);
 
 #endif
+
+// The yt-dlp fork server's descriptor passing and pidfd (their own header).
+#include "CSpoolFilesFDPassing.h"

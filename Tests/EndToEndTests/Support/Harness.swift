@@ -88,6 +88,10 @@ enum Paths {
     static var childEnvironment: [String: String] {
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SPOOL_") }
         env["PATH"] = childPATH
+        // The test-side switch for scripts/test.sh's second pass: the services run with the fork server off.
+        if let forkServer = ProcessInfo.processInfo.environment["SPOOL_E2E_YTDLP_FORK_SERVER"] {
+            env["SPOOL_YTDLP_FORK_SERVER"] = forkServer
+        }
         return env
     }
 

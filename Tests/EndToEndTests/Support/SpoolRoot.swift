@@ -59,8 +59,9 @@ final class SpoolRoot {
 
     var isRunning: Bool { process?.isRunning ?? false }
 
-    /// Starts `spool serve --root ROOT --config CFG [--allow-private-network]`.
-    func start(allowPrivateNetwork: Bool = true) throws {
+    /// Starts `spool serve --root ROOT --config CFG [--allow-private-network]`; `extraEnvironment` is added
+    /// to the children's environment (`Paths.childEnvironment`).
+    func start(allowPrivateNetwork: Bool = true, extraEnvironment: [String: String] = [:]) throws {
         precondition(!isRunning, "already running")
         let handle = try FileHandle(forWritingTo: log)
         handle.seekToEndOfFile()
@@ -71,8 +72,8 @@ final class SpoolRoot {
             executable: binary.path,
             arguments: ["serve", "--root", root.path, "--config", config.path]
                 + (allowPrivateNetwork ? ["--allow-private-network"] : []),
-            environment: Paths.childEnvironment.merging(environment) { _, new in new }, cwd: base.path,
-            logPath: log.path)
+            environment: Paths.childEnvironment.merging(environment) { $1 }.merging(extraEnvironment) { $1 },
+            cwd: base.path, logPath: log.path)
     }
 
     /// Sends SIGTERM and waits up to `timeout` s; returns the seconds it took. SIGKILLs and throws on timeout.
