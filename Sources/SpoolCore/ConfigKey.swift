@@ -131,6 +131,7 @@ package struct ConfigKey: Sendable {
         .init(
             name: "s3_upload_cutoff_bytes", kind: .integer, defaultText: "209715200",
             comment: "Files larger than this are uploaded in parts (multipart, 5 MiB parts at least)."),
+        .init(
             name: "ytdlp_fork_server", kind: .bool, nullable: true, defaultText: "null",
             comment:
                 "Run yt-dlp in forks of one warm helper (saves ~1 s CPU a download); null: on when yt_dlp_path is a Python entry point."
