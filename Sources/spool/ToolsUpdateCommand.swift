@@ -60,7 +60,7 @@ struct ToolsUpdateCommand: AsyncParsableCommand {
             if let current, current >= target {
                 print("yt-dlp is up to date")
             } else {
-                print("update available: run `spool tools update`" + (version.map { " --version \($0)" } ?? ""))
+                print("update available: run `spool tools update" + (version.map { " --version \($0)" } ?? "") + "`")
             }
             return
         }

@@ -220,4 +220,28 @@ struct ToolsUpdateEndToEndTests {
         #expect(second.program == venv.venv + "/spool-tools/yt-dlp/versions/\(Self.newer)/yt-dlp", "\(second)")
         try await spool.stop()
     }
+
+    @Test("the first update from a venv's own bin/yt-dlp keeps it as previous; rollback goes back to it")
+    func firstSwitchFromVenvBin() throws {
+        let f = try Fixture("spool-e2e-tools-venvbin")
+        defer { try? FileManager.default.removeItem(at: f.base) }
+        let pip = try runCommand(
+            URL(fileURLWithPath: f.venv + "/bin/python3"),
+            ["-m", "pip", "install", "--disable-pip-version-check", "--quiet", "yt-dlp==\(Self.older)"], timeout: 300)
+        try #require(pip.status == 0, "\(pip.output)")
+        let own = f.venv + "/bin/yt-dlp"
+        try Data(#"{"yt_dlp_path": "\#(own)"}"#.utf8).write(to: URL(fileURLWithPath: f.config))
+
+        let update = try f.spool(["update", "--version", Self.newer])
+        #expect(update.status == 0, "\(update.output)")
+        #expect(update.stdout.contains("in use:  yt-dlp \(Self.older) (\(own))"), "\(update.stdout)")
+        #expect(update.stdout.contains("note: yt_dlp_path is \(own); set it to \(f.entry)"), "\(update.stdout)")
+        #expect(try f.entryVersion() == Self.newer)
+        #expect(f.recorded("current") == Self.newer && f.recorded("previous") == Self.older)
+
+        let back = try f.spool(["rollback"])
+        #expect(back.status == 0, "\(back.output)")
+        #expect(f.realEntry == URL(fileURLWithPath: own).resolvingSymlinksInPath().path)
+        #expect(try f.entryVersion() == Self.older)
+    }
 }
