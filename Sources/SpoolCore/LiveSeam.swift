@@ -74,21 +74,45 @@ package enum LiveSeam {
         return packets
     }
 
+    /// Packets at the very end of the previous part that may differ from the next part's copy:
+    /// a recorder stopped by an outage in the middle of a segment can leave its last frame cut
+    /// short.
+    package static let truncatedEnd = 2
+
     /// Where `head` (the next part's first packets) begins inside `tail` (the previous part's last
-    /// packets) such that everything from there to the end of `tail` is repeated, packet for
-    /// packet, at the start of `head`. The earliest such place wins (the longest overlap); at
-    /// least `minimumPackets` must match (all of `head` when it is shorter), and they must not all
-    /// be one picture.
+    /// packets) such that everything from there to the end of `tail` (but its last
+    /// `truncatedEnd` packets) is repeated, packet for packet, at the start of `head`. The
+    /// earliest such place wins (the longest overlap); at least `minimumPackets` must match (all
+    /// of `head` when it is shorter), and they must not all be one picture.
     package static func resolve(tail: [Packet], head: [Packet]) -> Resolution {
         guard let first = head.first, !tail.isEmpty else { return .noOverlap }
         let needed = min(minimumPackets, head.count)
         for start in tail.indices where tail[start].hash == first.hash {
             let compared = min(tail.count - start, head.count)
             guard compared >= needed else { break }
-            let matches = (0..<compared).allSatisfy { tail[start + $0].hash == head[$0].hash }
-            guard matches else { continue }
-            if Set(head.prefix(compared).map(\.hash)).count < 2 { return .ambiguous }
+            let matched = (0..<compared).first { tail[start + $0].hash != head[$0].hash } ?? compared
+            let reachesEnd = matched == head.count || start + matched >= tail.count - truncatedEnd
+            guard matched >= needed, reachesEnd else { continue }
+            if Set(head.prefix(matched).map(\.hash)).count < 2 { return .ambiguous }
             return .overlap(cutAt: tail[start].dts, packets: tail.count - start)
+        }
+        return resolveReachingBack(tail: tail, head: head, needed: needed)
+    }
+
+    /// The next part reaches back before the compared tail (a playlist window longer than the
+    /// part before, measured with a 20-s window): the whole tail is repeated inside `head`, so the
+    /// previous part is cut where the tail begins (a cut at its first packet leaves nothing of it;
+    /// a part longer than `window` may still repeat what came before its tail).
+    private static func resolveReachingBack(tail: [Packet], head: [Packet], needed: Int) -> Resolution {
+        let first = tail[0]
+        for start in head.indices.dropFirst() where head[start].hash == first.hash {
+            let compared = min(head.count - start, tail.count)
+            guard compared >= needed else { break }
+            let matched = (0..<compared).first { head[start + $0].hash != tail[$0].hash } ?? compared
+            // All of the tail must be there: a head that ends inside it would lose the tail's end.
+            guard matched >= needed, matched >= tail.count - truncatedEnd else { continue }
+            if Set(tail.prefix(matched).map(\.hash)).count < 2 { return .ambiguous }
+            return .overlap(cutAt: first.dts, packets: tail.count)
         }
         return .noOverlap
     }

@@ -9,7 +9,9 @@ import SpoolCore
 extension LiveSession {
     /// Runs the recorder (yt-dlp) until the stream ends, `max_duration` is reached (yt-dlp's own
     /// `-t`), the watchdog fires or the service stops it, reconnecting a lost stream within the
-    /// grace (one part per run of the recorder, joined at the end). Reports
+    /// grace (one part per run of the recorder, joined at the end). A later part starts at the
+    /// oldest segment the playlist lists (`LiveSeam`), so it usually begins inside the part before;
+    /// the join cuts what was recorded twice. Reports
     /// `{recorded_s, max_duration_s}` (all parts together) at most twice a second.
     func record(
         tool: String, arguments: [String], work: WorkDirectory, report: @escaping @Sendable (JobReport) async -> Void

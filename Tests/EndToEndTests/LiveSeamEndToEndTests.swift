@@ -26,15 +26,19 @@ struct LiveSeamEndToEndTests {
         let lab = try await sharedLab()
         let stream = try LiveStream(lab: lab, name: "seam")
         defer { stream.stop() }
-        // A 10-segment window (10 s): the server still lists what was sent during the outage when
-        // the recorder comes back. The stream ends (ENDLIST) after 30 s, which ends the recording.
-        try stream.start(runtime: 30, endList: true, window: 10, keepSegments: true)
+        // A 12-segment window (12 s): the server still lists what was sent during the outage when
+        // the recorder comes back (measured: 4–10 s after the outage began on a busy machine; with
+        // 10 segments one run of 5 came back just as the last recorded segment left the window, an
+        // exact fit that checksums cannot tell from a gap), and the first part (12 s) is long
+        // enough that the second one begins inside it. The stream ends (ENDLIST) after 40 s,
+        // which ends the recording.
+        try stream.start(runtime: 40, endList: true, window: 12, keepSegments: true)
         let spool = try SpoolRoot("live-seam", config: liveConfig(reconnectGrace: 20))
         try spool.start()
         try await stream.waitUntilLive()
         try spool.drop("s.json", batchJSON(options: liveOptions(), jobs: [(stream.outageURL, "seam")]))
         let id = try await spool.acceptedReceipt("s").jobIDs[0]
-        _ = try await waitRecorded(spool, id, atLeast: 4)
+        _ = try await waitRecorded(spool, id, atLeast: 12)
         try stream.beginOutage()
         try await Task.sleep(nanoseconds: 2_000_000_000)
         stream.endOutage()
@@ -45,6 +49,10 @@ struct LiveSeamEndToEndTests {
         let note = job["note"] as? String ?? ""
         #expect(note.contains("reconnected"), "the recording did not reconnect: \(note)\n\(spool.diagnostics())")
         #expect(!note.contains("joined as recorded"), "a join was not resolved: \(note)")
+        // The second part began inside the first, which was cut there (not dropped whole).
+        let joins = logText(spool).components(separatedBy: "\n").filter { $0.contains("compared at their join") }
+        #expect(
+            joins.count == 1 && joins[0].contains("overlap(cutAt:") && !joins[0].contains("cutAt: 0.0,"), "\(joins)")
 
         let recorded = try videoFrameChecksums(try published(spool, job).path)
         try await stream.waitUntilStopped(timeout: 30)

@@ -42,6 +42,38 @@ struct LiveSeamTests {
         #expect(LiveSeam.resolve(tail: packets(0..<100), head: head) == .noOverlap)
     }
 
+    @Test("the next part reaches back before the compared tail: the previous part is cut where its tail begins")
+    func reachesBack() {
+        // The whole previous part (stream packets 100..<250) is inside the next one (0..<900).
+        #expect(LiveSeam.resolve(tail: packets(100..<250), head: packets(0..<900)) == .overlap(cutAt: 0, packets: 150))
+        // Only the tail (30 s from 60 s on) was compared: cut there.
+        #expect(
+            LiveSeam.resolve(tail: packets(1500..<2250, start: 60), head: packets(1400..<2400))
+                == .overlap(cutAt: 60, packets: 750))
+        // Its last two packets cut short still count; a head that ends inside the tail does not (the
+        // tail's end would be lost).
+        var tail = packets(100..<250)
+        tail[148].hash = "cut short"
+        tail[149].hash = "cut short too"
+        #expect(LiveSeam.resolve(tail: tail, head: packets(0..<900)) == .overlap(cutAt: 0, packets: 150))
+        #expect(LiveSeam.resolve(tail: packets(100..<250), head: packets(50..<200)) == .noOverlap)
+        // The tail's start is in the head but what follows differs: no overlap.
+        tail[50].hash = "differs"
+        #expect(LiveSeam.resolve(tail: tail, head: packets(0..<900)) == .noOverlap)
+    }
+
+    @Test(
+        "the previous part's last packet or two may be cut short (stopped mid-segment); a third differing one is no match"
+    )
+    func truncatedEnd() {
+        var tail = packets(0..<100)
+        tail[98].hash = "cut short"
+        tail[99].hash = "cut short too"
+        #expect(LiveSeam.resolve(tail: tail, head: packets(60..<200)) == .overlap(cutAt: 60.0 / 25, packets: 40))
+        tail[97].hash = "differs"
+        #expect(LiveSeam.resolve(tail: tail, head: packets(60..<200)) == .noOverlap)
+    }
+
     @Test(
         "a short next part repeated whole counts; a next part longer than the tail's rest is matched up to the tail's end"
     )
