@@ -236,4 +236,17 @@ struct ForkServerEndToEndTests {
         #expect(try await spool.finishedBatch(batchID, timeout: 90)["status"] as? String == "completed")
         try await spool.stop()
     }
+
+    @Test("spool doctor says which way yt-dlp runs: the fork server for the venv's yt-dlp, exec when turned off")
+    func doctor() throws {
+        let spool = try Paths.spoolBinary()
+        let on = try runCommand(spool, ["doctor"], environment: Paths.childEnvironment.merging(forkServerOn) { $1 })
+        let onLine = on.stdout.split(separator: "\n").first { $0.contains("yt-dlp run") } ?? ""
+        #expect(onLine.contains("fork server:") && onLine.contains("python"), "\(on.output)")
+        var offEnvironment = Paths.childEnvironment
+        offEnvironment["SPOOL_YTDLP_FORK_SERVER"] = "false"
+        let off = try runCommand(spool, ["doctor"], environment: offEnvironment)
+        let offLine = off.stdout.split(separator: "\n").first { $0.contains("yt-dlp run") } ?? ""
+        #expect(offLine.contains("exec per download (ytdlp_fork_server is false)"), "\(off.output)")
+    }
 }
