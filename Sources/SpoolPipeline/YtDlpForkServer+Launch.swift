@@ -53,6 +53,7 @@ extension YtDlpForkServer {
                             $0.helper = helper
                             $0.starting = false
                             $0.unavailableLogged = false
+                            $0.failedStarts = 0
                         }
                         logger.info(
                             "yt-dlp fork server ready",
@@ -69,7 +70,10 @@ extension YtDlpForkServer {
             let current = state.withLock { state -> Bool in
                 let current = installed != nil && state.helper === installed
                 if current { state.helper = nil }
-                if installed == nil { state.starting = false }
+                if installed == nil {
+                    state.starting = false
+                    state.failedStarts += 1
+                }
                 return current
             }
             if current {

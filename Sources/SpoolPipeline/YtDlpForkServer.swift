@@ -50,13 +50,15 @@ package final class YtDlpForkServer: Sendable {
         var helper: Helper?
         /// A helper is being started (its `ready` line has not come yet).
         var starting = false
-        /// Helpers started so far (the generation a launch belongs to).
-        var launches = 0
         /// "the fork server is unavailable" has been logged since it last worked.
         var unavailableLogged = false
+        /// Helpers in a row that exited before they were ready; at `maxFailedStarts` no more are started
+        /// (an interpreter too old for the helper would otherwise cost a start per download).
+        var failedStarts = 0
     }
 
     let state = Mutex(State())
+    static let maxFailedStarts = 3
 
     package init() {}
 
@@ -121,10 +123,9 @@ package final class YtDlpForkServer: Sendable {
 
     /// Marks a start as begun when none is under way; the settings to start with, or nil.
     private static func launch(_ state: inout State) -> Settings? {
-        guard !state.starting, let settings = state.settings else { return nil }
+        guard !state.starting, state.failedStarts < maxFailedStarts, let settings = state.settings else { return nil }
         state.starting = true
-        state.launches += 1
-        return state.settings
+        return settings
     }
 
     /// Sends one job's request with its descriptors; false when the helper cannot take it (gone,

@@ -18,8 +18,8 @@ extension DoctorCommand {
                 "exec per download: ytdlp_fork_server is true but \(program.path ?? configuration.ytDlpPath) is not a "
                     + "Python entry point (install yt-dlp with pip into a venv to use the fork server)")
         case (nil, nil):
-            report(
-                .ok, name, "exec per download (\(program.path ?? configuration.ytDlpPath) is not a Python entry point)")
+            let why = program.path.map { "\($0) is not a Python entry point" } ?? "\(configuration.ytDlpPath) not found"
+            report(.ok, name, "exec per download (\(why))")
         }
     }
 }

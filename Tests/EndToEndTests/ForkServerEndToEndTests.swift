@@ -99,19 +99,21 @@ struct ForkServerEndToEndTests {
         let spool = try SpoolRoot("fork-cancel", config: forkConfig())
         try spool.start(extraEnvironment: forkServerOn)
         let helper = try await warmUp(spool, lab)[0]
-        let token = "slow/20000/clipA.mp4"
+        // 5 KB/s: the download would take far longer than the deadlines below, so only the signals end it.
+        let token = "slow/5000/clipA.mp4"
         try spool.drop("c.json", batchJSON(folder: "c", jobs: [(lab.url(token), "slow")]))
         let id = try await spool.acceptedReceipt("c").jobIDs[0]
         let child = try await ytDlpChild(spool, token)
         #expect(child.parent == helper)
+        #expect(getpgid(child.pid) == child.pid, "the child leads its own process group")
         _ = try await waitFor("the job to be downloading", timeout: 30, on: spool) {
             spool.job(id)?["step"] as? String == "Downloading" ? true : nil
         }
         _ = FileManager.default.createFile(atPath: spool.dir("cancel").appendingPathComponent(id).path, contents: nil)
-        let job = try await waitFor("the job to end", timeout: 20, on: spool) { try terminal(spool, id) }
+        let job = try await waitFor("the job to end", timeout: 12, on: spool) { try terminal(spool, id) }
         #expect(job["status"] as? String == "Failed" && job["step"] as? String == "Cancelled", "\(job)")
         #expect(job["error"] as? String == "Job cancelled by user")
-        _ = try await waitFor("the child to exit", timeout: 10, on: spool) {
+        _ = try await waitFor("the child to exit", timeout: 3, on: spool) {
             processes(mentioning: token).isEmpty ? true : nil
         }
         #expect(listFilesRecursively(spool.dir("out")).filter { $0.hasPrefix("c/") }.isEmpty)
@@ -233,5 +235,18 @@ struct ForkServerEndToEndTests {
         #expect(try await ytDlpChild(spool, token).parent == replaced[1])
         #expect(try await spool.finishedBatch(batchID, timeout: 90)["status"] as? String == "completed")
         try await spool.stop()
+    }
+
+    @Test("spool doctor says which way yt-dlp runs: the fork server for the venv's yt-dlp, exec when turned off")
+    func doctor() throws {
+        let spool = try Paths.spoolBinary()
+        let on = try runCommand(spool, ["doctor"], environment: Paths.childEnvironment.merging(forkServerOn) { $1 })
+        let onLine = on.stdout.split(separator: "\n").first { $0.contains("yt-dlp run") } ?? ""
+        #expect(onLine.contains("fork server:") && onLine.contains("python"), "\(on.output)")
+        var offEnvironment = Paths.childEnvironment
+        offEnvironment["SPOOL_YTDLP_FORK_SERVER"] = "false"
+        let off = try runCommand(spool, ["doctor"], environment: offEnvironment)
+        let offLine = off.stdout.split(separator: "\n").first { $0.contains("yt-dlp run") } ?? ""
+        #expect(offLine.contains("exec per download (ytdlp_fork_server is false)"), "\(off.output)")
     }
 }
