@@ -20,6 +20,8 @@ package struct Ingestor: Sendable {
     package var logger: Logger
     /// Resolves hosts and refuses private addresses (SSRF); tests and LANs turn it off.
     package var checkNetwork: Bool
+    /// Checkpoints the WAL after a group's receipts, off the next drop's commit (nil: SQLite's automatic one).
+    package var checkpointer: Store.Checkpointer?
 
     package init(
         store: Store, paths: SpoolPaths, configuration: SpoolConfiguration, status: StatusWriter, logger: Logger
@@ -30,6 +32,9 @@ package struct Ingestor: Sendable {
         self.status = status
         self.logger = logger
         self.checkNetwork = !configuration.allowPrivateNetwork
+        if FileManager.default.fileExists(atPath: paths.database) {
+            self.checkpointer = try? Store.Checkpointer(path: paths.database)
+        }
     }
 
     /// What became of an inbox file.
@@ -193,7 +198,17 @@ package struct Ingestor: Sendable {
             return outcomes
         }
         removeClaimed(finished)
+        checkpoint()
         return outcomes
+    }
+
+    /// After a group's receipts: the WAL back to nearly empty before the next drop commits.
+    private func checkpoint() {
+        do {
+            try checkpointer?.checkpoint()
+        } catch {
+            logger.warning("WAL checkpoint not done; SQLite's automatic one remains", metadata: ["error": "\(error)"])
+        }
     }
 
     /// A claimed file whose batch is stored and whose receipt is durable: removed last, then logged.
