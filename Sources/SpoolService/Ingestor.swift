@@ -20,7 +20,7 @@ package struct Ingestor: Sendable {
     package var logger: Logger
     /// Resolves hosts and refuses private addresses (SSRF); tests and LANs turn it off.
     package var checkNetwork: Bool
-    /// Checkpoints the WAL after a group's receipts, off the next drop's commit (nil: SQLite's automatic one).
+    /// Checkpoints the WAL beside ingest, not inside a drop's commit (nil: SQLite's automatic one only).
     package var checkpointer: Store.Checkpointer?
 
     package init(
@@ -198,17 +198,14 @@ package struct Ingestor: Sendable {
             return outcomes
         }
         removeClaimed(finished)
-        checkpoint()
-        return outcomes
-    }
-
-    /// After a group's receipts: the WAL back to nearly empty before the next drop commits.
-    private func checkpoint() {
-        do {
-            try checkpointer?.checkpoint()
-        } catch {
+        let jobs = zip(group, created).reduce(0) { count, item in
+            if case .created = item.1 { count + item.0.jobs.count } else { count }
+        }
+        let logger = logger
+        checkpointer?.noteCommitted(jobs: jobs) { error in
             logger.warning("WAL checkpoint not done; SQLite's automatic one remains", metadata: ["error": "\(error)"])
         }
+        return outcomes
     }
 
     /// A claimed file whose batch is stored and whose receipt is durable: removed last, then logged.
