@@ -20,6 +20,8 @@ package struct Ingestor: Sendable {
     package var logger: Logger
     /// Resolves hosts and refuses private addresses (SSRF); tests and LANs turn it off.
     package var checkNetwork: Bool
+    /// Checkpoints the WAL beside ingest, not inside a drop's commit (nil: SQLite's automatic one only).
+    package var checkpointer: Store.Checkpointer?
 
     package init(
         store: Store, paths: SpoolPaths, configuration: SpoolConfiguration, status: StatusWriter, logger: Logger
@@ -30,6 +32,9 @@ package struct Ingestor: Sendable {
         self.status = status
         self.logger = logger
         self.checkNetwork = !configuration.allowPrivateNetwork
+        if FileManager.default.fileExists(atPath: paths.database) {
+            self.checkpointer = try? Store.Checkpointer(path: paths.database)
+        }
     }
 
     /// What became of an inbox file.
@@ -193,6 +198,13 @@ package struct Ingestor: Sendable {
             return outcomes
         }
         removeClaimed(finished)
+        let jobs = zip(group, created).reduce(0) { count, item in
+            if case .created = item.1 { count + item.0.jobs.count } else { count }
+        }
+        let logger = logger
+        checkpointer?.noteCommitted(jobs: jobs) { error in
+            logger.warning("WAL checkpoint not done; SQLite's automatic one remains", metadata: ["error": "\(error)"])
+        }
         return outcomes
     }
 

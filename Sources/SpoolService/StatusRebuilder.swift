@@ -12,8 +12,9 @@ import SpoolStore
 /// - After a graceful stop (`markCleanShutdown`): every status write was done and flushed, so the files
 ///   can only have been deleted since. Start-up lists `jobs/` and `batches/` (names only) and writes the
 ///   files that are missing, decoding only those jobs.
-/// - After a crash, on a first start, or when the marker does not match the database: every job is read
-///   and every file compared and rewritten when it differs (`rebuildAll`).
+/// - After a crash, on a first start, or when the marker does not match the database: the status journal's
+///   jobs and batches (changed since the last graceful stop) are compared and rewritten when they differ
+///   (`rebuildDirty`); every file only when most jobs are in the journal (`rebuildAll`).
 package struct StatusRebuilder: Sendable {
     package var status: StatusWriter
     package var logger: Logger

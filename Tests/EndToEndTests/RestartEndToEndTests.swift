@@ -7,7 +7,7 @@ import Testing
 
 /// folder-contract §8 at start-up: status files are rebuilt from the database when missing or stale. After a graceful
 /// stop the service trusts the files it flushed (`state/clean-shutdown`) and only restores missing ones;
-/// after a crash it compares every file with the store.
+/// after a crash it compares the files of the jobs in the status journal (changed since the last graceful stop).
 @Suite("End to end: restart, clean-shutdown marker, status files rebuilt", .serialized, .timeLimit(.minutes(4)))
 struct RestartEndToEndTests {
     /// Starts the service and waits until recovery is over (the inbox is watched).
@@ -40,10 +40,12 @@ struct RestartEndToEndTests {
     }
 
     /// One finished batch of three jobs (HTTP 404: Warning, no download); returns its IDs.
-    private func finishedBatch(_ spool: SpoolRoot) async throws -> (batchID: String, jobIDs: [String]) {
+    private func finishedBatch(_ spool: SpoolRoot, name: String = "three") async throws -> (
+        batchID: String, jobIDs: [String]
+    ) {
         let lab = try await sharedLab()
-        try spool.drop("three.json", batchJSON(jobs: (1...3).map { (lab.url("status/404/r\($0).mp4"), nil) }))
-        let ids = try await spool.acceptedReceipt("three")
+        try spool.drop("\(name).json", batchJSON(jobs: (1...3).map { (lab.url("status/404/r\($0).mp4"), nil) }))
+        let ids = try await spool.acceptedReceipt(name)
         _ = try await spool.finishedBatch(ids.batchID)
         return ids
     }
@@ -97,20 +99,24 @@ struct RestartEndToEndTests {
         try await startAndWaitReady(spool)
         #expect(!exists(marker(spool)))
         #expect(try Data(contentsOf: jobFile(spool, jobIDs[0])) == original, "stale file not rewritten")
-        #expect(lastStartLog(spool).contains("status files verified"), "\(lastStartLog(spool))")
+        #expect(lastStartLog(spool).contains("check=journal"), "\(lastStartLog(spool))")
 
-        // A clean stop writes a marker; keep a copy, start (which consumes it), crash, and put the copy back:
-        // the database no longer holds its token, so start-up still checks every file.
+        // A clean stop writes a marker (and empties the status journal); keep a copy, start (which consumes
+        // it), run a batch, crash, and put the copy back: the database no longer holds its token, and the new
+        // batch's jobs are in the status journal, so start-up checks their files (docs/status-journal.md).
         try await spool.stop()
         let oldMarker = try Data(contentsOf: marker(spool))
         try await startAndWaitReady(spool)
         #expect(!exists(marker(spool)))
+        let (_, laterIDs) = try await finishedBatch(spool, name: "later")
+        let laterOriginal = try Data(contentsOf: jobFile(spool, laterIDs[0]))
         try await kill9(spool)
         try oldMarker.write(to: marker(spool))
-        try stale.write(to: jobFile(spool, jobIDs[0]))
+        try Data(#"{"id":"\#(laterIDs[0])","status":"Pending","step":"Queued"}"#.utf8).write(
+            to: jobFile(spool, laterIDs[0]))
         try await startAndWaitReady(spool)
         #expect(!exists(marker(spool)), "a marker put back is removed too")
-        #expect(try Data(contentsOf: jobFile(spool, jobIDs[0])) == original, "stale file trusted after a crash")
+        #expect(try Data(contentsOf: jobFile(spool, laterIDs[0])) == laterOriginal, "stale file trusted after a crash")
         #expect(lastStartLog(spool).contains("mode=stale-marker"), "\(lastStartLog(spool))")
         try await spool.stop()
     }
