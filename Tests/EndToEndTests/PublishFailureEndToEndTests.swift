@@ -32,6 +32,10 @@ struct PublishFailureEndToEndTests {
         #expect(FileManager.default.fileExists(atPath: kept.path), "the verified local file is kept")
         #expect(try server.objects().isEmpty, "nothing in the bucket")
         #expect(try server.multipartUploads().isEmpty)
+        let failures = try await waitFor("metrics.prom to count the failure", timeout: 20, on: spool) {
+            metricValue(spool, "spool_upload_failures_total").flatMap { $0 > 0 ? $0 : nil }
+        }
+        #expect(failures == 1)
         try await spool.stop()
         // Neither secret in any file spool wrote: status files, receipts, the database, the log.
         for file in listFilesRecursively(spool.base) {
