@@ -171,7 +171,7 @@ package struct BucketUploader: Sendable {
     // MARK: - One rclone call each
 
     /// Runs `body`, again after a transient failure while `retries` allows, counting the retries.
-    private func withRetries<T>(_ retries: inout Int, _ body: () async throws -> T) async throws -> T {
+    func withRetries<T>(_ retries: inout Int, _ body: () async throws -> T) async throws -> T {
         while true {
             do {
                 return try await body()
@@ -188,7 +188,7 @@ package struct BucketUploader: Sendable {
     }
 
     /// rclone copyto with progress; on cancel, aborts the key's multipart upload.
-    private func transfer(
+    func transfer(
         _ local: String, key: String, jobID: String, report: @escaping @Sendable (JobReport) async -> Void
     ) async throws {
         let throttle = ProgressThrottle()
@@ -235,7 +235,7 @@ package struct BucketUploader: Sendable {
     }
 
     /// The names directly under `directory` in the bucket.
-    private func list(directory: String) async throws -> [String] {
+    func list(directory: String) async throws -> [String] {
         let lines = LineCollector()
         let result = try await runner.run(
             rclone, arguments: remote.listArguments(bucket: target.bucket, directory: directory)
@@ -246,16 +246,16 @@ package struct BucketUploader: Sendable {
     }
 
     /// Size and MD5 of a local file.
-    private func stat(local: String) async throws -> ObjectStat {
+    func stat(local: String) async throws -> ObjectStat {
         try await stat(remote.statArguments(local: local))
     }
 
     /// Size and MD5 of an object; a missing object reads as a directory, so its size is -1.
-    private func stat(key: String) async throws -> ObjectStat {
+    func stat(key: String) async throws -> ObjectStat {
         try await stat(remote.statArguments(bucket: target.bucket, key: key))
     }
 
-    private func stat(_ arguments: [String]) async throws -> ObjectStat {
+    func stat(_ arguments: [String]) async throws -> ObjectStat {
         let lines = LineCollector()
         let result = try await runner.run(rclone, arguments: arguments) { await lines.append($0) }
         if result.cancelled || Task.isCancelled { throw AttemptEnd(.cancelled) }
@@ -267,7 +267,7 @@ package struct BucketUploader: Sendable {
     }
 
     /// A presigned GET URL.
-    private func link(_ key: String) async throws -> String {
+    func link(_ key: String) async throws -> String {
         let lines = LineCollector()
         let result = try await runner.run(
             rclone, arguments: remote.linkArguments(bucket: target.bucket, key: key, expirySeconds: urlExpirySeconds)
