@@ -111,14 +111,17 @@ package struct BucketUploader: Sendable {
                 keys.append(nil)
                 continue
             }
-            let local = try await withRetries(&retries) { try await stat(local: file.local) }
+            // The local file's MD5 is read while the upload runs (rclone starts are the step's overhead).
+            async let localStat = stat(local: file.local)
             do {
                 try await withRetries(&retries) {
                     try await transfer(file.local, key: key, jobID: jobID, report: report)
-                    let object = try await stat(key: key)
+                }
+                let local = try await localStat
+                try await withRetries(&retries) {
                     // A different object at the key: another writer took the name between the listing
                     // and the upload (`--ignore-existing` left it alone). Not a failure: the next name.
-                    guard object.matches(local) else { throw NameTaken() }
+                    guard try await stat(key: key).matches(local) else { throw NameTaken() }
                 }
                 keys.append(key)
                 bytes += local.size
