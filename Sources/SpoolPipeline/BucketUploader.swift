@@ -72,7 +72,7 @@ package struct BucketUploader: Sendable {
             let mainKey = directory + names[0]
             // The listing is the HEAD check across writers; the claim keeps two jobs of this process apart.
             guard !taken.contains(names[0]), await claims.claim(mainKey) else { continue }
-            let placed: (keys: [String?], bytes: Int64)
+            let placed: (keys: [String?], bytes: Int64, urls: [String: String])
             do {
                 placed = try await place(
                     files, names: names, directory: directory, taken: &taken, retries: &retries, jobID: jobID,
@@ -84,7 +84,7 @@ package struct BucketUploader: Sendable {
             await claims.release(mainKey)
             guard placed.keys.first ?? nil != nil else { continue }
             var upload = try await finish(
-                placed.keys, files: files, bytes: placed.bytes, since: began, retries: &retries)
+                placed.keys, files: files, bytes: placed.bytes, urls: placed.urls, since: began, retries: &retries)
             upload.retries = retries
             logger.info(
                 "uploaded to bucket",
@@ -101,9 +101,11 @@ package struct BucketUploader: Sendable {
     private func place(
         _ files: [File], names: [String], directory: String, taken: inout Set<String>, retries: inout Int,
         jobID: String, report: @escaping @Sendable (JobReport) async -> Void
-    ) async throws -> (keys: [String?], bytes: Int64) {
+    ) async throws -> (keys: [String?], bytes: Int64, urls: [String: String]) {
         var keys: [String?] = []
         var bytes: Int64 = 0
+        var urls: [String: String] = [:]
+        let firstSubtitle = files.firstIndex { $0.suffix.hasSuffix(".vtt") }
         for (i, (file, name)) in zip(files, names).enumerated() {
             let key = directory + name
             // A side file whose name is taken is left out rather than overwriting (as in `out/`).
@@ -118,6 +120,10 @@ package struct BucketUploader: Sendable {
                     try await transfer(file.local, key: key, jobID: jobID, report: report)
                 }
                 let local = try await localStat
+                // The presigned URL is made while the object is checked (it grants nothing until the status
+                // file shows it); finish() makes it again, with retries, if this one failed.
+                let wanted = i == 0 || i == firstSubtitle || file.suffix == ".jpg"
+                async let presigned = wanted ? try? link(key) : nil
                 try await withRetries(&retries) {
                     // A different object at the key: another writer took the name between the listing
                     // and the upload (`--ignore-existing` left it alone). Not a failure: the next name.
@@ -125,18 +131,20 @@ package struct BucketUploader: Sendable {
                 }
                 keys.append(key)
                 bytes += local.size
+                if let url = await presigned { urls[key] = url }
             } catch is NameTaken {
                 keys.append(nil)
                 taken.insert(name)
                 if i == 0 { break }
             }
         }
-        return (keys, bytes)
+        return (keys, bytes, urls)
     }
 
     /// The job's record of the upload, with presigned URLs for the main file, the first subtitle, the thumbnail.
     private func finish(
-        _ keys: [String?], files: [File], bytes: Int64, since began: ContinuousClock.Instant, retries: inout Int
+        _ keys: [String?], files: [File], bytes: Int64, urls: [String: String], since began: ContinuousClock.Instant,
+        retries: inout Int
     ) async throws -> BucketUpload {
         let seconds = JobRunner.seconds(ContinuousClock.now - began)
         var upload = BucketUpload(bucket: target.bucket, key: keys[0] ?? "")
@@ -147,13 +155,13 @@ package struct BucketUploader: Sendable {
         upload.durationMs = Int64(seconds * 1000)
         upload.speedMbps = seconds > 0 ? (Double(bytes) * 8 / seconds / 1_000_000 * 100).rounded() / 100 : nil
         upload.keptLocal = keepLocal
-        upload.url = try await withRetries(&retries) { try await link(upload.key) }
-        if let first = upload.subtitleKeys.first {
-            upload.subtitleURL = try await withRetries(&retries) { try await link(first) }
+        func url(_ key: String) async throws -> String {
+            if let made = urls[key] { return made }
+            return try await withRetries(&retries) { try await link(key) }
         }
-        if let thumbnail = upload.thumbnailKey {
-            upload.thumbnailURL = try await withRetries(&retries) { try await link(thumbnail) }
-        }
+        upload.url = try await url(upload.key)
+        if let first = upload.subtitleKeys.first { upload.subtitleURL = try await url(first) }
+        if let thumbnail = upload.thumbnailKey { upload.thumbnailURL = try await url(thumbnail) }
         return upload
     }
 
