@@ -33,6 +33,10 @@ fi
 if ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
     missing+=(postgresql)
 fi
+# curl: the bucket tests read SeaweedFS with curl's own SigV4 (--aws-sigv4), independently of rclone.
+if ! command -v curl >/dev/null 2>&1; then
+    missing+=(curl)
+fi
 # python3-venv: needed only when python3 cannot create a venv with pip by itself.
 if ! command -v python3 >/dev/null 2>&1; then
     missing+=(python3 python3-venv)

@@ -72,7 +72,7 @@ package struct BucketUploader: Sendable {
             let mainKey = directory + names[0]
             // The listing is the HEAD check across writers; the claim keeps two jobs of this process apart.
             guard !taken.contains(names[0]), await claims.claim(mainKey) else { continue }
-            let placed: (keys: [String?], bytes: Int64)
+            let placed: (keys: [String?], bytes: Int64, urls: [String: String])
             do {
                 placed = try await place(
                     files, names: names, directory: directory, taken: &taken, retries: &retries, jobID: jobID,
@@ -84,7 +84,7 @@ package struct BucketUploader: Sendable {
             await claims.release(mainKey)
             guard placed.keys.first ?? nil != nil else { continue }
             var upload = try await finish(
-                placed.keys, files: files, bytes: placed.bytes, since: began, retries: &retries)
+                placed.keys, files: files, bytes: placed.bytes, urls: placed.urls, since: began, retries: &retries)
             upload.retries = retries
             logger.info(
                 "uploaded to bucket",
@@ -101,9 +101,11 @@ package struct BucketUploader: Sendable {
     private func place(
         _ files: [File], names: [String], directory: String, taken: inout Set<String>, retries: inout Int,
         jobID: String, report: @escaping @Sendable (JobReport) async -> Void
-    ) async throws -> (keys: [String?], bytes: Int64) {
+    ) async throws -> (keys: [String?], bytes: Int64, urls: [String: String]) {
         var keys: [String?] = []
         var bytes: Int64 = 0
+        var urls: [String: String] = [:]
+        let firstSubtitle = files.firstIndex { $0.suffix.hasSuffix(".vtt") }
         for (i, (file, name)) in zip(files, names).enumerated() {
             let key = directory + name
             // A side file whose name is taken is left out rather than overwriting (as in `out/`).
@@ -111,29 +113,38 @@ package struct BucketUploader: Sendable {
                 keys.append(nil)
                 continue
             }
-            let local = try await withRetries(&retries) { try await stat(local: file.local) }
+            // The local file's MD5 is read while the upload runs (rclone starts are the step's overhead).
+            async let localStat = stat(local: file.local)
             do {
                 try await withRetries(&retries) {
                     try await transfer(file.local, key: key, jobID: jobID, report: report)
-                    let object = try await stat(key: key)
+                }
+                let local = try await localStat
+                // The presigned URL is made while the object is checked (it grants nothing until the status
+                // file shows it); finish() makes it again, with retries, if this one failed.
+                let wanted = i == 0 || i == firstSubtitle || file.suffix == ".jpg"
+                async let presigned = wanted ? try? link(key) : nil
+                try await withRetries(&retries) {
                     // A different object at the key: another writer took the name between the listing
                     // and the upload (`--ignore-existing` left it alone). Not a failure: the next name.
-                    guard object.matches(local) else { throw NameTaken() }
+                    guard try await stat(key: key).matches(local) else { throw NameTaken() }
                 }
                 keys.append(key)
                 bytes += local.size
+                if let url = await presigned { urls[key] = url }
             } catch is NameTaken {
                 keys.append(nil)
                 taken.insert(name)
                 if i == 0 { break }
             }
         }
-        return (keys, bytes)
+        return (keys, bytes, urls)
     }
 
     /// The job's record of the upload, with presigned URLs for the main file, the first subtitle, the thumbnail.
     private func finish(
-        _ keys: [String?], files: [File], bytes: Int64, since began: ContinuousClock.Instant, retries: inout Int
+        _ keys: [String?], files: [File], bytes: Int64, urls: [String: String], since began: ContinuousClock.Instant,
+        retries: inout Int
     ) async throws -> BucketUpload {
         let seconds = JobRunner.seconds(ContinuousClock.now - began)
         var upload = BucketUpload(bucket: target.bucket, key: keys[0] ?? "")
@@ -144,13 +155,13 @@ package struct BucketUploader: Sendable {
         upload.durationMs = Int64(seconds * 1000)
         upload.speedMbps = seconds > 0 ? (Double(bytes) * 8 / seconds / 1_000_000 * 100).rounded() / 100 : nil
         upload.keptLocal = keepLocal
-        upload.url = try await withRetries(&retries) { try await link(upload.key) }
-        if let first = upload.subtitleKeys.first {
-            upload.subtitleURL = try await withRetries(&retries) { try await link(first) }
+        func url(_ key: String) async throws -> String {
+            if let made = urls[key] { return made }
+            return try await withRetries(&retries) { try await link(key) }
         }
-        if let thumbnail = upload.thumbnailKey {
-            upload.thumbnailURL = try await withRetries(&retries) { try await link(thumbnail) }
-        }
+        upload.url = try await url(upload.key)
+        if let first = upload.subtitleKeys.first { upload.subtitleURL = try await url(first) }
+        if let thumbnail = upload.thumbnailKey { upload.thumbnailURL = try await url(thumbnail) }
         return upload
     }
 
@@ -171,7 +182,7 @@ package struct BucketUploader: Sendable {
     // MARK: - One rclone call each
 
     /// Runs `body`, again after a transient failure while `retries` allows, counting the retries.
-    private func withRetries<T>(_ retries: inout Int, _ body: () async throws -> T) async throws -> T {
+    func withRetries<T>(_ retries: inout Int, _ body: () async throws -> T) async throws -> T {
         while true {
             do {
                 return try await body()
@@ -188,7 +199,7 @@ package struct BucketUploader: Sendable {
     }
 
     /// rclone copyto with progress; on cancel, aborts the key's multipart upload.
-    private func transfer(
+    func transfer(
         _ local: String, key: String, jobID: String, report: @escaping @Sendable (JobReport) async -> Void
     ) async throws {
         let throttle = ProgressThrottle()
@@ -235,7 +246,7 @@ package struct BucketUploader: Sendable {
     }
 
     /// The names directly under `directory` in the bucket.
-    private func list(directory: String) async throws -> [String] {
+    func list(directory: String) async throws -> [String] {
         let lines = LineCollector()
         let result = try await runner.run(
             rclone, arguments: remote.listArguments(bucket: target.bucket, directory: directory)
@@ -246,16 +257,16 @@ package struct BucketUploader: Sendable {
     }
 
     /// Size and MD5 of a local file.
-    private func stat(local: String) async throws -> ObjectStat {
+    func stat(local: String) async throws -> ObjectStat {
         try await stat(remote.statArguments(local: local))
     }
 
     /// Size and MD5 of an object; a missing object reads as a directory, so its size is -1.
-    private func stat(key: String) async throws -> ObjectStat {
+    func stat(key: String) async throws -> ObjectStat {
         try await stat(remote.statArguments(bucket: target.bucket, key: key))
     }
 
-    private func stat(_ arguments: [String]) async throws -> ObjectStat {
+    func stat(_ arguments: [String]) async throws -> ObjectStat {
         let lines = LineCollector()
         let result = try await runner.run(rclone, arguments: arguments) { await lines.append($0) }
         if result.cancelled || Task.isCancelled { throw AttemptEnd(.cancelled) }
@@ -267,7 +278,7 @@ package struct BucketUploader: Sendable {
     }
 
     /// A presigned GET URL.
-    private func link(_ key: String) async throws -> String {
+    func link(_ key: String) async throws -> String {
         let lines = LineCollector()
         let result = try await runner.run(
             rclone, arguments: remote.linkArguments(bucket: target.bucket, key: key, expirySeconds: urlExpirySeconds)
@@ -282,38 +293,5 @@ package struct BucketUploader: Sendable {
     }
 }
 
-/// Object keys this process is uploading to now (shared by every copy of the uploader).
-actor KeyClaims {
-    private var keys: Set<String> = []
-
-    func claim(_ key: String) -> Bool { keys.insert(key).inserted }
-    func release(_ key: String) { keys.remove(key) }
-}
-
 /// The chosen name was taken by another writer after the listing.
 private struct NameTaken: Error {}
-
-/// What `rclone lsjson --stat --hash` says about a file or object: the size and the MD5.
-struct ObjectStat: Equatable, Sendable {
-    var size: Int64
-    var md5: String?
-
-    init(size: Int64, md5: String?) {
-        self.size = size
-        self.md5 = md5
-    }
-
-    init?(json: String) {
-        guard let data = json.data(using: .utf8),
-            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
-        else { return nil }
-        let isDir = object["IsDir"] as? Bool ?? false
-        size = isDir ? -1 : (object["Size"] as? NSNumber)?.int64Value ?? -1
-        md5 = (object["Hashes"] as? [String: Any])?["md5"] as? String
-    }
-
-    /// The object is the local file: same size and, where the server reports one, same MD5.
-    func matches(_ local: ObjectStat) -> Bool {
-        size == local.size && (md5 == nil || md5 == local.md5)
-    }
-}

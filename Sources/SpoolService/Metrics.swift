@@ -29,6 +29,8 @@ import Synchronization
 /// | `spool_receipt_latency_seconds` | histogram | drop (the file's ctime in the inbox) → receipt written |
 /// | `spool_downloaded_bytes_total` | counter | bytes reported by the downloader |
 /// | `spool_retries_total` | counter | technical failures scheduled for a retry |
+/// | `spool_uploaded_bytes_total` | counter | bytes sent to the bucket (`publish_to`, docs/publishing.md) |
+/// | `spool_upload_failures_total` | counter | jobs that ended Failed in their upload step |
 package final class SpoolMetrics: Sendable {
     /// What the hooks keep between writes.
     struct State: Sendable {
@@ -38,6 +40,8 @@ package final class SpoolMetrics: Sendable {
         var generation: UInt64 = 0
         /// Job attempts running now (started by the scheduler, not yet ended): tools can run only during one.
         var runningAttempts = 0
+        /// Jobs in their upload step, and the bytes their current transfer has reported.
+        var uploaded: [String: Int64] = [:]
     }
 
     static let latencyBuckets: [Duration] = [
@@ -59,6 +63,8 @@ package final class SpoolMetrics: Sendable {
     let downloadedBytes: CoreMetrics.Counter
     let retries: CoreMetrics.Counter
     let receiptLatency: CoreMetrics.Timer
+    let uploadedBytes: CoreMetrics.Counter
+    let uploadFailures: CoreMetrics.Counter
 
     /// Creates every instrument in a registry of its own; every series exists from the start, at zero (a
     /// dashboard sees 0, not "no data").
@@ -89,6 +95,10 @@ package final class SpoolMetrics: Sendable {
         retries = CoreMetrics.Counter(label: "spool_retries_total", factory: factory)
         retries.increment(by: 0)
         receiptLatency = CoreMetrics.Timer(label: "spool_receipt_latency_seconds", factory: factory)
+        uploadedBytes = CoreMetrics.Counter(label: "spool_uploaded_bytes_total", factory: factory)
+        uploadedBytes.increment(by: 0)
+        uploadFailures = CoreMetrics.Counter(label: "spool_upload_failures_total", factory: factory)
+        uploadFailures.increment(by: 0)
     }
 
     // MARK: - Hooks
@@ -117,6 +127,7 @@ package final class SpoolMetrics: Sendable {
 
     /// Scheduler: a progress or step report of a running job.
     package func progress(_ report: JobReport, jobID: String) {
+        if uploadProgress(report, jobID: jobID) { return }
         guard case .progress(let p) = report, let bytes = p.downloadedBytes, bytes >= 0 else {
             changed()
             return
@@ -133,7 +144,11 @@ package final class SpoolMetrics: Sendable {
 
     /// Scheduler: a job's attempt ended (terminal, waiting for a retry, or back to the queue).
     package func jobEnded(_ job: JobRecord) {
-        state.withLock { _ = $0.downloaded.removeValue(forKey: job.id) }
+        let wasUploading = state.withLock {
+            _ = $0.downloaded.removeValue(forKey: job.id)
+            return $0.uploaded.removeValue(forKey: job.id) != nil
+        }
+        if job.status == .failed && job.step != .cancelled && wasUploading { uploadFailures.increment() }
         if job.status.isTerminal {
             jobsEnded[job.status]?.increment()
         } else if job.status == .processing && job.step == .waiting {

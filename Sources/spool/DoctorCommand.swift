@@ -46,6 +46,7 @@ struct DoctorCommand: AsyncParsableCommand {
                 .warn, "root", "no root given (--root, SPOOL_ROOT or root in the configuration); root checks skipped")
         }
         Self.checkInotify(report: report)
+        await Self.checkBucket(configuration, report: report)
         // The secrets file.
         if let file = effective.apiKeysFile {
             do {

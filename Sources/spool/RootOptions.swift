@@ -83,6 +83,9 @@ struct ServiceOptions: ParsableArguments {
         completion: .list(LogLevel.allValueStrings))
     var logLevel: String?
 
+    @Option(help: "Also publish outputs to s3://bucket[/prefix] (publish_to; docs/publishing.md).")
+    var publishTo: String?
+
     /// The flags that were given, by configuration key; the loader types them like every other layer.
     var flags: [String: ConfigValue] {
         var f: [String: ConfigValue] = [:]
@@ -98,6 +101,7 @@ struct ServiceOptions: ParsableArguments {
         if let apiKeysFile { f["api_keys_file"] = .string(apiKeysFile) }
         if let metricsInterval { f["metrics_interval_s"] = .number(metricsInterval) }
         if let logLevel { f["log_level"] = .string(logLevel) }
+        if let publishTo { f["publish_to"] = .string(publishTo) }
         return f
     }
 }

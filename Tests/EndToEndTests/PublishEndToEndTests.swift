@@ -64,6 +64,16 @@ struct PublishEndToEndTests {
             #expect((job["upload_speed_mbps"] as? Double ?? 0) > 0, "\(job)")
             #expect(jsonInt(job["file_size"]) == local.count)
         }
+        // metrics.prom counts the bytes sent to the bucket (rewritten every few seconds).
+        let total = objects.values.reduce(0, +)
+        let counted = try await waitFor("metrics.prom to count the uploads", timeout: 20, on: spool) { () -> Double? in
+            guard let value = metricValue(spool, "spool_uploaded_bytes_total"), value >= Double(total) else {
+                return nil
+            }
+            return value
+        }
+        #expect(counted == Double(total), "uploaded bytes \(counted) vs objects \(total)")
+        #expect(metricValue(spool, "spool_upload_failures_total") == 0)
         // Without the signature the same object is refused: the URL's signature is what grants access.
         let unsigned = try server.plainGet(server.objectURL("spool/pub/run1/alpha.mp4"))
         #expect(unsigned.status == 403, "unsigned GET: \(unsigned.status)")
@@ -92,4 +102,11 @@ func bigBucketClip(_ lab: Lab) throws -> String {
         try FileManager.default.moveItem(at: temp, to: path)
     }
     return lab.url(name)
+}
+
+/// A sample's value in `metrics.prom` (a series without labels).
+func metricValue(_ spool: SpoolRoot, _ name: String) -> Double? {
+    guard let text = try? String(contentsOf: spool.url("metrics.prom"), encoding: .utf8) else { return nil }
+    let line = text.split(separator: "\n").first { $0.hasPrefix(name + " ") }
+    return line.flatMap { $0.split(separator: " ").last }.flatMap { Double($0) }
 }

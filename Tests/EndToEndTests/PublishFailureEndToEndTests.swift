@@ -32,6 +32,10 @@ struct PublishFailureEndToEndTests {
         #expect(FileManager.default.fileExists(atPath: kept.path), "the verified local file is kept")
         #expect(try server.objects().isEmpty, "nothing in the bucket")
         #expect(try server.multipartUploads().isEmpty)
+        let failures = try await waitFor("metrics.prom to count the failure", timeout: 20, on: spool) {
+            metricValue(spool, "spool_upload_failures_total").flatMap { $0 > 0 ? $0 : nil }
+        }
+        #expect(failures == 1)
         try await spool.stop()
         // Neither secret in any file spool wrote: status files, receipts, the database, the log.
         for file in listFilesRecursively(spool.base) {
@@ -127,6 +131,42 @@ struct PublishFailureEndToEndTests {
             return uploads.isEmpty ? uploads : nil
         }
         #expect(left.isEmpty)
+        try await spool.stop()
+        try await server.stop()
+    }
+
+    @Test(
+        "SIGTERM during a slow multipart upload: no upload left, the job back to Pending; the next start completes it",
+        bucketToolsTrait)
+    func sigtermDuringUpload() async throws {
+        try requireMachine(hasBucketTools, "weed, rclone and curl are needed (scripts/ensure-deps.sh)")
+        let lab = try await sharedLab()
+        let big = try bigBucketClip(lab)
+        let server = try SeaweedFS()
+        try await server.start()
+        let spool = try publishingRoot("publish-sigterm", server, extra: ["s3_upload_cutoff_bytes": "1048576"])
+        spool.environment["RCLONE_BWLIMIT"] = "512k"
+        try spool.start()
+        try spool.drop("t.json", batchJSON(folder: "t", jobs: [(big, "big")]))
+        let (batchID, jobIDs) = try await spool.acceptedReceipt("t")
+        let id = jobIDs[0]
+        _ = try await waitFor("a multipart upload in flight", timeout: 120, interval: 0.3, on: spool) { () -> Bool? in
+            guard spool.job(id)?["step"] as? String == "Uploading", try !server.multipartUploads().isEmpty else {
+                return nil
+            }
+            return true
+        }
+        let seconds = try await spool.stop()
+        #expect(seconds < 10, "stopped within 10 s: \(seconds)")
+        #expect(spool.job(id)?["status"] as? String == "Pending", "\(spool.job(id) ?? [:])")
+        #expect(try server.multipartUploads().isEmpty, "the multipart upload was aborted")
+        #expect(try server.objects().isEmpty, "no partial object")
+        spool.environment["RCLONE_BWLIMIT"] = nil
+        try spool.start()
+        _ = try await spool.finishedBatch(batchID, timeout: 180)
+        let (job, file) = try spool.completedOutput(id)
+        #expect(job["s3_key"] as? String == "spool/t/big.mp4")
+        #expect(try server.get("spool/t/big.mp4") == (try Data(contentsOf: file)))
         try await spool.stop()
         try await server.stop()
     }

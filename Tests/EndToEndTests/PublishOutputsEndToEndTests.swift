@@ -87,4 +87,31 @@ struct PublishOutputsEndToEndTests {
         #expect(listFilesRecursively(spool.dir("out")).isEmpty, "nothing reappears after a clean stop")
         try await server.stop()
     }
+
+    @Test(
+        "spool doctor checks the bucket: ok with the right credentials, FAIL naming the bucket without them",
+        bucketToolsTrait)
+    func doctor() async throws {
+        try requireMachine(hasBucketTools, "weed, rclone and curl are needed (scripts/ensure-deps.sh)")
+        let server = try SeaweedFS()
+        try await server.start()
+        let spool = try publishingRoot("publish-doctor", server)
+        let arguments = ["doctor", "--root", spool.root.path, "--config", spool.config.path]
+        let good = try runCommand(
+            spool.binary, arguments, environment: Paths.childEnvironment.merging(server.credentials) { _, n in n })
+        let line = good.stdout.split(separator: "\n").first { $0.contains("bucket") } ?? ""
+        #expect(line.hasPrefix("ok") && line.contains("s3://media/spool"), "\(good.output)")
+        #expect(try server.objects().isEmpty, "the test object is deleted again")
+        let wrong = "wrong-" + UUID().uuidString
+        let bad = try runCommand(
+            spool.binary, arguments,
+            environment: Paths.childEnvironment.merging([
+                "AWS_ACCESS_KEY_ID": server.accessKey, "AWS_SECRET_ACCESS_KEY": wrong,
+            ]) { _, n in n })
+        let badLine = bad.stdout.split(separator: "\n").first { $0.contains("bucket") } ?? ""
+        #expect(bad.status == 1)
+        #expect(badLine.hasPrefix("FAIL") && badLine.contains("bucket media"), "\(bad.output)")
+        #expect(!bad.output.contains(wrong) && !bad.output.contains(server.secretKey))
+        try await server.stop()
+    }
 }

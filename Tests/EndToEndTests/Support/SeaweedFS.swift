@@ -33,7 +33,7 @@ final class SeaweedFS {
         let names = [
             "master.port", "master.port.grpc", "volume.port", "volume.port.grpc", "filer.port", "filer.port.grpc",
             "s3.port", "s3.port.grpc", "admin.port", "admin.port.grpc", "metricsPort", "s3.metricsPort",
-            "debug.port", "s3.debug.port",
+            "debug.port", "s3.debug.port", "s3.port.lance",
         ]
         var chosen: [String: Int] = [:]
         for name in names { chosen[name] = try freePort(avoiding: Set(chosen.values)) }
