@@ -110,6 +110,9 @@ package struct ConfigKey: Sendable {
         .init(
             name: "log_level", kind: .string, defaultText: "\"info\"",
             comment: "Log level on stderr: trace, debug, info, notice, warning, error, critical.", cliOnly: true),
+        .init(
+            name: "http_listen", kind: .string, nullable: true, defaultText: "null",
+            comment: "HOST:PORT for the HTTP API (docs/http-api.md), e.g. 127.0.0.1:8080; port 0 picks a free one."),
     ]
 
     package static func named(_ name: String) -> ConfigKey? { all.first { $0.name == name } }

@@ -50,6 +50,7 @@ package struct EffectiveConfiguration: Sendable, Equatable {
         case "log_level":
             guard let level = value.string.flatMap(LogLevel.init(rawValue:)) else { return false }
             logLevel = level
+        case "http_listen": c.httpListen = value.string
         default: break
         }
         return true
@@ -88,6 +89,7 @@ extension EffectiveConfiguration {
         case "subtitle_languages": return c.subtitleLanguages.map(ConfigValue.strings) ?? .null
         case "metrics_interval_s": return .number(metricsInterval)
         case "log_level": return .string(logLevel.rawValue)
+        case "http_listen": return text(c.httpListen)
         default: return .null
         }
     }

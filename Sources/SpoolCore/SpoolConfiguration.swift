@@ -42,6 +42,8 @@ package struct SpoolConfiguration: Sendable, Equatable {
     package var liveReconnectGraceSeconds: Double = 30
     /// Narrows subtitle languages; `nil` means every language the source offers.
     package var subtitleLanguages: [String]?
+    /// Where the HTTP API listens (`HOST:PORT`); `nil`: no listener.
+    package var httpListen: String?
 
     package init() {}
 
@@ -68,6 +70,7 @@ package struct SpoolConfiguration: Sendable, Equatable {
         case liveRecordings = "live_recordings"
         case liveReconnectGraceSeconds = "live_reconnect_grace_s"
         case subtitleLanguages = "subtitle_languages"
+        case httpListen = "http_listen"
     }
 
     /// Range checks, each naming the key and what to do; the first that fails is thrown.
@@ -83,6 +86,9 @@ package struct SpoolConfiguration: Sendable, Equatable {
         if waitForVideoLimitSeconds < 0 { throw problem(.waitForVideoLimitSeconds, "must be 0 or more") }
         if retries < 0 { throw problem(.retries, "must be 0 or more") }
         if maxBatchBytes < 1 { throw problem(.maxBatchBytes, "must be at least 1") }
+        if let httpListen, HTTPListenAddress(httpListen) == nil {
+            throw problem(.httpListen, "must be HOST:PORT, e.g. 127.0.0.1:8080 (port 0 picks a free one)")
+        }
     }
 }
 

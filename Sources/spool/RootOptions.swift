@@ -83,6 +83,9 @@ struct ServiceOptions: ParsableArguments {
         completion: .list(LogLevel.allValueStrings))
     var logLevel: String?
 
+    @Option(name: .customLong("http"), help: "Serve the HTTP API on HOST:PORT, e.g. 127.0.0.1:8080 (http_listen).")
+    var httpListen: String?
+
     /// The flags that were given, by configuration key; the loader types them like every other layer.
     var flags: [String: ConfigValue] {
         var f: [String: ConfigValue] = [:]
@@ -98,6 +101,7 @@ struct ServiceOptions: ParsableArguments {
         if let apiKeysFile { f["api_keys_file"] = .string(apiKeysFile) }
         if let metricsInterval { f["metrics_interval_s"] = .number(metricsInterval) }
         if let logLevel { f["log_level"] = .string(logLevel) }
+        if let httpListen { f["http_listen"] = .string(httpListen) }
         return f
     }
 }
