@@ -132,7 +132,7 @@ struct HTTPEndToEndTests {
         try await spool.stop()
     }
 
-    @Test("POST /jobs/{id}/retry runs a Failed job again as a new job")
+    @Test("POST /jobs/{id}/retry runs a Warning job (a 404) again as a new job")
     func retry() async throws {
         let lab = try await sharedLab()
         let spool = try SpoolRoot("http-retry", config: httpConfig)
@@ -140,8 +140,8 @@ struct HTTPEndToEndTests {
         let http = try await SpoolHTTPClient.connect(to: spool)
         let created = try #require(try await http.post("/jobs", #"{"url": "\#(lab.url("nothing-here.mp4"))"}"#).json)
         let id = try #require(created["job_id"] as? String)
-        _ = try await waitFor("the job to fail", timeout: 60, on: spool) {
-            spool.job(id)?["status"] as? String == "Failed" ? true : nil
+        _ = try await waitFor("the job to end as Warning", timeout: 60, on: spool) {
+            spool.job(id)?["status"] as? String == "Warning" ? true : nil
         }
         let retried = try await http.request("POST", "/jobs/\(id)/retry")
         #expect(retried.status == 201, "\(retried.text)")
@@ -150,7 +150,7 @@ struct HTTPEndToEndTests {
         let job = try await waitFor("the new job to end", timeout: 60, on: spool) {
             (spool.job(fresh)?["status"] as? String).flatMap { $0 == "Pending" || $0 == "Processing" ? nil : $0 }
         }
-        #expect(job == "Failed")
+        #expect(job == "Warning")
         #expect(spool.job(fresh)?["original_job_id"] as? String == id)
         try await spool.stop()
     }
