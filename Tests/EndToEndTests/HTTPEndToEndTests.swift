@@ -76,6 +76,16 @@ struct HTTPEndToEndTests {
         let batch = try #require(try await http.get("/batches/\(batchID)").json)
         #expect(batch["batch_id"] as? String == batchID)
         #expect(batch["source"] as? String == "d.json")
+        // DELETE /jobs/{id}/file removes the published output once; the job record stays.
+        let key = try #require(spool.job(jobIDs[0])?["s3_key"] as? String)
+        let output = spool.dir("out").appendingPathComponent(key)
+        #expect(FileManager.default.fileExists(atPath: output.path))
+        let deleted = try await http.request("DELETE", "/jobs/\(jobIDs[0])/file")
+        #expect(deleted.status == 200, "\(deleted.text)")
+        #expect(deleted.json?["deleted_key"] as? String == key)
+        #expect(!FileManager.default.fileExists(atPath: output.path))
+        #expect(try await http.request("DELETE", "/jobs/\(jobIDs[0])/file").status == 400)
+        #expect(try await http.get("/jobs/\(jobIDs[0])").status == 200)
         try await spool.stop()
     }
 
