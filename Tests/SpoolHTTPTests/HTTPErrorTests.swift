@@ -110,3 +110,22 @@ struct HTTPMetadataCheckTests {
         }
     }
 }
+
+@Suite("HTTP metrics")
+struct HTTPMetricsTests {
+    @Test("GET /metrics: the Prometheus text of metrics.prom; 404 JSON while there is none")
+    func metrics() async throws {
+        let fixture = try HTTPFixture()
+        try await fixture.test { client in
+            let none = try await client.execute(uri: "/metrics", method: .get)
+            #expect(none.status == .notFound)
+            #expect(try json(none)["error"] is String)
+            let text = "# TYPE spool_jobs gauge\nspool_jobs{status=\"Pending\"} 0\n"
+            try Data(text.utf8).write(to: URL(fileURLWithPath: fixture.root + "/metrics.prom"))
+            let some = try await client.execute(uri: "/metrics", method: .get)
+            #expect(some.status == .ok)
+            #expect(some.headers[.contentType]?.hasPrefix("text/plain") == true)
+            #expect(Data(bytesOf: some.body) == Data(text.utf8))
+        }
+    }
+}
