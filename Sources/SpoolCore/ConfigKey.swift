@@ -136,6 +136,9 @@ package struct ConfigKey: Sendable {
             comment:
                 "Run yt-dlp in forks of one warm helper (saves ~1 s CPU a download); null: on when yt_dlp_path is a Python entry point."
         ),
+        .init(
+            name: "http_listen", kind: .string, nullable: true, defaultText: "null",
+            comment: "HOST:PORT for the HTTP API (docs/http-api.md), e.g. 127.0.0.1:8080; port 0 picks a free one."),
     ]
 
     package static func named(_ name: String) -> ConfigKey? { all.first { $0.name == name } }

@@ -58,6 +58,7 @@ package struct EffectiveConfiguration: Sendable, Equatable {
             guard let level = value.string.flatMap(LogLevel.init(rawValue:)) else { return false }
             logLevel = level
         case "ytdlp_fork_server": c.ytDlpForkServer = value.bool
+        case "http_listen": c.httpListen = value.string
         default: break
         }
         return true
@@ -104,6 +105,7 @@ extension EffectiveConfiguration {
         case "s3_url_expiry_s": return .integer(c.s3URLExpirySeconds)
         case "s3_upload_cutoff_bytes": return .integer(c.s3UploadCutoffBytes)
         case "ytdlp_fork_server": return c.ytDlpForkServer.map(ConfigValue.bool) ?? .null
+        case "http_listen": return text(c.httpListen)
         default: return .null
         }
     }

@@ -53,6 +53,8 @@ package struct SpoolConfiguration: Sendable, Equatable {
     package var s3UploadCutoffBytes: Int = 209_715_200
     /// Run yt-dlp through the fork server; nil: when `ytDlpPath` is a Python entry point.
     package var ytDlpForkServer: Bool?
+    /// Where the HTTP API listens (`HOST:PORT`); `nil`: no listener.
+    package var httpListen: String?
 
     package init() {}
 
@@ -87,6 +89,7 @@ package struct SpoolConfiguration: Sendable, Equatable {
         case s3URLExpirySeconds = "s3_url_expiry_s"
         case s3UploadCutoffBytes = "s3_upload_cutoff_bytes"
         case ytDlpForkServer = "ytdlp_fork_server"
+        case httpListen = "http_listen"
     }
 
     /// Range checks, each naming the key and what to do; the first that fails is thrown.
@@ -110,6 +113,9 @@ package struct SpoolConfiguration: Sendable, Equatable {
             throw problem(.s3URLExpirySeconds, "must be between 1 and 604800 (7 days, the S3 limit)")
         }
         if s3UploadCutoffBytes < 1 { throw problem(.s3UploadCutoffBytes, "must be at least 1") }
+        if let httpListen, HTTPListenAddress(httpListen) == nil {
+            throw problem(.httpListen, "must be HOST:PORT, e.g. 127.0.0.1:8080 (port 0 picks a free one)")
+        }
     }
 }
 

@@ -28,6 +28,8 @@ package struct SpoolDaemon: Service, CustomStringConvertible {
     package var logger: Logger
     /// Called at each `Event`, on the task where it happens.
     package var onEvent: @Sendable (Event) -> Void = { _ in }
+    /// Services started after the inputs (so stopped first), e.g. the HTTP API; made once recovery is done.
+    package var extraServices: @Sendable (DaemonParts) -> [(String, any Service)] = { _ in [] }
 
     package init(paths: SpoolPaths, configuration: SpoolConfiguration, metrics: SpoolMetrics? = nil, logger: Logger) {
         self.paths = paths
@@ -64,10 +66,14 @@ package struct SpoolDaemon: Service, CustomStringConvertible {
             watcher: InboxWatcher(configuration: inboxConfiguration, logger: logger), ingestor: ingestor,
             scheduler: scheduler, metrics: metrics)
         // Reverse of this order at shutdown: ingest, control, metrics, then the scheduler.
-        let services: [(String, any Service)] = [
+        var services: [(String, any Service)] = [
             ("scheduler", SchedulerService(scheduler: scheduler)), ("metrics", metricsService),
             ("control", control), ("ingest", ingest),
         ]
+        services += extraServices(
+            DaemonParts(
+                store: store, paths: paths, configuration: configuration, ingestor: ingestor, scheduler: scheduler,
+                control: control, status: status, metrics: metrics, logger: logger))
         let group = ServiceGroup(
             configuration: .init(
                 services: services.map { .init(service: Observed(name: $0.0, base: $0.1, onEvent: onEvent)) },

@@ -85,6 +85,8 @@ struct ServiceOptions: ParsableArguments {
 
     @Option(help: "Also publish outputs to s3://bucket[/prefix] (publish_to; docs/publishing.md).")
     var publishTo: String?
+    @Option(name: .customLong("http"), help: "Serve the HTTP API on HOST:PORT, e.g. 127.0.0.1:8080 (http_listen).")
+    var httpListen: String?
 
     /// The flags that were given, by configuration key; the loader types them like every other layer.
     var flags: [String: ConfigValue] {
@@ -102,6 +104,7 @@ struct ServiceOptions: ParsableArguments {
         if let metricsInterval { f["metrics_interval_s"] = .number(metricsInterval) }
         if let logLevel { f["log_level"] = .string(logLevel) }
         if let publishTo { f["publish_to"] = .string(publishTo) }
+        if let httpListen { f["http_listen"] = .string(httpListen) }
         return f
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import SpoolCore
+import SpoolHTTP
 import SpoolService
 
 #if canImport(Glibc)
@@ -45,7 +46,10 @@ struct ServeCommand: AsyncParsableCommand {
             ? SpoolMetrics(
                 file: paths.metricsFile, interval: .milliseconds(Int(effective.metricsInterval * 1000)))
             : nil
-        let daemon = SpoolDaemon(paths: paths, configuration: configuration, metrics: metrics, logger: logger)
+        var daemon = SpoolDaemon(paths: paths, configuration: configuration, metrics: metrics, logger: logger)
+        if let listen = configuration.httpListen.flatMap(HTTPListenAddress.init) {
+            daemon.extraServices = { parts in [("http", HTTPService(address: listen, parts: parts))] }
+        }
         var groupConfig = ServiceGroupConfiguration(
             services: [.init(service: daemon)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         // folder-contract §8: exit within 10 s of SIGTERM.
