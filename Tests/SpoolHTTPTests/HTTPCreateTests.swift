@@ -74,6 +74,23 @@ struct HTTPCreateTests {
         }
     }
 
+    @Test("POST /jobs with x-idempotency-key: the second request answers with the first job, cached")
+    func singleIdempotent() async throws {
+        let fixture = try HTTPFixture()
+        try await fixture.test { client in
+            var headers = jsonHeaders
+            headers[HTTPField.Name("x-idempotency-key")!] = "one-talk"
+            let job = #"{"url": "http://127.0.0.1:9/talk.mp4"}"#
+            let first = try await client.execute(uri: "/jobs", method: .post, headers: headers, body: body(job))
+            let second = try await client.execute(uri: "/jobs", method: .post, headers: headers, body: body(job))
+            #expect(first.status == .created)
+            #expect(second.status == .ok)
+            #expect(try json(first)["job_id"] as? String == json(second)["job_id"] as? String)
+            #expect(try json(second)["cached"] as? Bool == true)
+            #expect(try fixture.parts.store.allJobs().count == 1)
+        }
+    }
+
     @Test("POST /jobs: one job, fields named as the body has them")
     func single() async throws {
         let fixture = try HTTPFixture()
