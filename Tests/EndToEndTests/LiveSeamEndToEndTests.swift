@@ -17,7 +17,7 @@ func videoFrameChecksums(_ input: String) throws -> [String] {
     }
 }
 
-@Suite("End to end: live seams", .serialized, .timeLimit(.minutes(3)))
+@Suite("End to end: live seams", .serialized, .timeLimit(.minutes(4)))
 struct LiveSeamEndToEndTests {
     @Test(
         "a 2-s outage mid-recording: the joined file holds every frame the stream sent from the first recorded to the last, each once (frame checksums at the seam), and lasts as long as that stretch of the stream ± 1 s"
@@ -30,9 +30,11 @@ struct LiveSeamEndToEndTests {
         // the recorder comes back (measured: 4–10 s after the outage began on a busy machine; with
         // 10 segments one run of 5 came back just as the last recorded segment left the window, an
         // exact fit that checksums cannot tell from a gap), and the first part (12 s) is long
-        // enough that the second one begins inside it. The stream ends (ENDLIST) after 40 s,
-        // which ends the recording.
-        try stream.start(runtime: 40, endList: true, window: 12, keepSegments: true)
+        // enough that the second one begins inside it. The stream ends (ENDLIST) after 55 s,
+        // which ends the recording (it must outlast the reconnect on a busy machine: a recorder
+        // started after ENDLIST downloads the playlist as a finished video, without the progress
+        // the watchdog counts).
+        try stream.start(runtime: 55, endList: true, window: 12, keepSegments: true)
         let spool = try SpoolRoot("live-seam", config: liveConfig(reconnectGrace: 20))
         try spool.start()
         try await stream.waitUntilLive()
@@ -84,7 +86,7 @@ struct LiveSeamEndToEndTests {
         let lab = try await sharedLab()
         let stream = try LiveStream(lab: lab, name: "gap")
         defer { stream.stop() }
-        try stream.start(runtime: 30, endList: true, window: 3, keepSegments: true)
+        try stream.start(runtime: 45, endList: true, window: 3, keepSegments: true)
         let spool = try SpoolRoot("live-gap", config: liveConfig(reconnectGrace: 20))
         try spool.start()
         try await stream.waitUntilLive()
