@@ -1,6 +1,7 @@
 import CSpoolFiles
 import Foundation
 import Subprocess
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -44,15 +45,17 @@ extension YtDlpForkServer {
             return tail
         }
         let status = Task { await job.status() }
+        // Once, as swift-subprocess's teardown runs once: a second SIGINT could cut short ffmpeg's finalising.
+        let stopper = StopOnce(execution, cancelSequence)
         let value: Value
         do {
             value = try await withTaskCancellationHandler {
                 try await body(execution)
             } onCancel: {
-                execution.stop(cancelSequence)
+                stopper.stop()
             }
         } catch {
-            execution.stop(cancelSequence)
+            stopper.stop()
             await execution.waitForExit(timeout: .seconds(3600))
             execution.signal(SIGKILL)
             throw error
@@ -60,7 +63,7 @@ extension YtDlpForkServer {
         try await withTaskCancellationHandler {
             try await stdout.value
         } onCancel: {
-            execution.stop(cancelSequence)
+            stopper.stop()
         }
         let tail = try await stderr.value
         let ended = await status.value
@@ -176,5 +179,28 @@ final class JobSocket: @unchecked Sendable {
             if parts[0] == "signal" { return .signaled(number) }
         }
         return .signaled(SIGKILL)
+    }
+}
+
+/// Starts a tool's stop sequence at most once, whichever of the cancellation handlers or the error
+/// path gets there first.
+private final class StopOnce: Sendable {
+    private let execution: ToolExecution
+    private let steps: [ToolStopStep]
+    private let started = Mutex(false)
+
+    init(_ execution: ToolExecution, _ steps: [ToolStopStep]) {
+        self.execution = execution
+        self.steps = steps
+    }
+
+    func stop() {
+        guard
+            started.withLock({ started in
+                defer { started = true }
+                return !started
+            })
+        else { return }
+        execution.stop(steps)
     }
 }
