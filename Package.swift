@@ -16,6 +16,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-async-algorithms", from: "1.1.4"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // Pure contract code: batch schema, validation, sanitising, status models. Foundation only.
@@ -57,11 +59,23 @@ let package = Package(
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
             ]
         ),
+        // The PostgreSQL store engine on postgres-nio (the cluster's shared store), and copying a SQLite store
+        // into it, checked row by row with SHA-256 digests (swift-crypto).
+        .target(
+            name: "SpoolPostgres",
+            dependencies: [
+                "SpoolCore", "SpoolStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         // The command line: serve, submit, status, validate, doctor, config, demo.
         .executableTarget(
             name: "spool",
             dependencies: [
                 "SpoolCore", "SpoolFiles", "SpoolPipeline", "SpoolService",
+                "SpoolStore", "SpoolPostgres",  // spool migrate
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -86,5 +100,15 @@ let package = Package(
             ]
         ),
         .testTarget(name: "EndToEndTests", exclude: ["Support/labserver.py"]),
+        // The store protocol against both engines, PostgreSQL on a throwaway server of its own.
+        .testTarget(
+            name: "SpoolStoreConformanceTests",
+            dependencies: [
+                "SpoolCore", "SpoolStore", "SpoolPostgres",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
     ]
 )

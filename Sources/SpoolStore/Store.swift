@@ -45,7 +45,7 @@ package final class Store: Sendable {
         try writer.write { db in try items.map { batch, jobs in try Self.create(batch, jobs: jobs, db) } }
     }
 
-    private static func create(_ batch: BatchRecord, jobs: [JobRecord], _ db: Database) throws -> CreateOutcome {
+    static func create(_ batch: BatchRecord, jobs: [JobRecord], _ db: Database) throws -> CreateOutcome {
         if let claim = batch.claimName,
             let existing = try BatchRecord.filter(Column("claimName") == claim).fetchOne(db)
         {
@@ -119,7 +119,7 @@ package final class Store: Sendable {
         try writer.read { db in try Self.jobs(of: batchID, db) }
     }
 
-    private static func jobs(of batchID: String, _ db: Database) throws -> [JobRecord] {
+    static func jobs(of batchID: String, _ db: Database) throws -> [JobRecord] {
         try JobRecord.filter(Column("batchId") == batchID).order(Column("position")).fetchAll(db)
     }
 
