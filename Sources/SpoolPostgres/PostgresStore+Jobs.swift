@@ -34,7 +34,7 @@ extension PostgresStore: StoreEngine {
             WHERE batch.finished_at IS NULL\(kind)
             ORDER BY job.created_at, job.batch_id, job.position
             """
-        return try await transaction { connection, logger in
+        return try await transaction { [binds] connection, logger in
             try await Self.jobs(tail, binds: binds, on: connection, logger: logger)
         }
     }
@@ -88,7 +88,7 @@ extension PostgresStore: StoreEngine {
         guard !ids.isEmpty else { return [] }
         var binds = PostgresBindings()
         binds.append(ids)
-        return try await transaction { connection, logger in
+        return try await transaction { [binds] connection, logger in
             try await Self.jobs("WHERE id = ANY($1)", binds: binds, on: connection, logger: logger)
         }
     }

@@ -8,8 +8,7 @@ import Testing
 /// `spool migrate`: a real root (1,000+ jobs in every state the service leaves behind) copied into a
 /// real PostgreSQL server, then every row compared with the SQLite row it came from.
 @Suite(
-    "End to end: spool migrate into PostgreSQL", .serialized, .timeLimit(.minutes(6)),
-    .needs(PostgresServer.available, "PostgreSQL server binaries (/usr/lib/postgresql/*/bin)"))
+    "End to end: spool migrate into PostgreSQL", .serialized, .timeLimit(.minutes(6)))
 struct MigrateEndToEndTests {
     /// SQLite's column names and PostgreSQL's, in the same (canonical) order.
     static let batchColumns = [
@@ -25,7 +24,9 @@ struct MigrateEndToEndTests {
         ("originalJobId", "original_job_id"),
     ]
 
-    @Test("1,000+ jobs in mixed states: copied, every row equal; a second migrate and a wrong password refused")
+    @Test(
+        "1,000+ jobs in mixed states: copied, every row equal; a second migrate and a wrong password refused",
+        .needs(PostgresServer.available, "PostgreSQL server binaries (/usr/lib/postgresql/*/bin)"))
     func migrateRoot() async throws {
         try requireMachine(PostgresServer.available, "PostgreSQL server binaries are not installed")
         let server = try PostgresServer.shared()
@@ -115,7 +116,7 @@ struct MigrateEndToEndTests {
         _ = try await spool.finishedBatch(mixedID, timeout: 180)
         _ = FileManager.default.createFile(
             atPath: spool.dir("retry").appendingPathComponent(mixedID).path, contents: nil)
-        _ = try await waitFor("the retries to finish", timeout: 180, interval: 0.5, on: spool) {
+        _ = try await waitFor("the retries to finish", timeout: 180, interval: 0.5, on: spool) { () -> Bool? in
             guard let batch = spool.batch(mixedID), jsonInt(batch["total_jobs"]) == 198 else { return nil }
             return batch["status"] as? String == "finished" ? true : nil
         }

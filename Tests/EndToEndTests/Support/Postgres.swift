@@ -83,10 +83,9 @@ final class PostgresServer: @unchecked Sendable {
     /// A new, empty database owned by `spool`.
     func makeDatabase() throws -> String {
         let name = "e2e_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
-        try check(
-            runCommand(
-                bin.appendingPathComponent("createdb"),
-                ["-h", directory.path, "-p", "\(port)", "-U", "postgres", "-O", "spool", name]), "createdb")
+        try run(
+            bin.appendingPathComponent("createdb").path,
+            ["-h", directory.path, "-p", "\(port)", "-U", "postgres", "-O", "spool", name])
         return name
     }
 
@@ -98,15 +97,12 @@ final class PostgresServer: @unchecked Sendable {
     /// `psql -c sql` on `database` as the superuser over the socket, unaligned, tuples only; its stdout.
     @discardableResult
     func psql(_ database: String, _ sql: String) throws -> String {
-        try check(
-            runCommand(
-                bin.appendingPathComponent("psql"),
-                [
-                    "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", directory.path, "-p", "\(port)", "-U", "postgres", "-d",
-                    database,
-                    "-A", "-t", "-c", sql,
-                ]), "psql"
-        ).stdout
+        try run(
+            bin.appendingPathComponent("psql").path,
+            [
+                "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", directory.path, "-p", "\(port)", "-U", "postgres", "-d",
+                database, "-A", "-t", "-c", sql,
+            ])
     }
 
     func stop() {
@@ -116,20 +112,25 @@ final class PostgresServer: @unchecked Sendable {
     }
 
     private func serverUser(_ program: String, _ arguments: [String]) throws {
-        let tool = bin.appendingPathComponent(program)
+        let tool = bin.appendingPathComponent(program).path
         if getuid() == 0 {
-            try check(
-                runCommand(URL(fileURLWithPath: "/usr/sbin/runuser"), ["-u", "postgres", "--", tool.path] + arguments),
-                program)
+            try run("/usr/sbin/runuser", ["-u", "postgres", "--", tool] + arguments)
         } else {
-            try check(runCommand(tool, arguments), program)
+            try run(tool, arguments)
         }
     }
 
+    /// Runs a program to its end (`spawnAndWait`); its output. Throws when it fails.
     @discardableResult
-    private func check(_ result: CommandResult, _ what: String) throws -> CommandResult {
-        guard result.status == 0 else { throw E2EError("\(what) exited \(result.status): \(result.output)") }
-        return result
+    private func run(_ executable: String, _ arguments: [String]) throws -> String {
+        let outputPath = directory.appendingPathComponent("command-\(UUID().uuidString).out").path
+        defer { try? FileManager.default.removeItem(atPath: outputPath) }
+        let status = spawnAndWait(executable, arguments, outputPath: outputPath)
+        let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+        guard status == 0 else {
+            throw E2EError("\(executable) \(arguments.joined(separator: " ")) exited \(status): \(text)")
+        }
+        return text
     }
 
     private static func freePort() throws -> Int {
@@ -147,4 +148,30 @@ final class PostgresServer: @unchecked Sendable {
         guard bound else { throw E2EError("no free port on 127.0.0.1") }
         return Int(UInt16(bigEndian: address.sin_port))
     }
+}
+
+/// Runs `executable arguments…` to its end with posix_spawn and waitpid, stdin from /dev/null and
+/// stdout+stderr to `outputPath`; its exit status. Not Foundation's `Process`: under Swift Testing it
+/// can miss a child's exit (seen here: `runuser` left a zombie and `waitUntilExit` never returned).
+private func spawnAndWait(_ executable: String, _ arguments: [String], outputPath: String) -> Int32 {
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    posix_spawn_file_actions_adddup2(&actions, 1, 2)
+    var attributes = posix_spawnattr_t()
+    posix_spawnattr_init(&attributes)
+    defer { posix_spawnattr_destroy(&attributes) }
+    var empty = sigset_t()
+    sigemptyset(&empty)
+    posix_spawnattr_setsigmask(&attributes, &empty)
+    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
+    let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+    defer { argv.forEach { free($0) } }
+    var pid = pid_t()
+    guard posix_spawn(&pid, executable, &actions, &attributes, argv, environ) == 0 else { return 127 }
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
 }

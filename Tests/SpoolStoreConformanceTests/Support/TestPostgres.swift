@@ -124,23 +124,11 @@ final class TestPostgres: Sendable {
     @discardableResult
     func run(_ executable: String, _ arguments: [String]) throws -> String {
         let outputPath = "\(directory)/command-\(UUID().uuidString).out"
-        _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
         defer { try? FileManager.default.removeItem(atPath: outputPath) }
-        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: "/")
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        process.waitUntilExit()
-        try output.close()
+        let status = spawnAndWait(executable, arguments, outputPath: outputPath)
         let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
-        guard process.terminationStatus == 0 else {
-            throw HarnessError(
-                "\(executable) \(arguments.joined(separator: " ")) exited \(process.terminationStatus): \(text)")
+        guard status == 0 else {
+            throw HarnessError("\(executable) \(arguments.joined(separator: " ")) exited \(status): \(text)")
         }
         return text
     }
@@ -169,14 +157,13 @@ final class TestPostgres: Sendable {
     private static func registerExitHook() {
         atexit {
             for (bin, directory) in TestPostgres.toStop.withLock({ $0 }) {
-                let stop = Process()
-                stop.executableURL = URL(fileURLWithPath: getuid() == 0 ? "/usr/sbin/runuser" : "\(bin)/pg_ctl")
                 let pgctl = ["-D", "\(directory)/data", "-m", "immediate", "-w", "stop"]
-                stop.arguments = getuid() == 0 ? ["-u", "postgres", "--", "\(bin)/pg_ctl"] + pgctl : pgctl
-                stop.standardOutput = FileHandle.nullDevice
-                stop.standardError = FileHandle.nullDevice
-                try? stop.run()
-                stop.waitUntilExit()
+                if getuid() == 0 {
+                    _ = spawnAndWait(
+                        "/usr/sbin/runuser", ["-u", "postgres", "--", "\(bin)/pg_ctl"] + pgctl, outputPath: "/dev/null")
+                } else {
+                    _ = spawnAndWait("\(bin)/pg_ctl", pgctl, outputPath: "/dev/null")
+                }
                 try? FileManager.default.removeItem(atPath: directory)
             }
         }
@@ -186,4 +173,30 @@ final class TestPostgres: Sendable {
 struct HarnessError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
+}
+
+/// Runs `executable arguments…` to its end with posix_spawn and waitpid, stdin from /dev/null and
+/// stdout+stderr to `outputPath`; its exit status. Not Foundation's `Process`: under Swift Testing it
+/// can miss a child's exit (seen here: `runuser` left a zombie and `waitUntilExit` never returned).
+func spawnAndWait(_ executable: String, _ arguments: [String], outputPath: String) -> Int32 {
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    posix_spawn_file_actions_adddup2(&actions, 1, 2)
+    var attributes = posix_spawnattr_t()
+    posix_spawnattr_init(&attributes)
+    defer { posix_spawnattr_destroy(&attributes) }
+    var empty = sigset_t()
+    sigemptyset(&empty)
+    posix_spawnattr_setsigmask(&attributes, &empty)
+    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
+    let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+    defer { argv.forEach { free($0) } }
+    var pid = pid_t()
+    guard posix_spawn(&pid, executable, &actions, &attributes, argv, environ) == 0 else { return 127 }
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
 }
