@@ -193,7 +193,7 @@ func spawnAndWait(_ executable: String, _ arguments: [String], outputPath: Strin
     posix_spawnattr_setsigmask(&attributes, &empty)
     posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
     let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-    defer { argv.forEach { free($0) } }
+    defer { for pointer in argv { free(pointer) } }
     var pid = pid_t()
     guard posix_spawn(&pid, executable, &actions, &attributes, argv, environ) == 0 else { return 127 }
     var status: Int32 = 0
