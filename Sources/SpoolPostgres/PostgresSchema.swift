@@ -64,7 +64,25 @@ enum PostgresSchema {
                 "CREATE INDEX job_status ON job (status)",
                 // The clean-shutdown seal (`Store.Seal`): at most one row.
                 "CREATE TABLE startup_seal (id integer PRIMARY KEY CHECK (id = 1), token text NOT NULL)",
-            ])
+            ]),
+        // Nodes and leases (PostgresStore+Leases): a job's claim names its node and a lease token, and
+        // lasts until `leased_until` (the database clock) unless its node's heartbeat renews it.
+        Migration(
+            version: 2, name: "nodes and leases",
+            statements: [
+                """
+                CREATE TABLE node (
+                    name text PRIMARY KEY,
+                    started_at timestamptz NOT NULL DEFAULT now(),
+                    heartbeat_at timestamptz NOT NULL DEFAULT now(),
+                    state text NOT NULL DEFAULT 'up' CHECK (state IN ('up', 'lost', 'stopped')),
+                    version text NOT NULL DEFAULT '',
+                    slots integer NOT NULL DEFAULT 0
+                )
+                """,
+                "ALTER TABLE job ADD COLUMN node text, ADD COLUMN lease_id uuid, ADD COLUMN leased_until timestamptz",
+                "CREATE INDEX job_lease ON job (leased_until) WHERE lease_id IS NOT NULL",
+            ]),
     ]
 
     /// The SQL column names in `CanonicalRow.batchColumns` order.

@@ -154,7 +154,8 @@ extension PostgresStore: StoreEngine {
             var ids: [String] = []
             let rows = try await connection.query(
                 """
-                UPDATE job SET status = 'Pending', step = 'Queued', progress = NULL, next_retry_at = NULL
+                UPDATE job SET status = 'Pending', step = 'Queued', progress = NULL, next_retry_at = NULL,
+                    node = NULL, lease_id = NULL, leased_until = NULL
                 WHERE status = 'Processing' RETURNING id
                 """, logger: logger)
             for try await id in rows.decode(String.self) { ids.append(id) }
