@@ -65,10 +65,13 @@ package struct PostgresURL: Sendable, CustomStringConvertible {
         var text = "postgres://\(user)"
         if password != nil { text += ":***" }
         text += "@\(host ?? "")"
-        if port != 5432 { text += ":\(port)" }
+        if port != 5432 && socketDirectory == nil { text += ":\(port)" }
         text += "/\(database)"
         var query: [String] = []
-        if let socketDirectory { query.append("host=\(socketDirectory)") }
+        if let socketDirectory {
+            query.append("host=\(socketDirectory)")
+            if port != 5432 { query.append("port=\(port)") }
+        }
         if sslMode != "prefer" { query.append("sslmode=\(sslMode)") }
         return query.isEmpty ? text : text + "?" + query.joined(separator: "&")
     }

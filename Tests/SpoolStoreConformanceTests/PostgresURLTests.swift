@@ -17,6 +17,9 @@ struct PostgresURLTests {
         #expect(url.socketDirectory == "/run/postgresql" && url.host == nil && url.port == 5432)
         #expect(url.clientConfiguration.unixSocketPath == "/run/postgresql/.s.PGSQL.5432")
         #expect(url.description == "postgres://postgres@/spool?host=/run/postgresql")
+        let other = try PostgresURL("postgres://u:pw@x/db?host=/tmp/pg&port=5999")
+        #expect(other.description == "postgres://u:***@/db?host=/tmp/pg&port=5999")
+        #expect(other.clientConfiguration.unixSocketPath == "/tmp/pg/.s.PGSQL.5999")
     }
 
     @Test(
