@@ -19,6 +19,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // Pure contract code: batch schema, validation, sanitising, status models. Foundation only.
@@ -73,11 +75,23 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // The PostgreSQL store engine on postgres-nio (the cluster's shared store), and copying a SQLite store
+        // into it, checked row by row with SHA-256 digests (swift-crypto).
+        .target(
+            name: "SpoolPostgres",
+            dependencies: [
+                "SpoolCore", "SpoolStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         // The command line: serve, submit, status, validate, doctor, config, demo.
         .executableTarget(
             name: "spool",
             dependencies: [
                 "SpoolCore", "SpoolFiles", "SpoolPipeline", "SpoolService", "SpoolHTTP",
+                "SpoolStore", "SpoolPostgres",  // spool migrate
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -109,6 +123,16 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The store protocol against both engines, PostgreSQL on a throwaway server of its own.
+        .testTarget(
+            name: "SpoolStoreConformanceTests",
+            dependencies: [
+                "SpoolCore", "SpoolStore", "SpoolPostgres",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -66,7 +66,7 @@ extension Store {
             }
         }
 
-        private static func current(token: String, _ db: Database) throws -> Seal {
+        static func current(token: String, _ db: Database) throws -> Seal {
             let jobs = try Row.fetchOne(db, sql: "SELECT COUNT(*), COALESCE(MAX(rowid), 0) FROM job")!
             let batches = try Row.fetchOne(db, sql: "SELECT COUNT(*), COALESCE(MAX(rowid), 0) FROM batch")!
             return Seal(
@@ -101,7 +101,7 @@ extension Store {
         }
 
         /// Hands `jobs` (ordered by batch, then position) to `body` one batch at a time.
-        private static func forEachBatch(
+        static func forEachBatch(
             of jobs: RecordCursor<JobRecord>, _ body: (String, [JobRecord]) throws -> Void
         ) throws {
             var current: String?

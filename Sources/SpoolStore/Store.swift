@@ -14,8 +14,11 @@ package final class Store: Sendable {
     package convenience init(path: String) throws {
         var config = Configuration()
         config.busyMode = .timeout(5)
-        config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         let pool = try DatabasePool(path: path, configuration: config)
+        // Every commit must reach the disk before a receipt says so (folder-contract §4). GRDB's WAL set-up
+        // runs after `prepareDatabase` and sets `synchronous = NORMAL` (WAL fsynced only at checkpoints), so
+        // FULL is set here, on the pool's one writer connection, where it stays for the pool's life.
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         try self.init(writer: pool)
     }
 
@@ -45,7 +48,7 @@ package final class Store: Sendable {
         try writer.write { db in try items.map { batch, jobs in try Self.create(batch, jobs: jobs, db) } }
     }
 
-    private static func create(_ batch: BatchRecord, jobs: [JobRecord], _ db: Database) throws -> CreateOutcome {
+    static func create(_ batch: BatchRecord, jobs: [JobRecord], _ db: Database) throws -> CreateOutcome {
         if let claim = batch.claimName,
             let existing = try BatchRecord.filter(Column("claimName") == claim).fetchOne(db)
         {
@@ -119,7 +122,7 @@ package final class Store: Sendable {
         try writer.read { db in try Self.jobs(of: batchID, db) }
     }
 
-    private static func jobs(of batchID: String, _ db: Database) throws -> [JobRecord] {
+    static func jobs(of batchID: String, _ db: Database) throws -> [JobRecord] {
         try JobRecord.filter(Column("batchId") == batchID).order(Column("position")).fetchAll(db)
     }
 
