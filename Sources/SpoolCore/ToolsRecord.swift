@@ -1,7 +1,7 @@
 import Foundation
 
 /// `spool-tools/yt-dlp/record.json`: which installed yt-dlp the entry points at, and the one
-/// before it (what `spool tools rollback` goes back to). tool-behaviour §3.
+/// before it (what `spool tools rollback` goes back to). tool-behaviour §4.
 ///
 /// The entry symlink is the truth of what runs; the record says which version that is and
 /// keeps the previous program, which the symlink alone cannot remember.

@@ -4,7 +4,7 @@ import Foundation
 /// (`2026.10.26.1`, or a nightly's `2026.10.26.232901`). Versions compare by date, then build.
 ///
 /// Only strings of this shape are accepted, so a version can go into a pip requirement
-/// (`yt-dlp==V`) and a directory name without any escaping (tool-behaviour §3).
+/// (`yt-dlp==V`) and a directory name without any escaping (tool-behaviour §4).
 package struct YtDlpVersion: Sendable, Hashable, Comparable, CustomStringConvertible {
     package let year: Int
     package let month: Int

@@ -7,7 +7,7 @@ import SpoolFiles
 #endif
 
 /// Where spool keeps yt-dlp versions side by side inside a venv, and the entry that picks one
-/// (tool-behaviour §3):
+/// (tool-behaviour §4):
 ///
 ///     <venv>/spool-tools/yt-dlp/yt-dlp            the entry: a symlink to one version's launcher
 ///     <venv>/spool-tools/yt-dlp/record.json       current and previous (ToolsRecord)

@@ -9,7 +9,7 @@ import Synchronization
 #endif
 
 /// Installs one yt-dlp version beside the others (`pip install --target`), without touching the
-/// entry: switching is the caller's step, after the self-test. tool-behaviour §3.
+/// entry: switching is the caller's step, after the self-test. tool-behaviour §4.
 package struct YtDlpInstaller: Sendable {
     package var layout: ToolsLayout
     package var runner: ToolRunner

@@ -9,7 +9,7 @@ import Synchronization
 
 /// Proves a candidate yt-dlp works before the entry points at it: it reports the expected
 /// version, and it downloads a clip made by ffmpeg and served on 127.0.0.1, which ffprobe reads
-/// as a video of the right length. tool-behaviour §3.
+/// as a video of the right length. tool-behaviour §4.
 package struct YtDlpSelfTest: Sendable {
     package var ffmpeg: String
     package var ffprobe: String

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 
-/// `spool tools`: keeping yt-dlp current (update, rollback). tool-behaviour §3.
+/// `spool tools`: keeping yt-dlp current (update, rollback). tool-behaviour §4.
 struct ToolsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tools",

@@ -4,7 +4,7 @@ import SpoolCore
 import SpoolPipeline
 
 /// `spool tools rollback`: points the yt-dlp entry back at the previous version (the two trade
-/// places, so a second rollback goes forward again). tool-behaviour §3.
+/// places, so a second rollback goes forward again). tool-behaviour §4.
 struct ToolsRollbackCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rollback",

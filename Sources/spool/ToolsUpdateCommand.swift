@@ -6,7 +6,7 @@ import SpoolPipeline
 
 /// `spool tools update [--check] [--version X]`: shows the yt-dlp in use and the newest on PyPI;
 /// installs the newer (or the named) one beside the current, self-tests it, and only then
-/// switches the entry, keeping the previous version for `spool tools rollback`. tool-behaviour §3.
+/// switches the entry, keeping the previous version for `spool tools rollback`. tool-behaviour §4.
 struct ToolsUpdateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "update",

@@ -1,5 +1,5 @@
 // `spool tools update` / `spool tools rollback` with real yt-dlp releases from PyPI, installed into a
-// venv the test makes, self-tested against a clip served on 127.0.0.1 (tool-behaviour §3).
+// venv the test makes, self-tested against a clip served on 127.0.0.1 (tool-behaviour §4).
 
 import Foundation
 import Testing
