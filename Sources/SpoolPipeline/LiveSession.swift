@@ -268,21 +268,24 @@ package final class LiveSession: Sendable {
     }
 
     /// The watchdog: no new media for the reconnect grace period ends the recording gracefully
-    /// (during a reconnect, it is the stream that was lost that did not come back in time).
+    /// (during a reconnect, it is the stream that was lost that did not come back in time); a
+    /// recorder still starting (no media yet) gets the longer first-media allowance (`LiveWatchdog`).
     func checkStall() {
-        let stalled = state.withLock { s -> (recorder: ToolExecution, lost: Bool)? in
+        let stalled = state.withLock { s -> (recorder: ToolExecution, lost: Bool, allowance: Duration)? in
+            let mediaSeen = s.lastRecorded != nil
             guard case .recording(let recorder) = s.phase, !s.stalled, !s.lost, !s.gracefulStop,
-                ContinuousClock.now - s.lastAdvance > settings.reconnectGrace
+                LiveWatchdog.isStalled(
+                    sinceLastMedia: ContinuousClock.now - s.lastAdvance, mediaSeen: mediaSeen, settings: settings)
             else { return nil }
             if !s.streamLost { s.stalled = true }
-            return (recorder, s.streamLost)
+            return (recorder, s.streamLost, LiveWatchdog.allowance(mediaSeen: mediaSeen, settings: settings))
         }
         guard let stalled else { return }
         if stalled.lost {
             markLost()
         } else {
             note(
-                "the stream sent no new media for \(Int(settings.reconnectGrace.components.seconds)) s and was taken as ended"
+                "the stream sent no new media for \(Int(stalled.allowance.components.seconds)) s and was taken as ended"
             )
         }
         interrupt(stalled.recorder)
