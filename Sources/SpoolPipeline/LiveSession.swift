@@ -236,13 +236,18 @@ package final class LiveSession: Sendable {
     /// Records progress of the current part (`seconds` as its ffmpeg counts them); the total
     /// recorded time when it moved on.
     func advance(to seconds: Double) -> Double? {
-        let (total, resumed) = state.withLock { s -> (Double?, Bool) in
+        let (total, resumed, firstAfter) = state.withLock { s -> (Double?, Bool, Duration?) in
             let total = s.offset + seconds
-            guard total > (s.lastRecorded ?? -1) else { return (nil, false) }
+            guard total > (s.lastRecorded ?? -1) else { return (nil, false, nil) }
+            let firstAfter = s.lastRecorded == nil ? ContinuousClock.now - s.lastAdvance : nil
             s.lastRecorded = total
             s.lastAdvance = .now
             defer { s.streamLost = false }
-            return (total, s.streamLost)
+            return (total, s.streamLost, firstAfter)
+        }
+        if let firstAfter {
+            // How long the recorder took to start (the watchdog's first-media allowance, `LiveWatchdog`).
+            logger?.info("live recording: first media", metadata: ["after_s": "\(Self.seconds(firstAfter))"])
         }
         if resumed, let total {
             logger?.notice("live stream back; recording again", metadata: ["recorded_s": "\(total)"])
@@ -261,6 +266,9 @@ package final class LiveSession: Sendable {
 
     /// Seconds recorded so far, all parts together.
     var recordedSoFar: Double { state.withLock { $0.lastRecorded ?? 0 } }
+    /// The watchdog ended a recording that never sent media (the recorder's own error then only says that
+    /// ffmpeg was interrupted).
+    var stalledBeforeMedia: Bool { state.withLock { $0.stalled && $0.lastRecorded == nil } }
     var sinceLastMedia: Duration { state.withLock { ContinuousClock.now - $0.lastAdvance } }
     /// A stop that ends the recording: shutdown, cancel, the watchdog.
     var stopRequested: Bool {
