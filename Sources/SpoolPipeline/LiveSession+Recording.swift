@@ -112,6 +112,11 @@ extension LiveSession {
             try? work.setFinalPath(media)
             run.exitCode = 0
             run.signal = nil
+        } else if stalledBeforeMedia, run.exitCode != 0 || work.finalPath == nil {
+            let waited = Int(LiveWatchdog.allowance(mediaSeen: false, settings: settings).components.seconds)
+            run.exitCode = 1
+            run.signal = nil
+            run.stderrTail = ["ERROR: the live stream sent no media within \(waited) s of the recording's start"]
         }
         return run
     }

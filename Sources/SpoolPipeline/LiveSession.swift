@@ -236,13 +236,18 @@ package final class LiveSession: Sendable {
     /// Records progress of the current part (`seconds` as its ffmpeg counts them); the total
     /// recorded time when it moved on.
     func advance(to seconds: Double) -> Double? {
-        let (total, resumed) = state.withLock { s -> (Double?, Bool) in
+        let (total, resumed, firstAfter) = state.withLock { s -> (Double?, Bool, Duration?) in
             let total = s.offset + seconds
-            guard total > (s.lastRecorded ?? -1) else { return (nil, false) }
+            guard total > (s.lastRecorded ?? -1) else { return (nil, false, nil) }
+            let firstAfter = s.lastRecorded == nil ? ContinuousClock.now - s.lastAdvance : nil
             s.lastRecorded = total
             s.lastAdvance = .now
             defer { s.streamLost = false }
-            return (total, s.streamLost)
+            return (total, s.streamLost, firstAfter)
+        }
+        if let firstAfter {
+            // How long the recorder took to start (the watchdog's first-media allowance, `LiveWatchdog`).
+            logger?.info("live recording: first media", metadata: ["after_s": "\(Self.seconds(firstAfter))"])
         }
         if resumed, let total {
             logger?.notice("live stream back; recording again", metadata: ["recorded_s": "\(total)"])
@@ -261,6 +266,9 @@ package final class LiveSession: Sendable {
 
     /// Seconds recorded so far, all parts together.
     var recordedSoFar: Double { state.withLock { $0.lastRecorded ?? 0 } }
+    /// The watchdog ended a recording that never sent media (the recorder's own error then only says that
+    /// ffmpeg was interrupted).
+    var stalledBeforeMedia: Bool { state.withLock { $0.stalled && $0.lastRecorded == nil } }
     var sinceLastMedia: Duration { state.withLock { ContinuousClock.now - $0.lastAdvance } }
     /// A stop that ends the recording: shutdown, cancel, the watchdog.
     var stopRequested: Bool {
@@ -268,21 +276,24 @@ package final class LiveSession: Sendable {
     }
 
     /// The watchdog: no new media for the reconnect grace period ends the recording gracefully
-    /// (during a reconnect, it is the stream that was lost that did not come back in time).
+    /// (during a reconnect, it is the stream that was lost that did not come back in time); a
+    /// recorder still starting (no media yet) gets the longer first-media allowance (`LiveWatchdog`).
     func checkStall() {
-        let stalled = state.withLock { s -> (recorder: ToolExecution, lost: Bool)? in
+        let stalled = state.withLock { s -> (recorder: ToolExecution, lost: Bool, allowance: Duration)? in
+            let mediaSeen = s.lastRecorded != nil
             guard case .recording(let recorder) = s.phase, !s.stalled, !s.lost, !s.gracefulStop,
-                ContinuousClock.now - s.lastAdvance > settings.reconnectGrace
+                LiveWatchdog.isStalled(
+                    sinceLastMedia: ContinuousClock.now - s.lastAdvance, mediaSeen: mediaSeen, settings: settings)
             else { return nil }
             if !s.streamLost { s.stalled = true }
-            return (recorder, s.streamLost)
+            return (recorder, s.streamLost, LiveWatchdog.allowance(mediaSeen: mediaSeen, settings: settings))
         }
         guard let stalled else { return }
         if stalled.lost {
             markLost()
         } else {
             note(
-                "the stream sent no new media for \(Int(settings.reconnectGrace.components.seconds)) s and was taken as ended"
+                "the stream sent no new media for \(Int(stalled.allowance.components.seconds)) s and was taken as ended"
             )
         }
         interrupt(stalled.recorder)

@@ -14,14 +14,19 @@ package struct LiveSettings: Sendable {
     /// recording before it is stopped and the recording kept for the next start (folder-contract §8:
     /// exit within 10 s; a remux fits, a re-encode of a long recording does not).
     package var shutdownFinishBudget: Duration
+    /// How long a recorder that has not sent its first media yet may take before it is taken as stalled
+    /// (it is still starting: `LiveWatchdog`); at least `reconnectGrace`.
+    package var firstMediaGrace: Duration
 
     package init(
         reconnectGrace: Duration = .seconds(30), interruptGrace: Duration = .seconds(5),
-        terminateGrace: Duration = .seconds(2), shutdownFinishBudget: Duration = .seconds(4)
+        terminateGrace: Duration = .seconds(2), shutdownFinishBudget: Duration = .seconds(4),
+        firstMediaGrace: Duration = .seconds(60)
     ) {
         self.reconnectGrace = reconnectGrace
         self.interruptGrace = interruptGrace
         self.terminateGrace = terminateGrace
         self.shutdownFinishBudget = shutdownFinishBudget
+        self.firstMediaGrace = firstMediaGrace
     }
 }

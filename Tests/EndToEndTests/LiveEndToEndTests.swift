@@ -217,11 +217,14 @@ struct LiveEndToEndTests {
     }
 
     @Test(
-        "a stream that never starts: wait_for_video with a 3 s limit → Failed naming the limit; without wait_for_video → Warning"
+        "a stream that never starts: wait_for_video with an 8 s limit → Waiting, then Failed naming the limit; without wait_for_video → Warning"
     )
     func waitLimitAndNoWait() async throws {
         let lab = try await sharedLab()
-        let spool = try SpoolRoot("live-limit", config: liveConfig("\"wait_for_video_limit_s\": 3"))
+        // The first look alone (yt-dlp probing a 404) took 2.3–2.9 s at load average 10 and more under
+        // heavier load, so a 3 s limit was often spent before the job could be Waiting: 8 s leaves room.
+        let limit = 8
+        let spool = try SpoolRoot("live-limit", config: liveConfig("\"wait_for_video_limit_s\": \(limit)"))
         try spool.start()
         // Every state of the waiting job is recorded from its first status file on.
         let recorder = JobStateRecorder(spool.dir("jobs"))
@@ -240,19 +243,24 @@ struct LiveEndToEndTests {
         #expect(noWait["error_type"] as? String == "warning")
 
         let began = Date()
-        let failed = try await waitFor("the waiting job to give up", timeout: 30, interval: 0.05, on: spool) {
+        let failed = try await waitFor("the waiting job to give up", timeout: 40, interval: 0.05, on: spool) {
             try terminal(spool, waitID)
         }
         recorder.stop()
         let states = recorder.states(of: waitID)
-        #expect(states.contains("Processing/Waiting"), "states of the waiting job: \(states)")
-        #expect(failed["status"] as? String == "Failed", "\(failed)")
-        let message = failed["error"] as? String ?? ""
-        #expect(message.contains("wait_for_video_limit_s") && message.contains("3 s"), "\(message)")
-        #expect(Date().timeIntervalSince(began) < 20)
         let startedAt = try #require(jsonInt(failed["started_at"]))
         let finishedAt = try #require(jsonInt(failed["finished_at"]))
-        #expect(finishedAt - startedAt >= 3000, "gave up after \(finishedAt - startedAt) ms")
+        if jsonInt(failed["attempt"]) == 1 {
+            // Only when the first look itself outlasted the limit may the job fail without waiting.
+            #expect(finishedAt - startedAt >= limit * 1000, "failed at the first look, \(finishedAt - startedAt) ms")
+        } else {
+            #expect(states.contains("Processing/Waiting"), "states of the waiting job: \(states)")
+        }
+        #expect(failed["status"] as? String == "Failed", "\(failed)")
+        let message = failed["error"] as? String ?? ""
+        #expect(message.contains("wait_for_video_limit_s") && message.contains("\(limit) s"), "\(message)")
+        #expect(Date().timeIntervalSince(began) < Double(limit + 20))
+        #expect(finishedAt - startedAt >= limit * 1000, "gave up after \(finishedAt - startedAt) ms")
         try await spool.stop()
     }
 
@@ -298,7 +306,18 @@ struct LiveEndToEndTests {
         }
         let took = try await spool.stop(timeout: 10)
         #expect(took < 10)
-        let job = try #require(spool.job(id))
+        var job = try #require(spool.job(id))
+        if job["status"] as? String == "Pending" {
+            // A loaded machine: finalising and remuxing outlasted the shutdown's finish budget (4 s), so the
+            // recording was kept (recorded.json, folder-contract §8) and the next start converts it.
+            let marker = spool.dir("work").appendingPathComponent(id).appendingPathComponent("recorded.json")
+            #expect(FileManager.default.fileExists(atPath: marker.path), "Pending without a kept recording: \(job)")
+            try spool.start()
+            job = try await waitFor("the kept recording's conversion", timeout: 60, interval: 0.1, on: spool) {
+                try terminal(spool, id)
+            }
+            try await spool.stop()
+        }
         #expect(job["status"] as? String == "Completed", "\(job)\n\(spool.diagnostics())")
         #expect(job["stopped_reason"] as? String == "shutdown")
         let file = try published(spool, job)
