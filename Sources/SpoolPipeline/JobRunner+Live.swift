@@ -8,16 +8,28 @@ extension JobRunner {
     ///
     /// Shutdown vs cancel: the attempt runs in an inner task that the caller's cancellation does
     /// not reach directly; the `StopRequest` the scheduler marked says which stop it is.
+    ///
+    /// `resume`: the recording an earlier attempt kept at shutdown; this attempt converts and publishes
+    /// it and records nothing. A shutdown that stops the attempt after the recording was finalised and
+    /// before it was published keeps the recording with a `LiveResumeMarker` (folder-contract §8).
     func liveAttempt(
-        _ spec: JobSpec, stop request: StopRequest, report: @escaping @Sendable (JobReport) async -> Void
+        _ spec: JobSpec, stop request: StopRequest, resume: LiveResumeMarker? = nil,
+        report: @escaping @Sendable (JobReport) async -> Void
     ) async -> JobOutcome {
         var jobLogger = logger
         jobLogger[metadataKey: "job.id"] = "\(spec.id)"
+        // After the recording, a shutdown's stop must end the conversion fast (its output is dropped).
+        var quickStop = self
+        quickStop.runner = ToolRunner(interruptGrace: .seconds(1), terminateGrace: .seconds(1), running: runner.running)
+        let finishing = quickStop
         let session = LiveSession(
             settings: live, maxDuration: spec.options.maxDuration, runner: runner,
-            joiner: LivePartJoiner(ffmpeg: tools.ffmpeg, runner: runner), logger: jobLogger)
+            joiner: LivePartJoiner(ffmpeg: tools.ffmpeg, runner: runner), logger: jobLogger, resumed: resume)
         let outcome = await withTaskCancellationHandler {
-            let inner = Task { await self.liveBody(spec, session: session, report: report) }
+            let inner = Task {
+                if let resume { return await finishing.convertKept(spec, resume, session: session, report: report) }
+                return await finishing.liveBody(spec, session: session, report: report)
+            }
             session.attach(inner)
             return await inner.value
         } onCancel: {
@@ -28,7 +40,35 @@ extension JobRunner {
             publisher.recover(jobID: spec.id, folder: spec.folder)
             return .cancelled
         }
-        return outcome
+        return keepForRestart(spec, outcome, session: session)
+    }
+
+    /// A shutdown stopped the attempt with its recording finalised but not published: the recording stays
+    /// in the work directory with a marker, and the attempt is `.cancelled` (the job goes back to Pending).
+    /// A failure the stop caused (a tool killed mid-way) counts as the stop.
+    private func keepForRestart(_ spec: JobSpec, _ outcome: JobOutcome, session: LiveSession) -> JobOutcome {
+        guard session.stopKind == .shutdown else { return outcome }
+        switch outcome {
+        case .completed: return outcome
+        case .cancelled: break
+        case .failed, .skipped: guard session.shutdownCancelled else { return outcome }
+        }
+        let work = spec.work
+        guard let marker = session.resumeMarker(finalPath: work.finalPath, workDirectory: work.path) else {
+            return .cancelled
+        }
+        do {
+            if session.resumed == nil { try marker.write(workDirectory: work.path) }
+            logger.notice(
+                "shutdown: live recording kept for conversion after the restart",
+                metadata: [
+                    "job.id": "\(spec.id)", "media": "\(marker.media)", "recorded_s": "\(marker.recordedSeconds)",
+                ])
+        } catch {
+            logger.error(
+                "shutdown: cannot keep the live recording", metadata: ["job.id": "\(spec.id)", "error": "\(error)"])
+        }
+        return .cancelled
     }
 
     private func liveBody(

@@ -98,9 +98,11 @@ extension JobRunner {
             finished: finished)
     }
 
-    /// ffmpeg into `output.<format>`, one encode at a time per permit of the encode gate.
+    /// ffmpeg into `output.<format>`, one encode at a time per permit of the encode gate. `recording`: a
+    /// live attempt's session, told whether the conversion encodes video (a shutdown does not wait for that).
     func convert(
-        _ spec: JobSpec, _ downloaded: Downloaded, report: @escaping @Sendable (JobReport) async -> Void
+        _ spec: JobSpec, _ downloaded: Downloaded, report: @escaping @Sendable (JobReport) async -> Void,
+        recording: LiveSession? = nil
     ) async throws -> Converted {
         await report(.step(.muxing))
         let output = spec.work.file("output." + spec.options.format)
@@ -111,6 +113,8 @@ extension JobRunner {
         } catch {
             throw AttemptEnd(.skipped(error.message))
         }
+        recording?.beginConversion(encodesVideo: LiveResumeMarker.encodesVideo(conversion.arguments))
+        if Task.isCancelled { throw AttemptEnd(.cancelled) }
         let expected = conversion.expectedDuration ?? downloaded.sourceInfo.duration ?? 0
         let throttle = ProgressThrottle()
         let (ffmpeg, runner, work) = (tools.ffmpeg, runner, spec.work.path)

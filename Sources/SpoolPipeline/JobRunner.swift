@@ -5,7 +5,8 @@ import SpoolCore
 /// Runs one attempt of a job: download (yt-dlp) → probe → convert (ffmpeg) → verify (ffprobe) → publish.
 ///
 /// Cancellation: cancelling the calling task stops the running tool's process group and the
-/// attempt returns `.cancelled`; the work directory is removed in every case.
+/// attempt returns `.cancelled`; the work directory is removed in every case but one: a live
+/// recording a shutdown kept for the next start (`LiveResumeMarker`).
 package struct JobRunner: Sendable {
     package var tools: ToolPaths
     package var publisher: OutputPublisher
@@ -33,12 +34,21 @@ package struct JobRunner: Sendable {
         _ spec: JobSpec, stop: StopRequest, report: @escaping @Sendable (JobReport) async -> Void
     ) async -> JobOutcome {
         let work = spec.work
-        work.remove()
-        defer { work.remove() }
+        // A live recording kept at shutdown (folder-contract §8) is the one thing an attempt starts from.
+        let kept = spec.options.liveRecording ? LiveResumeMarker.read(workDirectory: work.path) : nil
+        if kept == nil { work.remove() }
+        var keepWork = false
+        defer { if !keepWork { work.remove() } }
         publisher.recover(jobID: spec.id, folder: spec.folder)
         do {
             try work.create()
-            if spec.options.liveRecording { return await liveAttempt(spec, stop: stop, report: report) }
+            if spec.options.liveRecording {
+                let outcome = await liveAttempt(spec, stop: stop, resume: kept, report: report)
+                keepWork = LiveResumeMarker.keepsWork(
+                    outcome: outcome, stop: stop.marked,
+                    markerWritten: LiveResumeMarker.read(workDirectory: work.path) != nil)
+                return outcome
+            }
             if spec.options.waitForVideo, let early = try await awaitStart(spec, report: report) { return early }
             return try await attempt(spec, report: report)
         } catch {
@@ -58,7 +68,7 @@ package struct JobRunner: Sendable {
         let began = ContinuousClock.now
         do {
             let downloaded = try await download(spec, report: report, recording: recording)
-            let converted = try await convert(spec, downloaded, report: report)
+            let converted = try await convert(spec, downloaded, report: report, recording: recording?.session)
             let outputInfo = try await verify(spec, converted)
             return try await publish(
                 spec, downloaded, converted, outputInfo: outputInfo, began: began, recording: recording?.session,

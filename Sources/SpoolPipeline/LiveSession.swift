@@ -11,8 +11,12 @@ import Synchronization
 ///
 /// A shutdown while recording stops the recorder gracefully (SIGINT to its process group, so
 /// yt-dlp and its ffmpeg finalise the file) and lets the attempt finish (convert, verify, publish)
-/// outside the cancelled task. A cancel, or a shutdown before or after the recording, cancels the
-/// attempt's inner task, which stops its tools the usual way (SIGINT, SIGTERM, SIGKILL).
+/// outside the cancelled task when that is quick: a conversion that only remuxes, within
+/// `shutdownFinishBudget` of the stop. A conversion that encodes video (a re-encode of a long
+/// recording can take minutes), or one past the budget, is stopped at once instead, and the
+/// finalised recording is kept for the next start with a `LiveResumeMarker` (folder-contract §8,
+/// tool-behaviour §3). A cancel, or a shutdown before the recording, cancels the attempt's inner
+/// task, which stops its tools the usual way (SIGINT, SIGTERM, SIGKILL).
 ///
 /// A recorder that exits by itself because the stream was lost (ffmpeg takes a playlist that
 /// answers 5xx as the end of the stream, tool-behaviour §1 / issue 5) is started again, from the live
@@ -44,6 +48,12 @@ package final class LiveSession: Sendable {
         var lastRecorded: Double?
         var lastAdvance = ContinuousClock.now
         var notes: [String] = []
+        /// When the shutdown's stop came: the finish budget counts from here.
+        var shutdownAt: ContinuousClock.Instant?
+        /// The shutdown stopped the attempt after the recording (an encode, or the budget ran out).
+        var shutdownCancelled = false
+        /// The conversion encodes video (nil: not planned yet).
+        var encodesVideo: Bool?
     }
 
     private let state = Mutex(State())
@@ -54,16 +64,26 @@ package final class LiveSession: Sendable {
     /// Joins the parts of a recording that reconnected; nil: no reconnecting (one part only).
     let joiner: LivePartJoiner?
     let logger: Logger?
+    /// The recording an earlier attempt kept at shutdown: this attempt only converts and publishes it.
+    let resumed: LiveResumeMarker?
 
     init(
         settings: LiveSettings, maxDuration: Int?, runner: ToolRunner = ToolRunner(), joiner: LivePartJoiner? = nil,
-        logger: Logger? = nil
+        logger: Logger? = nil, resumed: LiveResumeMarker? = nil
     ) {
         self.settings = settings
         self.maxDuration = maxDuration
         self.runner = runner
         self.joiner = joiner
         self.logger = logger
+        self.resumed = resumed
+        if let resumed {
+            state.withLock { s in
+                s.phase = .finishing
+                s.lastRecorded = resumed.recordedSeconds
+                s.notes = resumed.notes + [LiveResumeMarker.resumedNote]
+            }
+        }
     }
 
     /// The attempt's inner task; cancelled at once when a stop that discards came first.
@@ -84,6 +104,7 @@ package final class LiveSession: Sendable {
         }
         let action = state.withLock { s -> Action in
             if s.stop == nil { s.stop = kind }
+            if kind == .shutdown && s.shutdownAt == nil { s.shutdownAt = .now }
             switch (kind, s.phase) {
             case (.shutdown, .recording(let recorder)):
                 s.gracefulStop = true
@@ -103,6 +124,61 @@ package final class LiveSession: Sendable {
         case .interrupt(let recorder): interrupt(recorder)
         case .nothing: break
         }
+        if kind == .shutdown {
+            stopFinishingIfDue()
+            armFinishBudget()
+        }
+    }
+
+    /// The shutdown's finish budget: when it runs out while the attempt converts, verifies or publishes,
+    /// the attempt is stopped (its recording is kept for the next start, `resumeMarker`).
+    private func armFinishBudget() {
+        let budget = settings.shutdownFinishBudget
+        Task {
+            try? await Task.sleep(for: budget)
+            self.stopFinishingIfDue()
+        }
+    }
+
+    /// After a shutdown, cancels the inner task once the recording is over (a recorder still stopping is
+    /// left to its stop ladder; `endRecording` looks again) and the conversion encodes video or the
+    /// budget is spent.
+    private func stopFinishingIfDue() {
+        let inner = state.withLock { s -> Task<JobOutcome, Never>? in
+            guard case .finishing = s.phase, s.stop == .shutdown, !s.shutdownCancelled, let at = s.shutdownAt,
+                s.encodesVideo == true || ContinuousClock.now - at >= settings.shutdownFinishBudget
+            else { return nil }
+            s.shutdownCancelled = true
+            return s.inner
+        }
+        guard let inner else { return }
+        logger?.notice(
+            "shutdown: the live recording's conversion is stopped; the recording is kept for the next start",
+            metadata: ["budget_s": "\(Self.seconds(settings.shutdownFinishBudget))"])
+        inner.cancel()
+    }
+
+    /// The conversion is planned: one that encodes video is not run during a shutdown.
+    func beginConversion(encodesVideo: Bool) {
+        state.withLock { $0.encodesVideo = encodesVideo }
+        stopFinishingIfDue()
+    }
+
+    /// The shutdown stopped the attempt after its recording.
+    var shutdownCancelled: Bool { state.withLock { $0.shutdownCancelled } }
+
+    /// The marker that keeps this attempt's finalised recording (`finalPath`, inside the work directory at
+    /// `workDirectory`) for the next start; nil when nothing was recorded.
+    func resumeMarker(finalPath: String?, workDirectory: String) -> LiveResumeMarker? {
+        if let resumed { return resumed }
+        let (byShutdown, ended, recorded, notes) = state.withLock {
+            ($0.stop == .shutdown && $0.gracefulStop, $0.stalled || $0.lost, $0.lastRecorded ?? 0, $0.notes)
+        }
+        guard recorded > 0, let finalPath,
+            let media = LiveResumeMarker.relative(finalPath, toWorkDirectory: workDirectory)
+        else { return nil }
+        return LiveResumeMarker(
+            media: media, recordedSeconds: recorded, stoppedByShutdown: byShutdown, streamEnded: ended, notes: notes)
     }
 
     var stopKind: StopRequest.Kind? { state.withLock { $0.stop } }
@@ -112,6 +188,11 @@ package final class LiveSession: Sendable {
 
     /// Why the recording ended, given the recorded duration (ffprobe's).
     func stoppedReason(duration: Double?) -> String {
+        if let resumed {
+            return LivePlan.stoppedReason(
+                shutdown: resumed.stoppedByShutdown, stalled: resumed.streamEnded, maxDuration: maxDuration,
+                recordedSeconds: duration)
+        }
         let (shutdown, ended) = state.withLock {
             ($0.stop == .shutdown && $0.gracefulStop, $0.stalled || $0.lost)
         }
@@ -134,7 +215,11 @@ package final class LiveSession: Sendable {
         }
     }
 
-    func endRecording() { state.withLock { $0.phase = .finishing } }
+    /// The recording is over; a shutdown whose finish budget is already spent stops the attempt now.
+    func endRecording() {
+        state.withLock { $0.phase = .finishing }
+        stopFinishingIfDue()
+    }
 
     /// Between two runs of the recorder.
     func endPart() { state.withLock { $0.phase = .reconnecting } }

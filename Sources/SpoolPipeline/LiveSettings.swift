@@ -10,13 +10,18 @@ package struct LiveSettings: Sendable {
     /// After a graceful stop (SIGINT to the group), how long before SIGTERM, then SIGKILL.
     package var interruptGrace: Duration
     package var terminateGrace: Duration
+    /// After a shutdown's stop, how long the attempt may go on converting and publishing the finalised
+    /// recording before it is stopped and the recording kept for the next start (folder-contract §8:
+    /// exit within 10 s; a remux fits, a re-encode of a long recording does not).
+    package var shutdownFinishBudget: Duration
 
     package init(
         reconnectGrace: Duration = .seconds(30), interruptGrace: Duration = .seconds(5),
-        terminateGrace: Duration = .seconds(2)
+        terminateGrace: Duration = .seconds(2), shutdownFinishBudget: Duration = .seconds(4)
     ) {
         self.reconnectGrace = reconnectGrace
         self.interruptGrace = interruptGrace
         self.terminateGrace = terminateGrace
+        self.shutdownFinishBudget = shutdownFinishBudget
     }
 }

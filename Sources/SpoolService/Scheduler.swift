@@ -381,6 +381,8 @@ package actor Scheduler {
         cancelling.insert(jobID)
         defer { cancelling.remove(jobID) }
         guard await save(job, change: "cancel") else { return .notCancellable("job \(jobID) changed; try again") }
+        // A live recording kept at shutdown for this job's next attempt goes with the cancel.
+        try? FileManager.default.removeItem(atPath: paths.workDirectory(jobID))
         dueTimerStale = true
         metrics?.jobEnded(job)
         status.write(job: job)

@@ -82,7 +82,7 @@ package struct SpoolDaemon: Service, CustomStringConvertible {
     }
 
     /// Recovery (folder-contract §8): interrupted jobs back to Pending, status files rebuilt, claimed files finished,
-    /// stray outputs swept, the work directory cleared.
+    /// stray outputs swept, the work directory cleared (but for live recordings kept at shutdown).
     private func recover(store: Store, status: StatusWriter, ingestor: Ingestor) throws
         -> (StatusRebuilder, OutputPublisher)
     {
@@ -99,7 +99,11 @@ package struct SpoolDaemon: Service, CustomStringConvertible {
         publisher.sweep(
             isCompleted: { id in (try? store.job(id: id))?.status == .completed },
             folder: { id in (try? store.job(id: id))?.folder })
-        try paths.clearWork()
+        // A live recording a shutdown kept (LiveResumeMarker) stays for its job, if that job still runs.
+        try paths.clearWork(keeping: { id in
+            LiveResumeMarker.read(workDirectory: paths.workDirectory(id)) != nil
+                && (try? store.job(id: id))?.status.isTerminal == false
+        })
         logger.info(
             "spool started",
             metadata: ["root": "\(paths.root)", "requeued": "\(requeued.count)", "inbox": "\(paths.inbox)"])

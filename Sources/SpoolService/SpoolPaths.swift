@@ -41,11 +41,12 @@ package struct SpoolPaths: Sendable {
         return work + "/.staging"
     }
 
-    /// Removes the scratch space of every job (none runs at start-up), keeping the staging directory.
-    package func clearWork() throws {
+    /// Removes the scratch space of every job (none runs at start-up), keeping the staging directory and
+    /// the directories `keeping` names (a live recording kept at shutdown for its job's next attempt).
+    package func clearWork(keeping: (String) -> Bool = { _ in false }) throws {
         let fm = FileManager.default
         try fm.createDirectory(atPath: work, withIntermediateDirectories: true)
-        for name in try fm.contentsOfDirectory(atPath: work) where name != ".staging" {
+        for name in try fm.contentsOfDirectory(atPath: work) where name != ".staging" && !keeping(name) {
             try fm.removeItem(atPath: work + "/" + name)
         }
     }
