@@ -63,15 +63,34 @@ struct LivePartJoiner: Sendable {
         return LiveSeam.resolve(tail: tail, head: head)
     }
 
+    /// The packet checksums of the first seconds of `part`, still being recorded, remuxed into the
+    /// container of `previous` (the finished part it joins) so the two compare; nil when ffmpeg
+    /// could not read it (yet).
+    func growingHead(_ part: String, like previous: String, workDirectory: String) async throws
+        -> [LiveSeam.Packet]?
+    {
+        let ext = (previous as NSString).pathExtension
+        let copy = workDirectory + "/seam-head." + (ext.isEmpty ? "mkv" : ext)
+        defer { try? FileManager.default.removeItem(atPath: copy) }
+        let result = try await runner.run(
+            ffmpeg, arguments: LiveSeam.growingHeadArguments(input: part, output: copy), workingDirectory: workDirectory
+        )
+        guard result.succeeded else { return nil }
+        return try await checksums(copy, tail: false, workDirectory: workDirectory, quiet: true)
+    }
+
     /// The packet checksums of `part`'s last (or first) `LiveSeam.window` seconds; nil when
-    /// ffmpeg could not list them.
-    private func checksums(_ part: String, tail: Bool, workDirectory: String) async throws -> [LiveSeam.Packet]? {
+    /// ffmpeg could not list them (`quiet`: a part still being recorded, looked at again later).
+    func checksums(_ part: String, tail: Bool, workDirectory: String, quiet: Bool = false) async throws
+        -> [LiveSeam.Packet]?
+    {
         let listing = workDirectory + (tail ? "/seam-tail.framemd5" : "/seam-head.framemd5")
         defer { try? FileManager.default.removeItem(atPath: listing) }
         let result = try await runner.run(
             ffmpeg, arguments: LiveSeam.checksumArguments(input: part, tail: tail, output: listing),
             workingDirectory: workDirectory)
         guard result.succeeded, let text = try? String(contentsOfFile: listing, encoding: .utf8) else {
+            if quiet { return nil }
             logger?.warning(
                 "could not list a live part's packets",
                 metadata: ["part": "\(part)", "stderr": "\(result.stderrTail.suffix(2).joined(separator: " | "))"])
