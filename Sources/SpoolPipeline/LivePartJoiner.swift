@@ -13,6 +13,8 @@ struct LivePartJoiner: Sendable {
     var ffmpeg: String
     var runner: ToolRunner
     var logger: Logger? = nil
+    /// The recording's `max_duration`: the joined file is cut there.
+    var maxDuration: Int? = nil
 
     /// What joining came to: the joined file (and a note per join that could not be made
     /// seamless), or why there is none.
@@ -42,7 +44,8 @@ struct LivePartJoiner: Sendable {
         let listed = zip(parts, cuts).map { (path: $0, outpoint: $1) }
         try LiveSeam.concatList(parts: listed).write(toFile: list, atomically: true, encoding: .utf8)
         let result = try await runner.run(
-            ffmpeg, arguments: LivePlan.joinArguments(list: list, output: output), workingDirectory: workDirectory)
+            ffmpeg, arguments: LivePlan.joinArguments(list: list, output: output, maxDuration: maxDuration),
+            workingDirectory: workDirectory)
         try? FileManager.default.removeItem(atPath: list)
         guard result.succeeded, FileManager.default.fileExists(atPath: output) else {
             try? FileManager.default.removeItem(atPath: output)

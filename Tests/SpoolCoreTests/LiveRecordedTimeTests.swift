@@ -43,6 +43,15 @@ struct LiveRecordedTimeTests {
         #expect(LiveRecordedTime.recorderCap(remaining: nil) == nil)
     }
 
+    @Test("the joined file is cut at max_duration (a last part stopped by spool runs on a little)")
+    func joinCutAtCap() {
+        let args = LivePlan.joinArguments(list: "/w/parts.ffconcat", output: "/w/recording.mp4", maxDuration: 24)
+        #expect(args.last == "/w/recording.mp4")
+        #expect(args.contains("-t") && args[args.firstIndex(of: "-t")! + 1] == "24")
+        #expect(args.firstIndex(of: "-t")! > args.firstIndex(of: "-i")!, "-t must limit the output, not the list")
+        #expect(!LivePlan.joinArguments(list: "/w/l", output: "/w/r.mkv").contains("-t"))
+    }
+
     @Test("the repeated seconds, from the next part's head as recorded so far")
     func repeatedSeconds() {
         // The previous part's tail: stream packets 100..<250 (times 10 s on, last at 15.96 s).
