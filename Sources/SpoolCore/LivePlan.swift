@@ -131,12 +131,15 @@ package enum LivePlan {
     }
 
     /// ffmpeg joining the parts listed in `list` into `output` without re-encoding (an argv, never
-    /// a shell). `-safe 0`: the list holds absolute paths (spool's own work directory).
-    package static func joinArguments(list: String, output: String) -> [String] {
+    /// a shell). `-safe 0`: the list holds absolute paths (spool's own work directory). With
+    /// `maxDuration`, the joined file ends there (`-t`): a last part stopped by spool at the cap
+    /// runs on until the recorder takes the signal (measured: up to a segment, 1 s, more).
+    package static func joinArguments(list: String, output: String, maxDuration: Int? = nil) -> [String] {
         var args = [
             "-hide_banner", "-nostdin", "-loglevel", "error", "-y", "-f", "concat", "-safe", "0", "-i", list,
             "-map", "0", "-c", "copy",
         ]
+        if let maxDuration { args += ["-t", String(maxDuration)] }
         let ext = (output as NSString).pathExtension.lowercased()
         if ["mp4", "m4a", "mov"].contains(ext) { args += ["-movflags", "+faststart"] }
         return args + [output]

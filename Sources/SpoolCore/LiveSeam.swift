@@ -148,7 +148,7 @@ package enum LiveSeam {
         case .overlap: return nil
         case .noOverlap:
             return
-                "parts \(part) and \(part + 1) were joined as recorded: part \(part + 1) does not begin with media from the end of part \(part), so the recording may miss a few seconds there (a gap the server no longer had)"
+                "parts \(part) and \(part + 1) were joined as recorded: part \(part + 1) does not begin with media from the end of part \(part), so it begins where part \(part) ended or later; what the stream sent in between, if anything, the server no longer had and is missing"
         case .ambiguous:
             return
                 "parts \(part) and \(part + 1) were joined as recorded: the media at the join is a still picture, so seconds recorded twice could not be told apart"

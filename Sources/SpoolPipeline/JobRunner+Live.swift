@@ -24,7 +24,8 @@ extension JobRunner {
         let finishing = quickStop
         let session = LiveSession(
             settings: live, maxDuration: spec.options.maxDuration, runner: runner,
-            joiner: LivePartJoiner(ffmpeg: tools.ffmpeg, runner: runner), logger: jobLogger, resumed: resume)
+            joiner: LivePartJoiner(ffmpeg: tools.ffmpeg, runner: runner, maxDuration: spec.options.maxDuration),
+            logger: jobLogger, resumed: resume)
         let outcome = await withTaskCancellationHandler {
             let inner = Task {
                 if let resume { return await finishing.convertKept(spec, resume, session: session, report: report) }

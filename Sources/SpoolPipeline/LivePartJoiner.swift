@@ -13,6 +13,8 @@ struct LivePartJoiner: Sendable {
     var ffmpeg: String
     var runner: ToolRunner
     var logger: Logger? = nil
+    /// The recording's `max_duration`: the joined file is cut there.
+    var maxDuration: Int? = nil
 
     /// What joining came to: the joined file (and a note per join that could not be made
     /// seamless), or why there is none.
@@ -42,7 +44,8 @@ struct LivePartJoiner: Sendable {
         let listed = zip(parts, cuts).map { (path: $0, outpoint: $1) }
         try LiveSeam.concatList(parts: listed).write(toFile: list, atomically: true, encoding: .utf8)
         let result = try await runner.run(
-            ffmpeg, arguments: LivePlan.joinArguments(list: list, output: output), workingDirectory: workDirectory)
+            ffmpeg, arguments: LivePlan.joinArguments(list: list, output: output, maxDuration: maxDuration),
+            workingDirectory: workDirectory)
         try? FileManager.default.removeItem(atPath: list)
         guard result.succeeded, FileManager.default.fileExists(atPath: output) else {
             try? FileManager.default.removeItem(atPath: output)
@@ -63,15 +66,34 @@ struct LivePartJoiner: Sendable {
         return LiveSeam.resolve(tail: tail, head: head)
     }
 
+    /// The packet checksums of the first seconds of `part`, still being recorded, remuxed into the
+    /// container of `previous` (the finished part it joins) so the two compare; nil when ffmpeg
+    /// could not read it (yet).
+    func growingHead(_ part: String, like previous: String, workDirectory: String) async throws
+        -> [LiveSeam.Packet]?
+    {
+        let ext = (previous as NSString).pathExtension
+        let copy = workDirectory + "/seam-head." + (ext.isEmpty ? "mkv" : ext)
+        defer { try? FileManager.default.removeItem(atPath: copy) }
+        let result = try await runner.run(
+            ffmpeg, arguments: LiveSeam.growingHeadArguments(input: part, output: copy), workingDirectory: workDirectory
+        )
+        guard result.succeeded else { return nil }
+        return try await checksums(copy, tail: false, workDirectory: workDirectory, quiet: true)
+    }
+
     /// The packet checksums of `part`'s last (or first) `LiveSeam.window` seconds; nil when
-    /// ffmpeg could not list them.
-    private func checksums(_ part: String, tail: Bool, workDirectory: String) async throws -> [LiveSeam.Packet]? {
+    /// ffmpeg could not list them (`quiet`: a part still being recorded, looked at again later).
+    func checksums(_ part: String, tail: Bool, workDirectory: String, quiet: Bool = false) async throws
+        -> [LiveSeam.Packet]?
+    {
         let listing = workDirectory + (tail ? "/seam-tail.framemd5" : "/seam-head.framemd5")
         defer { try? FileManager.default.removeItem(atPath: listing) }
         let result = try await runner.run(
             ffmpeg, arguments: LiveSeam.checksumArguments(input: part, tail: tail, output: listing),
             workingDirectory: workDirectory)
         guard result.succeeded, let text = try? String(contentsOfFile: listing, encoding: .utf8) else {
+            if quiet { return nil }
             logger?.warning(
                 "could not list a live part's packets",
                 metadata: ["part": "\(part)", "stderr": "\(result.stderrTail.suffix(2).joined(separator: " | "))"])

@@ -26,18 +26,31 @@ extension LiveSession {
         while true {
             let directory = try work.livePart(part)
             var partArguments = arguments
+            var seamTail: (previous: String, packets: [LiveSeam.Packet])? = nil
             if part > 1 {
+                // The recorder's cap leaves room for what the part repeats; spool caps it on unique media.
+                let remaining = LivePlan.remainingSeconds(maxDuration: maxDuration, recorded: recordedSoFar)
                 partArguments = LiveSeam.reconnectArguments(
                     LivePlan.reconnectArguments(
                         record: arguments, workDirectory: work.path, partDirectory: directory.path,
-                        remainingSeconds: LivePlan.remainingSeconds(maxDuration: maxDuration, recorded: recordedSoFar)))
+                        remainingSeconds: LiveRecordedTime.recorderCap(remaining: remaining)))
+                if let previous = parts.last {
+                    seamTail = try await joiner?.checksums(previous, tail: true, workDirectory: work.path).map {
+                        (previous, $0)
+                    }
+                }
             }
             let offset = recordedSoFar
-            beginPart(offset: offset)
+            beginPart(offset: offset, afterReconnect: part > 1)
+            if part > 1 && seamTail == nil { repeatedSeconds(0) }
             let run = try await recordPart(
                 tool: tool, arguments: partArguments, directory: directory, firstPart: part == 1, cap: cap,
-                throttle: throttle, report: report)
+                seamTail: seamTail, throttle: throttle, report: report)
             if run.cancelled || Task.isCancelled { return run }
+            if let seamTail, seamPending {
+                // Lost again before the join could be compared: compare the part as recorded.
+                await compareSeam(tail: seamTail, directory: directory, final: true)
+            }
             if part == 1 && joiner == nil { return finishSinglePart(run, work: work) }
             let partRecorded = recordedSoFar - offset
             if partRecorded > 0, let media = directory.partMedia(exitCode: run.exitCode) { parts.append(media) }
@@ -78,7 +91,8 @@ extension LiveSession {
     /// recording, the watchdog looks every half second whether it still does.
     private func recordPart(
         tool: String, arguments: [String], directory: WorkDirectory, firstPart: Bool, cap: Double?,
-        throttle: ProgressThrottle, report: @escaping @Sendable (JobReport) async -> Void
+        seamTail: (previous: String, packets: [LiveSeam.Packet])?, throttle: ProgressThrottle,
+        report: @escaping @Sendable (JobReport) async -> Void
     ) async throws -> ToolResult {
         let recorderRunner = ToolRunner(
             interruptGrace: settings.interruptGrace, terminateGrace: settings.terminateGrace, running: runner.running)
@@ -94,13 +108,40 @@ extension LiveSession {
             }
         ) { recorder in
             if !self.beginRecording(recorder, firstPart: firstPart) { self.interrupt(recorder) }
+            var failedLooks = 0
             while recorder.isRunning && !Task.isCancelled {
                 try? await Task.sleep(for: .milliseconds(500))
                 self.checkStall()
+                // The join with the part before, compared while this part records (`LiveRecordedTime`).
+                if let seamTail, self.seamPending, self.partSeconds > 1 {
+                    let listed = await self.compareSeam(tail: seamTail, directory: directory, final: failedLooks >= 3)
+                    if !listed { failedLooks += 1 }
+                }
             }
         }
         endPart()
         return run.result
+    }
+
+    /// Compares the start of the part being recorded in `directory` with `tail` (the part before's
+    /// end) and, once it can tell, says how many of its seconds are repeated. False when ffmpeg
+    /// could not list the part (yet); `final`: then, or when it cannot tell, nothing counts as repeated.
+    @discardableResult
+    private func compareSeam(
+        tail: (previous: String, packets: [LiveSeam.Packet]), directory: WorkDirectory, final: Bool
+    ) async -> Bool {
+        guard let joiner, let media = directory.recordedFile,
+            let head = try? await joiner.growingHead(media, like: tail.previous, workDirectory: directory.path)
+        else {
+            if final { repeatedSeconds(0) }
+            return false
+        }
+        if let seconds = LiveSeam.repeatedSeconds(tail: tail.packets, head: head) {
+            repeatedSeconds(seconds)
+        } else if final {
+            repeatedSeconds(0)
+        }
+        return true
     }
 
     /// A recording of one part (no reconnect happened): a recording the service stopped

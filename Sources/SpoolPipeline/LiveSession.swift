@@ -43,8 +43,16 @@ package final class LiveSession: Sendable {
         /// The stream was lost and did not come back within the reconnect grace.
         var lost = false
         var inner: Task<JobOutcome, Never>?
-        /// Seconds recorded by the parts before the current one (its ffmpeg counts from 0).
+        /// Unique seconds recorded by the parts before the current one (its ffmpeg counts from 0).
         var offset: Double = 0
+        /// Seconds at the start of the current part that the part before holds (nil: not compared yet).
+        var repeated: Double? = 0
+        /// The current part's own time (its ffmpeg's), -1 before its first progress.
+        var partSeconds: Double = -1
+        /// The current part follows a reconnect: spool, not the recorder, caps it at `max_duration`.
+        var capsPart = false
+        /// Spool stopped the part because the unique total reached `max_duration`.
+        var capReached = false
         var lastRecorded: Double?
         var lastAdvance = ContinuousClock.now
         var notes: [String] = []
@@ -224,8 +232,54 @@ package final class LiveSession: Sendable {
     /// Between two runs of the recorder.
     func endPart() { state.withLock { $0.phase = .reconnecting } }
 
-    /// A new part starts where the recording so far ends.
-    func beginPart(offset: Double) { state.withLock { $0.offset = offset } }
+    /// A new part starts where the recording so far ends. `afterReconnect`: it may begin with
+    /// seconds the part before holds; they count once compared (`repeatedSeconds`).
+    func beginPart(offset: Double, afterReconnect: Bool = false) {
+        state.withLock { s in
+            s.offset = offset
+            s.partSeconds = -1
+            s.repeated = afterReconnect ? nil : 0
+            s.capsPart = afterReconnect && maxDuration != nil
+        }
+    }
+
+    /// The join of the current part with the one before is compared: its first `seconds` are
+    /// repeated and do not count. The recording is stopped when its unique media reaches the cap.
+    func repeatedSeconds(_ seconds: Double) {
+        let (total, recorder) = state.withLock { s -> (Double, ToolExecution?) in
+            s.repeated = seconds
+            let time = LiveRecordedTime(offset: s.offset, repeated: seconds)
+            if s.partSeconds >= 0 { s.lastRecorded = time.total(partSeconds: s.partSeconds) }
+            return (s.lastRecorded ?? 0, Self.capIfReached(&s, maxDuration: maxDuration))
+        }
+        logger?.info(
+            "live part compared with the part before while recording",
+            metadata: ["repeated_s": "\(seconds)", "recorded_s": "\(total)"])
+        if let recorder { capped(recorder, total: total) }
+    }
+
+    /// Whether the current part's join is still to be compared.
+    var seamPending: Bool { state.withLock { $0.repeated == nil } }
+
+    /// The current part's own time so far.
+    var partSeconds: Double { state.withLock { max(0, $0.partSeconds) } }
+
+    /// Marks the cap reached and returns the recorder to stop, when the current part is capped by
+    /// spool and its unique total reached `max_duration`.
+    private static func capIfReached(_ s: inout State, maxDuration: Int?) -> ToolExecution? {
+        guard s.capsPart, !s.capReached, s.partSeconds >= 0, case .recording(let recorder) = s.phase,
+            LiveRecordedTime(offset: s.offset, repeated: s.repeated).reachedCap(
+                partSeconds: s.partSeconds, maxDuration: maxDuration)
+        else { return nil }
+        s.capReached = true
+        return recorder
+    }
+
+    /// The unique total reached `max_duration` in a part after a reconnect: stop it gracefully.
+    private func capped(_ recorder: ToolExecution, total: Double) {
+        logger?.notice("live recording reached max_duration", metadata: ["recorded_s": "\(total)"])
+        interrupt(recorder)
+    }
 
     /// The stream was lost: the watchdog now waits for it to come back.
     func streamWasLost() { state.withLock { $0.streamLost = true } }
@@ -235,15 +289,20 @@ package final class LiveSession: Sendable {
 
     /// Records progress of the current part (`seconds` as its ffmpeg counts them); the total
     /// recorded time when it moved on.
+    /// A part after a reconnect counts only past the seconds it repeats (`LiveRecordedTime`); until
+    /// they are known its time counts whole, so the total can step back once when they are.
     func advance(to seconds: Double) -> Double? {
-        let (total, resumed, firstAfter) = state.withLock { s -> (Double?, Bool, Duration?) in
-            let total = s.offset + seconds
-            guard total > (s.lastRecorded ?? -1) else { return (nil, false, nil) }
+        let (total, resumed, recorder, firstAfter) = state.withLock {
+            s -> (Double?, Bool, ToolExecution?, Duration?) in
+            // A part's 0 s is not progress (a recorder that only started); the first part's is.
+            guard seconds > s.partSeconds, seconds > 0 || s.lastRecorded == nil else { return (nil, false, nil, nil) }
             let firstAfter = s.lastRecorded == nil ? ContinuousClock.now - s.lastAdvance : nil
+            s.partSeconds = seconds
+            let total = LiveRecordedTime(offset: s.offset, repeated: s.repeated).total(partSeconds: seconds)
             s.lastRecorded = total
             s.lastAdvance = .now
             defer { s.streamLost = false }
-            return (total, s.streamLost, firstAfter)
+            return (total, s.streamLost, Self.capIfReached(&s, maxDuration: maxDuration), firstAfter)
         }
         if let firstAfter {
             // How long the recorder took to start (the watchdog's first-media allowance, `LiveWatchdog`).
@@ -252,6 +311,7 @@ package final class LiveSession: Sendable {
         if resumed, let total {
             logger?.notice("live stream back; recording again", metadata: ["recorded_s": "\(total)"])
         }
+        if let recorder, let total { capped(recorder, total: total) }
         return total
     }
 
@@ -272,7 +332,7 @@ package final class LiveSession: Sendable {
     var sinceLastMedia: Duration { state.withLock { ContinuousClock.now - $0.lastAdvance } }
     /// A stop that ends the recording: shutdown, cancel, the watchdog.
     var stopRequested: Bool {
-        state.withLock { $0.stop != nil || $0.gracefulStop || $0.stalled || $0.lost }
+        state.withLock { $0.stop != nil || $0.gracefulStop || $0.stalled || $0.lost || $0.capReached }
     }
 
     /// The watchdog: no new media for the reconnect grace period ends the recording gracefully
@@ -281,7 +341,7 @@ package final class LiveSession: Sendable {
     func checkStall() {
         let stalled = state.withLock { s -> (recorder: ToolExecution, lost: Bool, allowance: Duration)? in
             let mediaSeen = s.lastRecorded != nil
-            guard case .recording(let recorder) = s.phase, !s.stalled, !s.lost, !s.gracefulStop,
+            guard case .recording(let recorder) = s.phase, !s.stalled, !s.lost, !s.gracefulStop, !s.capReached,
                 LiveWatchdog.isStalled(
                     sinceLastMedia: ContinuousClock.now - s.lastAdvance, mediaSeen: mediaSeen, settings: settings)
             else { return nil }

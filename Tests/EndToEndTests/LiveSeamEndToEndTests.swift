@@ -80,7 +80,7 @@ struct LiveSeamEndToEndTests {
     }
 
     @Test(
-        "an outage longer than the server's 3-s window: the media sent meanwhile is gone, the parts are joined as recorded with nothing repeated, and the note says a few seconds may be missing"
+        "an outage longer than the server's 3-s window: the media sent meanwhile is gone, the parts are joined as recorded with nothing repeated, and the note says what was sent in between is missing"
     )
     func gapIsNoted() async throws {
         let lab = try await sharedLab()
@@ -103,7 +103,7 @@ struct LiveSeamEndToEndTests {
         let note = job["note"] as? String ?? ""
         #expect(note.contains("reconnected"), "the recording did not reconnect: \(note)\n\(spool.diagnostics())")
         #expect(note.contains("parts 1 and 2 were joined as recorded"), "no note on the gap: \(note)")
-        #expect(note.contains("may miss a few seconds"), "\(note)")
+        #expect(note.contains("begins where part 1 ended or later") && note.contains("is missing"), "\(note)")
 
         let recorded = try videoFrameChecksums(try published(spool, job).path)
         try await stream.waitUntilStopped(timeout: 30)
@@ -116,6 +116,64 @@ struct LiveSeamEndToEndTests {
         // The outage (6 s) minus what the 3-s window still held: at least a second is missing.
         let missing = zip(positions, positions.dropFirst()).map { $1 - $0 - 1 }.max() ?? 0
         #expect(missing >= 25, "no gap in the recording: \(seamReport(recorded, sent))")
+        #expect(scratchLeft(spool).isEmpty, "\(scratchLeft(spool))")
+        try await spool.stop()
+    }
+
+    @Test(
+        "a 2-s outage with max_duration: the joined file holds max_duration (± 1 s) of unique media, each frame once, and stopped_reason is max_duration",
+        .timeLimit(.minutes(3))
+    )
+    func maxDurationAfterJoin() async throws {
+        let lab = try await sharedLab()
+        let stream = try LiveStream(lab: lab, name: "seamcap")
+        defer { stream.stop() }
+        // As in seamlessJoin: a 12-segment window, so the second part begins inside the first and
+        // its first seconds are cut at the join; they must not count toward max_duration. The
+        // stream (60 s) outlasts the recording, so only the cap can end it.
+        try stream.start(runtime: 60, endList: true, window: 12, keepSegments: true)
+        let spool = try SpoolRoot("live-seam-cap", config: liveConfig(reconnectGrace: 20))
+        try spool.start()
+        try await stream.waitUntilLive()
+        let cap = 24
+        try spool.drop(
+            "c.json",
+            batchJSON(options: liveOptions([("max_duration", "\(cap)")]), jobs: [(stream.outageURL, "seamcap")]))
+        let id = try await spool.acceptedReceipt("c").jobIDs[0]
+        _ = try await waitRecorded(spool, id, atLeast: 10)
+        try stream.beginOutage()
+        try await Task.sleep(nanoseconds: 2_000_000_000)
+        stream.endOutage()
+        let job = try await waitFor("the recording to finish", timeout: 90, interval: 0.1, on: spool) {
+            try terminal(spool, id)
+        }
+        #expect(job["status"] as? String == "Completed", "\(job)\n\(spool.diagnostics())")
+        let note = job["note"] as? String ?? ""
+        #expect(note.contains("reconnected"), "the recording did not reconnect: \(note)\n\(spool.diagnostics())")
+        #expect(!note.contains("joined as recorded"), "a join was not resolved: \(note)")
+        #expect(job["stopped_reason"] as? String == "max_duration", "\(job)")
+        // Seconds were cut at the join (otherwise this test shows nothing about counting them).
+        let joins = logText(spool).components(separatedBy: "\n").filter { $0.contains("compared at their join") }
+        #expect(joins.count == 1 && joins[0].contains("overlap(cutAt:"), "\(joins)")
+        let compared = logText(spool).components(separatedBy: "\n").filter {
+            $0.contains("compared with the part before while recording")
+        }
+        #expect(compared.contains { !$0.contains("repeated_s=0.0") }, "no repeated seconds counted: \(compared)")
+
+        let file = try published(spool, job)
+        let duration = try #require(try ffprobe(file).duration)
+        #expect(abs(duration - Double(cap)) <= 1, "joined duration \(duration) s, max_duration \(cap) s")
+        let recorded = try videoFrameChecksums(file.path)
+        let repeated = recorded.count - Set(recorded).count
+        #expect(repeated == 0, "\(repeated) frames were recorded twice")
+        // Unique frames at 25 fps: max_duration of distinct media.
+        #expect(abs(Double(Set(recorded).count) / 25 - Double(cap)) <= 1, "\(Set(recorded).count) unique frames")
+        try await stream.waitUntilStopped(timeout: 60)
+        let sent = try videoFrameChecksums("concat:" + stream.allSegments.map(\.path).joined(separator: "|"))
+        let index = Dictionary(sent.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        let positions = recorded.map { index[$0] ?? -1 }
+        #expect(!positions.contains(-1), "a recorded frame is not in the stream")
+        #expect(positions == positions.sorted(), "\(seamReport(recorded, sent))")
         #expect(scratchLeft(spool).isEmpty, "\(scratchLeft(spool))")
         try await spool.stop()
     }
