@@ -19,6 +19,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
         // Pure contract code: batch schema, validation, sanitising, status models. Foundation only.
@@ -60,7 +62,7 @@ let package = Package(
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
             ]
         ),
-        // The hosted API's HTTP endpoints on Hummingbird
+        // The hosted API's HTTP endpoints on Hummingbird; its webhooks (AsyncHTTPClient, HMAC by swift-crypto)
         .target(
             name: "SpoolHTTP",
             dependencies: [
@@ -70,6 +72,8 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // The command line: serve, submit, status, validate, doctor, config, demo.
@@ -100,7 +104,7 @@ let package = Package(
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
             ]
         ),
-        .testTarget(name: "EndToEndTests", exclude: ["Support/labserver.py"]),
+        .testTarget(name: "EndToEndTests", exclude: ["Support/labserver.py", "Support/webhookreceiver.py"]),
         .testTarget(
             name: "SpoolHTTPTests",
             dependencies: [

@@ -51,6 +51,7 @@ package struct EffectiveConfiguration: Sendable, Equatable {
             guard let level = value.string.flatMap(LogLevel.init(rawValue:)) else { return false }
             logLevel = level
         case "http_listen": c.httpListen = value.string
+        case "webhook_secret": c.webhookSecret = value.string
         default: break
         }
         return true
@@ -90,6 +91,7 @@ extension EffectiveConfiguration {
         case "metrics_interval_s": return .number(metricsInterval)
         case "log_level": return .string(logLevel.rawValue)
         case "http_listen": return text(c.httpListen)
+        case "webhook_secret": return text(c.webhookSecret)
         default: return .null
         }
     }

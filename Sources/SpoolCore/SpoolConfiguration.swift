@@ -44,6 +44,8 @@ package struct SpoolConfiguration: Sendable, Equatable {
     package var subtitleLanguages: [String]?
     /// Where the HTTP API listens (`HOST:PORT`); `nil`: no listener.
     package var httpListen: String?
+    /// Signs webhooks (`X-Spool-Signature`); `nil`: unsigned. A secret: never logged or shown.
+    package var webhookSecret: String?
 
     package init() {}
 
@@ -71,6 +73,7 @@ package struct SpoolConfiguration: Sendable, Equatable {
         case liveReconnectGraceSeconds = "live_reconnect_grace_s"
         case subtitleLanguages = "subtitle_languages"
         case httpListen = "http_listen"
+        case webhookSecret = "webhook_secret"
     }
 
     /// Range checks, each naming the key and what to do; the first that fails is thrown.

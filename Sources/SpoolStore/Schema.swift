@@ -48,6 +48,21 @@ enum Schema {
                     "CREATE TABLE IF NOT EXISTS startup_seal (id INTEGER PRIMARY KEY CHECK (id = 1), token TEXT NOT NULL)"
             )
         }
+        // Webhook deliveries (docs/webhooks.md): one row per job that asked for one; a terminal job whose row is
+        // still `pending` is sent, so a crash between the job's end and the send loses nothing.
+        migrator.registerMigration("v3-webhook-delivery") { db in
+            try db.create(table: "webhook") { t in
+                t.primaryKey("jobId", .text).references("job", onDelete: .cascade)
+                t.column("url", .text).notNull()
+                t.column("progress", .boolean).notNull().defaults(to: false)
+                t.column("state", .text).notNull().check(sql: "state IN ('pending','delivered','failed')")
+                t.column("attempts", .integer).notNull().defaults(to: 0)
+                t.column("nextAttemptAt", .integer).notNull().defaults(to: 0)
+                t.column("lastProgressAt", .integer)
+                t.column("lastError", .text)
+            }
+            try db.create(index: "webhook_state", on: "webhook", columns: ["state"])
+        }
         return migrator
     }
 }
