@@ -77,7 +77,7 @@ struct WebhookEndToEndTests {
         #expect(!log.contains("whsec_e2e-secret"), "the secret is in the log")
     }
 
-    @Test("a receiver that never answers does not hold the job's slot: the next job runs and completes")
+    @Test("a receiver that never answers holds no job slot: the next job completes and its webhook is delivered")
     func hangingReceiverHoldsNoSlot() async throws {
         let lab = try await sharedLab()
         let receiver = try WebhookReceiver()
@@ -93,11 +93,18 @@ struct WebhookEndToEndTests {
             receiver.requests(to: "hang/a").isEmpty ? nil : true
         }
         #expect(spool.job(firstID)?["status"] as? String == "Completed")
-        let second = try await http.post("/jobs", #"{"url": "\#(lab.url("clipB.mp4"))"}"#)
+        let second = try await http.post(
+            "/jobs", #"{"url": "\#(lab.url("clipB.mp4"))", "webhook_url": "\#(receiver.url("ok/b"))"}"#)
         let secondID = try #require(second.json?["job_id"] as? String)
-        _ = try await waitFor("the second job to complete", timeout: 60, on: spool) {
-            spool.job(secondID)?["status"] as? String == "Completed" ? true : nil
+        _ = try await waitFor("the second job's webhook to be delivered", timeout: 60, on: spool) {
+            spool.job(secondID)?["webhook_status"] as? String == "delivered" ? true : nil
         }
+        #expect(spool.job(secondID)?["status"] as? String == "Completed")
+        // Sent while the first receiver still held its request (its attempt times out after 30 s).
+        let hung = try #require(receiver.requests(to: "hang/a").first)
+        let delivered = receiver.requests(to: "ok/b")
+        #expect(delivered.count == 1)
+        #expect((delivered.first?.at ?? .infinity) - hung.at < 30, "sent \(delivered.map(\.at)) after \(hung.at)")
         #expect(receiver.requests(to: "hang/a").count == 1)
         #expect(spool.job(firstID)?["webhook_status"] as? String == "pending")
         try await spool.stop()
