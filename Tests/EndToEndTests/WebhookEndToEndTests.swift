@@ -110,4 +110,33 @@ struct WebhookEndToEndTests {
         try await spool.stop()
         #expect(spool.exitStatus == 0)
     }
+
+    @Test("a delivery waiting for its next attempt survives a restart: sent by the next process, delivered")
+    func survivesRestart() async throws {
+        let lab = try await sharedLab()
+        let receiver = try WebhookReceiver()
+        // A 6 s backoff after the first (refused) attempt: long enough to stop spool before the second.
+        let config = webhookConfig.replacingOccurrences(
+            of: #""retry_base_delay_s": 0.5"#, with: #""retry_base_delay_s": 6"#)
+        let spool = try SpoolRoot("webhook-restart", config: config)
+        try spool.start()
+        let http = try await SpoolHTTPClient.connect(to: spool)
+        let created = try await http.post(
+            "/jobs", #"{"url": "\#(lab.url("clipA.mp4"))", "webhook_url": "\#(receiver.url("flaky/1/r"))"}"#)
+        let id = try #require(created.json?["job_id"] as? String)
+        _ = try await waitFor("the first, refused attempt", timeout: 90, on: spool) {
+            receiver.requests(to: "flaky/1/r").isEmpty ? nil : true
+        }
+        try await spool.stop()
+        #expect(spool.job(id)?["webhook_status"] as? String == "pending")
+        #expect(receiver.requests(to: "flaky/1/r").count == 1)
+        try spool.start()
+        _ = try await waitFor("the webhook delivered after the restart", timeout: 60, on: spool) {
+            spool.job(id)?["webhook_status"] as? String == "delivered" ? true : nil
+        }
+        let attempts = receiver.requests(to: "flaky/1/r")
+        #expect(attempts.map(\.answer) == [503, 200])
+        #expect(attempts.last?.json?["type"] as? String == "job_completed")
+        try await spool.stop()
+    }
 }
