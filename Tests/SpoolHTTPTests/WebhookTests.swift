@@ -202,4 +202,33 @@ struct WebhookTests {
             }
         }
     }
+
+    @Test("progress: a running job with enable_progress_webhook gets job_progress, at most one per 5 s")
+    func progressEvents() async throws {
+        let fixture = try HTTPFixture()
+        defer { try? FileManager.default.removeItem(atPath: fixture.root) }
+        let parts = webhookParts(fixture)
+        let outcome = parts.ingestor.ingest(body: Data(twoJobs.utf8), source: Ingestor.postedSourceName())
+        guard case .accepted(_, let ids) = outcome else { throw WebhookTestError("not accepted: \(outcome)") }
+        var job = try #require(try parts.store.job(id: ids[0]))
+        try job.transition(.start)
+        #expect(try parts.store.save(job))
+        try parts.store.insertWebhook(WebhookRecord(jobId: job.id, url: "http://127.0.0.1:9/p", progress: true))
+        // The other job's webhook asks for no progress: it gets nothing while it runs.
+        var quiet = try #require(try parts.store.job(id: ids[1]))
+        try quiet.transition(.start)
+        #expect(try parts.store.save(quiet))
+        try parts.store.insertWebhook(WebhookRecord(jobId: quiet.id, url: "http://127.0.0.1:9/q", progress: false))
+        let sender = ScriptedSender(answers: [200])
+        let started = ContinuousClock.now
+        try await runWebhooks(parts, sender: sender) { ContinuousClock.now - started > .seconds(1) }
+        #expect(sender.count == 1)
+        let post = try #require(sender.posts.withLock { $0.first })
+        #expect(post.url == "http://127.0.0.1:9/p")
+        let event = try object(post.body)
+        #expect(event["type"] as? String == "job_progress")
+        #expect(event["job_id"] as? String == job.id)
+        #expect(event["step"] as? String == job.step.rawValue)
+        #expect(try parts.store.webhook(jobID: job.id)?.state == .pending)
+    }
 }
