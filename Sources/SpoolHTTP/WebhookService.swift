@@ -100,7 +100,8 @@ package struct WebhookService: Service {
         do {
             try await BlockingWork.run("webhook-save") {
                 try store.saveWebhook(saved)
-                if saved.state != .pending { status.write(job: job) }
+                // The job as stored now: a write from the job in hand could undo a newer one.
+                if saved.state != .pending, let current = try store.job(id: saved.jobId) { status.write(job: current) }
             }
         } catch {
             parts.logger.error("webhook state not saved", metadata: ["job.id": "\(job.id)", "error": "\(error)"])

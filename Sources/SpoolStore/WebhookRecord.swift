@@ -51,6 +51,16 @@ extension Store {
         }
     }
 
+    /// Every job's `webhook_status`, for rebuilding status files.
+    package func webhookStates() throws -> [String: String] {
+        try writer.read { db in
+            try Dictionary(
+                uniqueKeysWithValues: Row.fetchAll(db, sql: "SELECT jobId, state FROM webhook").map {
+                    (row: Row) -> (String, String) in (row["jobId"], row["state"])
+                })
+        }
+    }
+
     /// Saves a delivery's progress (attempts, backoff, end state).
     package func saveWebhook(_ hook: WebhookRecord) throws {
         try writer.write { db in try hook.update(db) }
