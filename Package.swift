@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
@@ -63,7 +64,7 @@ let package = Package(
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
             ]
         ),
-        // The hosted API's HTTP endpoints on Hummingbird
+        // The hosted API's HTTP endpoints on Hummingbird; its webhooks (AsyncHTTPClient, HMAC by swift-crypto)
         .target(
             name: "SpoolHTTP",
             dependencies: [
@@ -73,6 +74,8 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // The PostgreSQL store engine on postgres-nio (the cluster's shared store), and copying a SQLite store
@@ -115,7 +118,7 @@ let package = Package(
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
             ]
         ),
-        .testTarget(name: "EndToEndTests", exclude: ["Support/labserver.py"]),
+        .testTarget(name: "EndToEndTests", exclude: ["Support/labserver.py", "Support/webhookreceiver.py"]),
         .testTarget(
             name: "SpoolHTTPTests",
             dependencies: [

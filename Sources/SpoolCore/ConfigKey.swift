@@ -139,6 +139,9 @@ package struct ConfigKey: Sendable {
         .init(
             name: "http_listen", kind: .string, nullable: true, defaultText: "null",
             comment: "HOST:PORT for the HTTP API (docs/http-api.md), e.g. 127.0.0.1:8080; port 0 picks a free one."),
+        .init(
+            name: "webhook_secret", kind: .string, nullable: true, defaultText: "null",
+            comment: "Signs webhooks (X-Spool-Signature, docs/webhooks.md); never logged or shown."),
     ]
 
     package static func named(_ name: String) -> ConfigKey? { all.first { $0.name == name } }

@@ -59,6 +59,7 @@ package struct EffectiveConfiguration: Sendable, Equatable {
             logLevel = level
         case "ytdlp_fork_server": c.ytDlpForkServer = value.bool
         case "http_listen": c.httpListen = value.string
+        case "webhook_secret": c.webhookSecret = value.string
         default: break
         }
         return true
@@ -106,6 +107,7 @@ extension EffectiveConfiguration {
         case "s3_upload_cutoff_bytes": return .integer(c.s3UploadCutoffBytes)
         case "ytdlp_fork_server": return c.ytDlpForkServer.map(ConfigValue.bool) ?? .null
         case "http_listen": return text(c.httpListen)
+        case "webhook_secret": return text(c.webhookSecret)
         default: return .null
         }
     }

@@ -32,6 +32,8 @@ package struct JobStatusDocument: Codable, Sendable, Equatable {
     package var result: CompletedResult?
     /// A Failed, Warning or Skipped job's reason.
     package var failure: Failure?
+    /// `pending`, `delivered` or `failed` for a job posted with `webhook_url`; absent otherwise.
+    package var webhookStatus: String?
 
     package init(
         id: String, batchId: String, url: String, status: JobStatus, step: JobStep, createdAt: Int64,
@@ -84,6 +86,7 @@ package struct JobStatusDocument: Codable, Sendable, Equatable {
         case downloadRetries = "download_retries"
         case errorType = "error_type"
         case s3Key = "s3_key"
+        case webhookStatus = "webhook_status"
     }
 
     package func encode(to encoder: any Encoder) throws {
@@ -114,6 +117,7 @@ package struct JobStatusDocument: Codable, Sendable, Equatable {
             try c.encodeOrNull(failure.error, forKey: .error)
             try c.encode(failure.errorType.rawValue, forKey: .errorType)
         }
+        try c.encodeIfPresent(webhookStatus, forKey: .webhookStatus)
     }
 
     package init(from decoder: any Decoder) throws {
@@ -145,6 +149,7 @@ package struct JobStatusDocument: Codable, Sendable, Equatable {
                 error: try c.decodeIfPresent(String.self, forKey: .error),
                 errorType: try c.decode(ErrorType.self, forKey: .errorType))
         }
+        webhookStatus = try c.decodeIfPresent(String.self, forKey: .webhookStatus)
     }
 }
 

@@ -55,6 +55,8 @@ package struct SpoolConfiguration: Sendable, Equatable {
     package var ytDlpForkServer: Bool?
     /// Where the HTTP API listens (`HOST:PORT`); `nil`: no listener.
     package var httpListen: String?
+    /// Signs webhooks (`X-Spool-Signature`); `nil`: unsigned. A secret: never logged or shown.
+    package var webhookSecret: String?
 
     package init() {}
 
@@ -90,6 +92,7 @@ package struct SpoolConfiguration: Sendable, Equatable {
         case s3UploadCutoffBytes = "s3_upload_cutoff_bytes"
         case ytDlpForkServer = "ytdlp_fork_server"
         case httpListen = "http_listen"
+        case webhookSecret = "webhook_secret"
     }
 
     /// Range checks, each naming the key and what to do; the first that fails is thrown.

@@ -212,12 +212,19 @@ enum OpenAPIDocument {
                 "type": "object"
               },
               "SingleJob": {
-                "description": "One job: url, optional filename and the batch file's shared options at top level.",
+                "description": "One job: url, optional filename and the batch file's shared options at top level; webhook_url gets the job's outcome POSTed (docs/webhooks.md).",
                 "properties": {
+                  "enable_progress_webhook": {
+                    "type": "boolean"
+                  },
                   "filename": {
                     "type": "string"
                   },
                   "url": {
+                    "type": "string"
+                  },
+                  "webhook_url": {
+                    "format": "uri",
                     "type": "string"
                   }
                 },

@@ -35,13 +35,7 @@ extension SpoolAPI {
                 .badRequest, "1 problem in request",
                 errors: [FieldError(field: "jobs", message: "jobs is not a field of POST /jobs; use POST /jobs/bulk")])
         }
-        if let hook = object["webhook_url"], !(hook is NSNull) {
-            throw APIError(
-                .badRequest, "1 problem in request",
-                errors: [
-                    FieldError(field: "webhook_url", message: "webhooks are not available in this spool yet; omit it")
-                ])
-        }
+        let webhook = try await webhookRequest(raw)
         object["webhook_url"] = nil
         object["enable_progress_webhook"] = nil
         var item: [String: Any] = [:]
@@ -56,6 +50,7 @@ extension SpoolAPI {
         try validate(body, singleJob: true)
         switch try await ingest(body) {
         case .created(_, let jobIDs):
+            if let webhook, let jobID = jobIDs.first { try await recordWebhook(webhook, jobID: jobID) }
             return JSONBody.response(["job_id": jobIDs.first ?? ""], status: .created)
         case .cached(_, let jobIDs):
             return JSONBody.response(SingleCachedAnswer(jobId: jobIDs.first ?? ""))

@@ -115,6 +115,7 @@ package struct StatusRebuilder: Sendable {
         let missingJobs = ids.jobs.filter { !jobNames.contains($0 + ".json") }
         let missingBatches = ids.batches.filter { !batchNames.contains($0 + ".json") }
         let writer = status
+        let hooks = try store.webhookStates()  // webhook_status (docs/webhooks.md)
         var start = 0
         while start < missingJobs.count {
             let chunk = Array(missingJobs[start..<min(start + 4096, missingJobs.count)])
@@ -122,7 +123,9 @@ package struct StatusRebuilder: Sendable {
             // Encoded on every core, written from one thread: creating files in one directory serialises on
             // its lock anyway, and a second creating thread only spins on it.
             let encoded = jobs.concurrentMap { job in
-                (job.id, StatusProjection.encode(StatusProjection.job(job, paths: writer.paths)))
+                var doc = StatusProjection.job(job, paths: writer.paths)
+                doc.webhookStatus = hooks[job.id]
+                return (job.id, StatusProjection.encode(doc))
             }
             for (id, data) in encoded { status.writeNew(data, to: paths.jobStatus(id)) }
             start += chunk.count
@@ -158,6 +161,7 @@ package struct StatusRebuilder: Sendable {
         var pending: [(BatchRecord, [JobRecord])] = []
         var pendingJobs = 0
         let writer = status
+        let hooks = try store.webhookStates()  // webhook_status (docs/webhooks.md)
 
         func flush(_ chunk: [(BatchRecord, [JobRecord])]) {
             guard !chunk.isEmpty else { return }
@@ -166,9 +170,9 @@ package struct StatusRebuilder: Sendable {
                 defer { inFlight.signal() }
                 let jobs = chunk.flatMap(\.1)
                 jobs.concurrentForEach { job in
-                    writer.write(
-                        StatusProjection.job(job, paths: writer.paths), to: writer.paths.jobStatus(job.id),
-                        ifChanged: true)
+                    var doc = StatusProjection.job(job, paths: writer.paths)
+                    doc.webhookStatus = hooks[job.id]
+                    writer.write(doc, to: writer.paths.jobStatus(job.id), ifChanged: true)
                 }
                 for (batch, jobs) in chunk {
                     let done = !jobs.isEmpty && jobs.allSatisfy { $0.status.isTerminal }

@@ -20,7 +20,9 @@ package struct StatusWriter: Sendable {
     }
 
     package func write(job: JobRecord) {
-        write(StatusProjection.job(job, paths: paths), to: paths.jobStatus(job.id))
+        var doc = StatusProjection.job(job, paths: paths)
+        doc.webhookStatus = (try? store.webhook(jobID: job.id))??.state.rawValue  // docs/webhooks.md
+        write(doc, to: paths.jobStatus(job.id))
     }
 
     /// Rewrites the batch file from the store, recording the batch's end when every job is terminal.

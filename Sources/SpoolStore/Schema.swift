@@ -81,6 +81,34 @@ enum Schema {
                     INSERT INTO status_dirty (kind, id) SELECT 'job', id FROM job;
                     """)
         }
+        // Webhook deliveries (docs/webhooks.md): one row per job that asked for one; a terminal job whose row is
+        // still `pending` is sent, so a crash between the job's end and the send loses nothing.
+        migrator.registerMigration("v4-webhook-delivery") { db in
+            try db.create(table: "webhook") { t in
+                t.primaryKey("jobId", .text).references("job", onDelete: .cascade)
+                t.column("url", .text).notNull()
+                t.column("progress", .boolean).notNull().defaults(to: false)
+                t.column("state", .text).notNull().check(sql: "state IN ('pending','delivered','failed')")
+                t.column("attempts", .integer).notNull().defaults(to: 0)
+                t.column("nextAttemptAt", .integer).notNull().defaults(to: 0)
+                t.column("lastProgressAt", .integer)
+                t.column("lastError", .text)
+            }
+            try db.create(index: "webhook_state", on: "webhook", columns: ["state"])
+            // `webhook_status` is part of the job's status file: a change here makes the job's file dirty in the
+            // status journal (v3), as a change of the job row does.
+            try db.execute(
+                sql: """
+                    CREATE TRIGGER status_dirty_webhook_insert AFTER INSERT ON webhook BEGIN
+                        DELETE FROM status_dirty WHERE kind = 'job' AND id = NEW.jobId;
+                        INSERT INTO status_dirty (kind, id) VALUES ('job', NEW.jobId);
+                    END;
+                    CREATE TRIGGER status_dirty_webhook_update AFTER UPDATE ON webhook BEGIN
+                        DELETE FROM status_dirty WHERE kind = 'job' AND id = NEW.jobId;
+                        INSERT INTO status_dirty (kind, id) VALUES ('job', NEW.jobId);
+                    END;
+                    """)
+        }
         return migrator
     }
 }

@@ -49,6 +49,7 @@ struct ConfigCommand: ParsableCommand {
         if case .strings(let keys) = values["api_keys"], !keys.isEmpty {
             values["api_keys"] = .strings(keys.map { _ in "(hidden)" })
         }
+        if case .string = values["webhook_secret"] { values["webhook_secret"] = .string("(hidden)") }
         return values
     }
 

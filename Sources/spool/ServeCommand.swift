@@ -47,8 +47,11 @@ struct ServeCommand: AsyncParsableCommand {
                 file: paths.metricsFile, interval: .milliseconds(Int(effective.metricsInterval * 1000)))
             : nil
         var daemon = SpoolDaemon(paths: paths, configuration: configuration, metrics: metrics, logger: logger)
-        if let listen = configuration.httpListen.flatMap(HTTPListenAddress.init) {
-            daemon.extraServices = { parts in [("http", HTTPService(address: listen, parts: parts))] }
+        let listen = configuration.httpListen.flatMap(HTTPListenAddress.init)
+        // Webhooks run without the listener too: deliveries stored before a restart are still sent.
+        daemon.extraServices = { parts in
+            (listen.map { [("http", HTTPService(address: $0, parts: parts) as any Service)] } ?? [])
+                + [("webhooks", WebhookService(parts: parts))]
         }
         var groupConfig = ServiceGroupConfiguration(
             services: [.init(service: daemon)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
