@@ -18,16 +18,19 @@ struct LiveSessionWatchdogTests {
     @Test("a recorder whose first media comes after the reconnect grace records on (not taken as stalled)")
     func slowStart() async throws {
         try await withTempDirectory { dir in
-            // First media after 1.5 s; the grace is 0.3 s and the watchdog looks every 0.5 s.
+            // First media after 2.5 s, then a line every 0.2 s; the grace is 1 s and the watchdog looks every
+            // 0.5 s, so only the wait for the first media can exceed the grace.
             let tool = try recorder(
-                dir, "sleep 1.5\necho 'frame=25 time=00:00:01.00 bitrate=1k' >&2\nprintf media > media.mp4")
+                dir,
+                "sleep 2.5\nfor i in 1 2 3 4 5; do echo \"frame=25 time=00:00:0$i.00 bitrate=1k\" >&2; sleep 0.2; done\n"
+                    + "printf media > media.mp4")
             let session = LiveSession(
-                settings: LiveSettings(reconnectGrace: .milliseconds(300), firstMediaGrace: .seconds(20)),
+                settings: LiveSettings(reconnectGrace: .seconds(1), firstMediaGrace: .seconds(20)),
                 maxDuration: nil)
             let run = try await session.record(tool: tool, arguments: [], work: WorkDirectory(dir)) { _ in }
             #expect(run.exitCode == 0, "\(run)")
             #expect(run.signal == nil, "\(run)")
-            #expect(session.recordedSoFar == 1)
+            #expect(session.recordedSoFar == 5)
             #expect(!session.notes.contains { $0.contains("no new media") }, "\(session.notes)")
         }
     }
