@@ -32,7 +32,7 @@ private let corpusFileCount = 643
 
 /// The top-level entries of a root (folder-contract §1, plus the metrics file); nothing else may appear there.
 private let rootLayout: Set<String> = [
-    "inbox", "receipts", "batches", "jobs", "out", "archive", "rejected", "cancel", "retry", "state", "work",
+    "inbox", "receipts", "batches", "jobs", "out", "archive", "rejected", "cancel", "retry", "purge", "state", "work",
     "metrics.prom",
 ]
 
