@@ -121,18 +121,7 @@ extension Store {
         /// The jobs with these IDs (any order), decoded like `forEachBatchOfJobs`.
         package func jobs(ids: [String]) throws -> [JobRecord] {
             guard !ids.isEmpty else { return [] }
-            return try queue.read { db in
-                var found: [JobRecord] = []
-                found.reserveCapacity(ids.count)
-                var start = 0
-                while start < ids.count {
-                    let chunk = Array(ids[start..<min(start + 500, ids.count)])
-                    let sql = "SELECT * FROM job WHERE id IN (\(databaseQuestionMarks(count: chunk.count)))"
-                    found += try JobRecord.fetchAll(db, sql: sql, arguments: StatementArguments(chunk))
-                    start += 500
-                }
-                return found
-            }
+            return try queue.read { db in try Store.fetchJobs(ids: ids, db) }
         }
     }
 }

@@ -36,17 +36,7 @@ extension Store: StoreEngine {
 
     package func fetchJobs(ids: [String]) async throws -> [JobRecord] {
         guard !ids.isEmpty else { return [] }
-        return try await read { db in
-            var found: [JobRecord] = []
-            var start = 0
-            while start < ids.count {
-                let chunk = Array(ids[start..<min(start + 500, ids.count)])
-                let sql = "SELECT * FROM job WHERE id IN (\(databaseQuestionMarks(count: chunk.count)))"
-                found += try JobRecord.fetchAll(db, sql: sql, arguments: StatementArguments(chunk))
-                start += 500
-            }
-            return found
-        }
+        return try await read { db in try Store.fetchJobs(ids: ids, db) }
     }
 
     package func fetchAllJobs() async throws -> [JobRecord] {
@@ -80,20 +70,7 @@ extension Store: StoreEngine {
     }
 
     package func appendRetryJobs(_ jobs: [JobRecord], toBatch batchID: String) async throws -> [JobRecord] {
-        try await write { db in
-            let last = try Int.fetchOne(
-                db, sql: "SELECT MAX(position) FROM job WHERE batchId = ?", arguments: [batchID])
-            var next = (last ?? -1) + 1
-            var inserted: [JobRecord] = []
-            for var job in jobs {
-                job.position = next
-                next += 1
-                try job.insert(db)
-                inserted.append(job)
-            }
-            try db.execute(sql: "UPDATE batch SET finishedAt = NULL WHERE id = ?", arguments: [batchID])
-            return inserted
-        }
+        try await write { db in try Self.appendJobs(jobs, toBatch: batchID, db) }
     }
 
     package func requeueProcessingJobs() async throws -> [String] {

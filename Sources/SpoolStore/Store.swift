@@ -246,20 +246,36 @@ package final class Store: Sendable {
 
     /// Appends retry jobs to their batch (positions after the last) in one transaction.
     package func appendJobs(_ jobs: [JobRecord], toBatch batchID: String) throws -> [JobRecord] {
-        try writer.write { db in
-            let last = try Int.fetchOne(
-                db, sql: "SELECT MAX(position) FROM job WHERE batchId = ?", arguments: [batchID])
-            var next = (last ?? -1) + 1
-            var inserted: [JobRecord] = []
-            for var job in jobs {
-                job.position = next
-                next += 1
-                try job.insert(db)
-                inserted.append(job)
-            }
-            try db.execute(sql: "UPDATE batch SET finishedAt = NULL WHERE id = ?", arguments: [batchID])
-            return inserted
+        try writer.write { db in try Self.appendJobs(jobs, toBatch: batchID, db) }
+    }
+
+    /// `appendJobs`' transaction body, shared with the async `StoreEngine` face.
+    static func appendJobs(_ jobs: [JobRecord], toBatch batchID: String, _ db: Database) throws -> [JobRecord] {
+        let last = try Int.fetchOne(db, sql: "SELECT MAX(position) FROM job WHERE batchId = ?", arguments: [batchID])
+        var next = (last ?? -1) + 1
+        var inserted: [JobRecord] = []
+        for var job in jobs {
+            job.position = next
+            next += 1
+            try job.insert(db)
+            inserted.append(job)
         }
+        try db.execute(sql: "UPDATE batch SET finishedAt = NULL WHERE id = ?", arguments: [batchID])
+        return inserted
+    }
+
+    /// The jobs with these IDs (in chunks of 500 bound parameters), in no particular order.
+    static func fetchJobs(ids: [String], _ db: Database) throws -> [JobRecord] {
+        var found: [JobRecord] = []
+        found.reserveCapacity(ids.count)
+        var start = 0
+        while start < ids.count {
+            let chunk = Array(ids[start..<min(start + 500, ids.count)])
+            let sql = "SELECT * FROM job WHERE id IN (\(databaseQuestionMarks(count: chunk.count)))"
+            found += try JobRecord.fetchAll(db, sql: sql, arguments: StatementArguments(chunk))
+            start += 500
+        }
+        return found
     }
 }
 
