@@ -75,7 +75,10 @@ struct PublishFailureEndToEndTests {
         try await server.start()
         let spool = try publishingRoot(
             "publish-restart", server,
-            extra: ["retries": "6", "retry_base_delay_s": "1", "s3_upload_cutoff_bytes": "1048576"])
+            // One PUT streamed at the bandwidth limit: a request is in flight for the whole upload, so the kill
+            // below always breaks one. (A multipart upload reads each 5 MiB part before sending it, and a
+            // restart between two parts' requests goes unnoticed.)
+            extra: ["retries": "6", "retry_base_delay_s": "1", "s3_upload_cutoff_bytes": "104857600"])
         // rclone's own bandwidth limit (a real rclone flag, set through its environment) makes the upload slow.
         spool.environment["RCLONE_BWLIMIT"] = "1M"
         try spool.start()
@@ -88,7 +91,8 @@ struct PublishFailureEndToEndTests {
             else { return nil }
             return true
         }
-        try await server.stop()
+        // Killed, not stopped: a graceful stop lets the upload in flight finish first, and nothing would fail.
+        server.kill()
         try await Task.sleep(nanoseconds: 1_000_000_000)
         try await server.start()
         _ = try await spool.finishedBatch(batchID, timeout: 180)

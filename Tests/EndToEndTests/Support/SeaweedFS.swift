@@ -103,6 +103,13 @@ final class SeaweedFS {
         process = nil
     }
 
+    /// Kills the server at once (SIGKILL to its session), as a crash or a power cut would: connections in
+    /// flight break (a SIGTERM lets Go's graceful shutdown finish them first).
+    func kill() {
+        stopNow()
+        process = nil
+    }
+
     private func stopNow() {
         guard let p = process, p.isRunning else { return }
         p.killSession(SIGKILL)
