@@ -138,18 +138,7 @@ struct ForkServerEndToEndTests {
         _ = try await waitRecorded(spool, id, atLeast: 3)
         let took = try await spool.stop(timeout: 10)
         #expect(took < 10)
-        var job = try #require(spool.job(id))
-        if job["status"] as? String == "Pending" {
-            // A loaded machine: finalising and remuxing outlasted the shutdown's finish budget (4 s), so the
-            // recording was kept (recorded.json, folder-contract §8) and the next start converts it.
-            let marker = spool.dir("work").appendingPathComponent(id).appendingPathComponent("recorded.json")
-            #expect(FileManager.default.fileExists(atPath: marker.path), "Pending without a kept recording: \(job)")
-            try spool.start(extraEnvironment: forkServerOn)
-            job = try await waitFor("the kept recording's conversion", timeout: 60, interval: 0.1, on: spool) {
-                try terminal(spool, id)
-            }
-            try await spool.stop()
-        }
+        let job = try await jobAfterShutdown(spool, id, environment: forkServerOn)
         #expect(job["status"] as? String == "Completed", "\(job)\n\(spool.diagnostics())")
         #expect(job["stopped_reason"] as? String == "shutdown")
         #expect(try decodeErrors(try published(spool, job)) == "")

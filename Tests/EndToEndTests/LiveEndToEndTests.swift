@@ -32,6 +32,24 @@ func waitRecorded(_ spool: SpoolRoot, _ id: String, atLeast seconds: Double) asy
 func logText(_ spool: SpoolRoot) -> String { (try? String(contentsOf: spool.log, encoding: .utf8)) ?? "" }
 
 /// A finished job's status, or nil while it runs.
+/// The job after a SIGTERM during its recording. On a loaded machine finalising and remuxing can outlast the
+/// shutdown's finish budget (4 s): the recording is then kept (recorded.json, folder-contract §8), and the next
+/// start (with `environment`) converts it; this waits for that and stops the service again.
+func jobAfterShutdown(
+    _ spool: SpoolRoot, _ id: String, environment: [String: String] = [:]
+) async throws -> [String: Any] {
+    var job = try #require(spool.job(id))
+    guard job["status"] as? String == "Pending" else { return job }
+    let marker = spool.dir("work").appendingPathComponent(id).appendingPathComponent("recorded.json")
+    #expect(FileManager.default.fileExists(atPath: marker.path), "Pending without a kept recording: \(job)")
+    try spool.start(extraEnvironment: environment)
+    job = try await waitFor("the kept recording's conversion", timeout: 60, interval: 0.1, on: spool) {
+        try terminal(spool, id)
+    }
+    try await spool.stop()
+    return job
+}
+
 func terminal(_ spool: SpoolRoot, _ id: String) throws -> [String: Any]? {
     try spool.requireRunning()
     guard let job = spool.job(id), let status = job["status"] as? String,
@@ -306,18 +324,7 @@ struct LiveEndToEndTests {
         }
         let took = try await spool.stop(timeout: 10)
         #expect(took < 10)
-        var job = try #require(spool.job(id))
-        if job["status"] as? String == "Pending" {
-            // A loaded machine: finalising and remuxing outlasted the shutdown's finish budget (4 s), so the
-            // recording was kept (recorded.json, folder-contract §8) and the next start converts it.
-            let marker = spool.dir("work").appendingPathComponent(id).appendingPathComponent("recorded.json")
-            #expect(FileManager.default.fileExists(atPath: marker.path), "Pending without a kept recording: \(job)")
-            try spool.start()
-            job = try await waitFor("the kept recording's conversion", timeout: 60, interval: 0.1, on: spool) {
-                try terminal(spool, id)
-            }
-            try await spool.stop()
-        }
+        let job = try await jobAfterShutdown(spool, id)
         #expect(job["status"] as? String == "Completed", "\(job)\n\(spool.diagnostics())")
         #expect(job["stopped_reason"] as? String == "shutdown")
         let file = try published(spool, job)
