@@ -12,7 +12,7 @@ package struct LiveRecordedTime: Sendable, Equatable {
     /// Unique seconds of the parts before this one.
     package var offset: Double
     /// Seconds at the start of this part that the part before already holds; nil while the
-    /// join has not been compared yet (the part's time then counts whole, provisionally).
+    /// join has not been compared yet.
     package var repeated: Double?
 
     package init(offset: Double, repeated: Double?) {
@@ -20,9 +20,19 @@ package struct LiveRecordedTime: Sendable, Equatable {
         self.repeated = repeated
     }
 
-    /// The recording's unique seconds when this part's recorder reports `partSeconds`.
+    /// The recording's unique seconds when this part's recorder reports `partSeconds`. While the
+    /// join is not compared, the part's first `LiveSeam.window` seconds may all be repeated, so they
+    /// do not count yet: the figure people watch (`recorded_s`) then never steps back when the
+    /// repeated seconds become known. Past the window the part's time counts whole, as for the cap.
     package func total(partSeconds: Double) -> Double {
-        offset + max(0, partSeconds - (repeated ?? 0))
+        offset + max(0, partSeconds - counted(partSeconds: partSeconds))
+    }
+
+    /// The seconds of this part not counted: the repeated ones, or while unknown the whole window
+    /// (nothing once the part has run past it).
+    private func counted(partSeconds: Double) -> Double {
+        if let repeated { return repeated }
+        return partSeconds > Double(LiveSeam.window) ? 0 : Double(LiveSeam.window)
     }
 
     /// Whether the unique total has reached `maxDuration`. Not while the join is still being

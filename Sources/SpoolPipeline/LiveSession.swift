@@ -249,7 +249,7 @@ package final class LiveSession: Sendable {
         let (total, recorder) = state.withLock { s -> (Double, ToolExecution?) in
             s.repeated = seconds
             let time = LiveRecordedTime(offset: s.offset, repeated: seconds)
-            if s.partSeconds >= 0 { s.lastRecorded = time.total(partSeconds: s.partSeconds) }
+            if s.partSeconds >= 0 { s.lastRecorded = max(s.lastRecorded ?? 0, time.total(partSeconds: s.partSeconds)) }
             return (s.lastRecorded ?? 0, Self.capIfReached(&s, maxDuration: maxDuration))
         }
         logger?.info(
@@ -290,7 +290,8 @@ package final class LiveSession: Sendable {
     /// Records progress of the current part (`seconds` as its ffmpeg counts them); the total
     /// recorded time when it moved on.
     /// A part after a reconnect counts only past the seconds it repeats (`LiveRecordedTime`); until
-    /// they are known its time counts whole, so the total can step back once when they are.
+    /// they are known its first window does not count, so the total never steps back (the
+    /// `max` guards a comparison that lands after the part ran past the window).
     func advance(to seconds: Double) -> Double? {
         let (total, resumed, recorder, firstAfter) = state.withLock {
             s -> (Double?, Bool, ToolExecution?, Duration?) in
@@ -298,7 +299,9 @@ package final class LiveSession: Sendable {
             guard seconds > s.partSeconds, seconds > 0 || s.lastRecorded == nil else { return (nil, false, nil, nil) }
             let firstAfter = s.lastRecorded == nil ? ContinuousClock.now - s.lastAdvance : nil
             s.partSeconds = seconds
-            let total = LiveRecordedTime(offset: s.offset, repeated: s.repeated).total(partSeconds: seconds)
+            let total = max(
+                s.lastRecorded ?? 0,
+                LiveRecordedTime(offset: s.offset, repeated: s.repeated).total(partSeconds: seconds))
             s.lastRecorded = total
             s.lastAdvance = .now
             defer { s.streamLost = false }

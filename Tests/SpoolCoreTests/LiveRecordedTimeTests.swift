@@ -17,8 +17,24 @@ struct LiveRecordedTimeTests {
         #expect(time.total(partSeconds: 3) == 12)
         #expect(time.total(partSeconds: 5) == 12)
         #expect(time.total(partSeconds: 9.5) == 16.5)
-        // Not compared yet: the part's time counts whole (provisionally).
-        #expect(LiveRecordedTime(offset: 12, repeated: nil).total(partSeconds: 3) == 15)
+        // Not compared yet: nothing of the part counts until it runs past the window (all of it
+        // may be repeated), then all of it does.
+        let pending = LiveRecordedTime(offset: 12, repeated: nil)
+        #expect(pending.total(partSeconds: 3) == 12)
+        #expect(pending.total(partSeconds: Double(LiveSeam.window)) == 12)
+        #expect(pending.total(partSeconds: Double(LiveSeam.window) + 1) == 12 + Double(LiveSeam.window) + 1)
+    }
+
+    @Test("recorded_s never steps back when the repeated seconds become known (CI saw 11 then 10)")
+    func neverStepsBack() {
+        // A part after a reconnect, compared at each of these part times with each possible repeat.
+        for repeated in stride(from: 0.0, through: Double(LiveSeam.window), by: 0.5) {
+            for at in stride(from: 0.0, through: Double(LiveSeam.window), by: 0.5) {
+                let before = LiveRecordedTime(offset: 5, repeated: nil).total(partSeconds: at)
+                let after = LiveRecordedTime(offset: 5, repeated: repeated).total(partSeconds: at)
+                #expect(after >= before, "repeated \(repeated) known at part time \(at): \(before) → \(after)")
+            }
+        }
     }
 
     @Test("the cap is reached when the unique total reaches max_duration, not when the repeated seconds do")
