@@ -26,13 +26,14 @@ extension Store: JobStore {
 
     // GRDB's async accesses throw `CancellationError` in a cancelled task, and the scheduler records the
     // end of an attempt it is stopping (a cancel, a shutdown) from that very task. So each access runs in
-    // a task of its own, which nothing cancels; the caller is suspended meanwhile, never blocked.
+    // a task of its own, which nothing cancels; the caller is suspended meanwhile, never blocked. Every async
+    // method of both `JobStore` and `StoreEngine` goes through these two.
 
-    private func read<T: Sendable>(_ value: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    func read<T: Sendable>(_ value: @escaping @Sendable (Database) throws -> T) async throws -> T {
         try await Task { try await writer.read(value) }.value
     }
 
-    private func write<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    func write<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
         try await Task { try await writer.write(updates) }.value
     }
 }

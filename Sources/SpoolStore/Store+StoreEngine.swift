@@ -121,12 +121,4 @@ extension Store: StoreEngine {
             return try Startup.current(token: token, db)
         }
     }
-
-    private func read<T: Sendable>(_ value: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        try await Task { try await writer.read(value) }.value
-    }
-
-    private func write<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        try await Task { try await writer.write(updates) }.value
-    }
 }

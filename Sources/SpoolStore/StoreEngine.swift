@@ -70,4 +70,34 @@ package protocol StoreEngine: JobStore {
 
     /// Start-up: the seal the database holds (nil without a token), the token removed in the same transaction.
     func unsealCleanShutdown() async throws -> Store.Seal?
+
+    // MARK: Webhooks (docs/webhooks.md)
+
+    /// Records a job's webhook (a new job: state `pending`); a second one for the same job is ignored.
+    func insertWebhookDelivery(_ hook: WebhookRecord) async throws
+
+    /// The job's webhook delivery, nil when the job has none.
+    func fetchWebhook(jobID: String) async throws -> WebhookRecord?
+
+    /// Pending webhooks with their jobs (the sender picks the due ones).
+    func fetchPendingWebhooks() async throws -> [(WebhookRecord, JobRecord)]
+
+    /// Every job's `webhook_status` (job ID → state), for rebuilding status files.
+    func fetchWebhookStates() async throws -> [String: String]
+
+    /// Saves a delivery's progress (attempts, backoff, end state).
+    func saveWebhookDelivery(_ hook: WebhookRecord) async throws
+
+    // MARK: purge/
+
+    /// Records a Completed job's result after its outputs were deleted; false when the job is not Completed.
+    func savePurgedJob(_ job: JobRecord) async throws -> Bool
+
+    // MARK: Status journal (StatusRebuilder+Journal)
+
+    /// The batches and jobs whose status files may be out of date (`Store.StatusJournal`).
+    func fetchStatusJournal() async throws -> Store.StatusJournal
+
+    /// Clears the journal entries with these `seq`s (verified and flushed).
+    func clearStatusJournalEntries(seqs: [Int64]) async throws
 }
