@@ -83,6 +83,9 @@ enum PostgresSchema {
                 "ALTER TABLE job ADD COLUMN node text, ADD COLUMN lease_id uuid, ADD COLUMN leased_until timestamptz",
                 "CREATE INDEX job_lease ON job (leased_until) WHERE lease_id IS NOT NULL",
             ]),
+        // SQLite's v3-status-journal and v4-webhook-delivery (PostgresSchema+ServiceTables.swift).
+        statusJournal,
+        webhooks,
     ]
 
     /// The SQL column names in `CanonicalRow.batchColumns` order.

@@ -164,7 +164,7 @@ extension PostgresStore: StoreEngine {
     }
 
     /// Writes every column of the job `row` describes.
-    private static func update(_ row: CanonicalRow, on connection: PostgresConnection, logger: Logger) async throws {
+    static func update(_ row: CanonicalRow, on connection: PostgresConnection, logger: Logger) async throws {
         var binds = PostgresBindings(capacity: row.values.count)
         var cells: [String] = []
         for (index, value) in row.values.enumerated() {

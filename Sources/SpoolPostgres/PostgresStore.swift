@@ -146,15 +146,19 @@ package final class PostgresStore: Sendable {
             .map { try BatchRecord(canonical: $0) }
     }
 
-    /// Inserts canonical rows into `table` (`batch` or `job`), several per statement; `conflict` is
+    /// Inserts canonical rows into `table` (`batch`, `job` or `webhook`), several per statement; `conflict` is
     /// appended (e.g. `ON CONFLICT DO NOTHING RETURNING id`) and the returned first column is collected.
     @discardableResult
     static func insert(
         _ rows: [CanonicalRow], into table: String, conflict: String = "", on connection: PostgresConnection,
         logger: Logger
     ) async throws -> [String] {
-        let columns = table == "job" ? PostgresSchema.jobColumns : PostgresSchema.batchColumns
-        let types = table == "job" ? PostgresSchema.jobTypes : PostgresSchema.batchTypes
+        let (columns, types) =
+            switch table {
+            case "job": (PostgresSchema.jobColumns, PostgresSchema.jobTypes)
+            case "webhook": (PostgresSchema.webhookColumns, PostgresSchema.webhookTypes)
+            default: (PostgresSchema.batchColumns, PostgresSchema.batchTypes)
+            }
         var returned: [String] = []
         // 500 rows of 21 columns stay well under the protocol's 65,535 binds.
         var start = 0

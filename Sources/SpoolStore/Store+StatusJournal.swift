@@ -12,6 +12,12 @@ extension Store {
         package struct Entry: Sendable, Equatable {
             package var seq: Int64
             package var id: String
+
+            /// For other engines' journals (SpoolPostgres): the memberwise initialiser is internal.
+            package init(seq: Int64, id: String) {
+                self.seq = seq
+                self.id = id
+            }
         }
 
         package var jobs: [Entry] = []

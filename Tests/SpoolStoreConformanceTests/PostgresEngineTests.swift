@@ -25,7 +25,8 @@ struct PostgresEngineTests {
         let tables = try server.psql(
             database, "SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables WHERE schemaname = 'public'")
         #expect(
-            tables.trimmingCharacters(in: .whitespacesAndNewlines) == "batch,job,node,schema_migrations,startup_seal")
+            tables.trimmingCharacters(in: .whitespacesAndNewlines)
+                == "batch,job,node,schema_migrations,startup_seal,status_dirty,webhook")
     }
 
     @Test(
