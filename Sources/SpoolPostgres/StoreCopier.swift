@@ -15,10 +15,12 @@ package enum StoreCopier {
     package struct Report: Sendable, Equatable {
         package var batches: Int
         package var jobs: Int
+        package var webhooks: Int
         package var idempotencyKeys: Int
         package var jobsByStatus: [String: Int]
         package var batchDigest: String
         package var jobDigest: String
+        package var webhookDigest: String
     }
 
     package enum CopyError: Error, CustomStringConvertible {
@@ -40,17 +42,20 @@ package enum StoreCopier {
     /// URL) names the target in errors.
     package static func copy(from source: Store, to target: PostgresStore, targetName: String) async throws -> Report {
         let rows = try source.canonicalRows()
+        let webhooks = try webhookRows(source)
         let batchDigests = RowDigest.byID(rows.batches)
         let jobDigests = RowDigest.byID(rows.jobs)
+        let webhookDigests = RowDigest.byID(webhooks)
         try await target.migrate()
         return try await target.transaction { connection, logger in
-            try await connection.query("LOCK TABLE batch, job IN EXCLUSIVE MODE", logger: logger)
+            try await connection.query("LOCK TABLE batch, job, webhook IN EXCLUSIVE MODE", logger: logger)
             let (batches, jobs) = try await counts(on: connection, logger: logger)
             guard batches == 0, jobs == 0 else {
                 throw CopyError.targetNotEmpty(batches: batches, jobs: jobs, target: targetName)
             }
             try await PostgresStore.insert(rows.batches, into: "batch", on: connection, logger: logger)
             try await PostgresStore.insert(rows.jobs, into: "job", on: connection, logger: logger)
+            try await PostgresStore.insert(webhooks, into: "webhook", on: connection, logger: logger)
 
             let copiedBatches = try await PostgresStore.rows(
                 PostgresQuery(unsafeSQL: "SELECT \(PostgresSchema.selectList(PostgresSchema.batchColumns)) FROM batch"),
@@ -58,16 +63,35 @@ package enum StoreCopier {
             let copiedJobs = try await PostgresStore.rows(
                 PostgresQuery(unsafeSQL: "SELECT \(PostgresSchema.selectList(PostgresSchema.jobColumns)) FROM job"),
                 on: connection, logger: logger)
+            let copiedWebhooks = try await PostgresStore.rows(
+                PostgresQuery(unsafeSQL: "SELECT \(PostgresSchema.webhookSelectList()) FROM webhook"),
+                on: connection, logger: logger)
             try compare(RowDigest.byID(copiedBatches), batchDigests, table: "batch")
             try compare(RowDigest.byID(copiedJobs), jobDigests, table: "job")
+            try compare(RowDigest.byID(copiedWebhooks), webhookDigests, table: "webhook")
+            for row in copiedWebhooks { _ = try WebhookRecord(canonical: row) }
             // Every copied row must also read back as the record the service will see.
             var byStatus: [String: Int] = [:]
             for row in copiedJobs { byStatus[try JobRecord(canonical: row).status.rawValue, default: 0] += 1 }
             let keys = try copiedBatches.map { try BatchRecord(canonical: $0) }.filter { $0.idempotencyKey != nil }
                 .count
             return Report(
-                batches: copiedBatches.count, jobs: copiedJobs.count, idempotencyKeys: keys, jobsByStatus: byStatus,
-                batchDigest: RowDigest.table(batchDigests), jobDigest: RowDigest.table(jobDigests))
+                batches: copiedBatches.count, jobs: copiedJobs.count, webhooks: copiedWebhooks.count,
+                idempotencyKeys: keys, jobsByStatus: byStatus, batchDigest: RowDigest.table(batchDigests),
+                jobDigest: RowDigest.table(jobDigests), webhookDigest: RowDigest.table(webhookDigests))
+        }
+    }
+
+    /// Every webhook delivery of `source` as a canonical row. SpoolStore reads raw rows of `batch` and `job`
+    /// only (`canonicalRows`), so these come through its record API (`webhookStates` for the job IDs, then
+    /// `webhook(jobID:)`): every column of a `webhook` row maps one to one onto `WebhookRecord`, so the row
+    /// digested here holds the same values as SQLite's, and migrate's state lock keeps the store still.
+    private static func webhookRows(_ source: Store) throws -> [CanonicalRow] {
+        try source.webhookStates().keys.sorted().map { jobID in
+            guard let hook = try source.webhook(jobID: jobID) else {
+                throw CopyError.mismatch(table: "webhook", detail: "the delivery of job \(jobID) vanished while read")
+            }
+            return hook.canonicalRow
         }
     }
 

@@ -13,8 +13,9 @@ struct MigrateCommand: AsyncParsableCommand {
         abstract: "Copy a root's SQLite store into an empty PostgreSQL database and verify every row.",
         discussion: """
             The service must be stopped (migrate takes the root's state lock). The target must be an empty
-            database: create one with createdb. Every batch and job (idempotency keys included) is copied in
-            one transaction, read back and compared by SHA-256 digest with its SQLite row before the commit.
+            database: create one with createdb. Every batch, job and webhook delivery (idempotency keys included)
+            is copied in one transaction, read back and compared by SHA-256 digest with its SQLite row before the
+            commit.
             The URL's password never appears in output, logs or errors.
             """)
 
@@ -61,8 +62,10 @@ struct MigrateCommand: AsyncParsableCommand {
             copied \(paths.database) to \(url)
               batches  \(report.batches) (idempotency keys: \(report.idempotencyKeys))
               jobs     \(report.jobs)\(statuses.isEmpty ? "" : " (\(statuses.joined(separator: ", ")))")
-              batch rows sha256 \(report.batchDigest)
-              job rows sha256   \(report.jobDigest)
+              webhooks \(report.webhooks)
+              batch rows sha256   \(report.batchDigest)
+              job rows sha256     \(report.jobDigest)
+              webhook rows sha256 \(report.webhookDigest)
             verified: counts equal and every row read back from PostgreSQL has the digest of its SQLite row
             """)
     }

@@ -85,14 +85,30 @@ struct PostgresEngineTests {
         ])
         _ = try source.startJob(id: keyedJobs[0].id, at: 1_200)
         try source.setBatchFinished(id: plain.id, at: 3_000)
+        // Webhook deliveries: one pending, one with every column set.
+        let pendingHook = WebhookRecord(jobId: keyedJobs[0].id, url: "https://example.com/hook?é=1", progress: true)
+        var delivered = WebhookRecord(jobId: keyedJobs[5].id, url: "https://example.com/done", progress: false)
+        try source.insertWebhook(pendingHook)
+        try source.insertWebhook(delivered)
+        delivered.state = .delivered
+        delivered.attempts = 3
+        delivered.nextAttemptAt = 4_000
+        delivered.lastProgressAt = 3_500
+        delivered.lastError = "HTTP 502 at attempt 2"
+        try source.saveWebhook(delivered)
+        let deliveredHook = delivered
 
         let server = try TestPostgres.shared()
         let url = try server.tcpURL(try server.makeDatabase())
         try await PostgresStore.withStore(url: url, logger: Engine.logger) { target in
             let report = try await StoreCopier.copy(from: source, to: target, targetName: url.description)
-            #expect(report.batches == 2 && report.jobs == 9 && report.idempotencyKeys == 1)
+            #expect(report.batches == 2 && report.jobs == 9 && report.webhooks == 2 && report.idempotencyKeys == 1)
             #expect(report.jobsByStatus == ["Pending": 7, "Processing": 1, "Completed": 1])
             #expect(report.jobDigest.count == 64 && report.batchDigest != report.jobDigest)
+            #expect(report.webhookDigest.count == 64 && report.webhookDigest != report.jobDigest)
+            #expect(try await target.fetchWebhook(jobID: pendingHook.jobId) == pendingHook)
+            #expect(try await target.fetchWebhook(jobID: deliveredHook.jobId) == deliveredHook)
+            #expect(try await target.fetchWebhookStates() == (try source.webhookStates()))
             #expect(try await target.fetchBatches() == (try source.batches()))
             #expect(
                 try await target.fetchAllJobs().sorted { $0.id < $1.id }
