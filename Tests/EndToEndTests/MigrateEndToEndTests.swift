@@ -23,9 +23,15 @@ struct MigrateEndToEndTests {
         ("error", "error"), ("errorType", "error_type"), ("result", "result"), ("progress", "progress"),
         ("originalJobId", "original_job_id"),
     ]
+    /// `progress` is a boolean in PostgreSQL, 0/1 in SQLite: read as an integer there.
+    static let webhookColumns = [
+        ("jobId", "job_id"), ("url", "url"), ("progress", "progress::integer"), ("state", "state"),
+        ("attempts", "attempts"), ("nextAttemptAt", "next_attempt_at"), ("lastProgressAt", "last_progress_at"),
+        ("lastError", "last_error"),
+    ]
 
     @Test(
-        "1,000+ jobs in mixed states: copied, every row equal; a second migrate and a wrong password refused",
+        "1,000+ jobs in mixed states and webhooks: copied, every row equal; a second migrate and a wrong password refused",
         .needs(PostgresServer.available, "PostgreSQL server binaries (/usr/lib/postgresql/*/bin)"))
     func migrateRoot() async throws {
         try requireMachine(PostgresServer.available, "PostgreSQL server binaries are not installed")
@@ -59,6 +65,15 @@ struct MigrateEndToEndTests {
         #expect(sqliteBatches.values.contains { $0[3] != nil })  // idempotency keys
         #expect(first.stdout.contains("jobs     \(sqliteJobs.count)"), "\(first.stdout)")
 
+        // Webhook deliveries (POST /jobs with webhook_url): delivered, failed and pending, every column equal.
+        let sqliteHooks = try sqliteRows(spool, table: "webhook", columns: Self.webhookColumns.map(\.0))
+        let pgHooks = try postgresRows(server, database, table: "webhook", columns: Self.webhookColumns.map(\.1))
+        #expect(sqliteHooks.count == 4 && pgHooks == sqliteHooks, "\(sqliteHooks) vs \(pgHooks)")
+        #expect(Set(sqliteHooks.values.compactMap { $0[3] }) == ["delivered", "failed", "pending"], "\(sqliteHooks)")
+        #expect(sqliteHooks.values.contains { $0[2] == "1" && $0[3] == "pending" })
+        #expect(sqliteHooks.values.contains { $0[3] == "failed" && $0[4] == "3" && $0[7] != nil })
+        #expect(first.stdout.contains("webhooks \(sqliteHooks.count)"), "\(first.stdout)")
+
         let second = try runCommand(
             spool.binary, ["migrate", "--root", spool.root.path, "--to", server.tcpURL(database)])
         #expect(second.status != 0)
@@ -80,7 +95,8 @@ struct MigrateEndToEndTests {
 
     /// A root left by a real service run: Completed (2 real downloads), Warning and Failed (a yt-dlp that
     /// reports a private video or an HTTP 500), retries of those, cancelled batches, and hundreds of Pending
-    /// jobs (a yt-dlp that never ends holds the slots; SIGTERM puts the running ones back).
+    /// jobs (a yt-dlp that never ends holds the slots; SIGTERM puts the running ones back); and four jobs
+    /// posted with webhooks whose deliveries ended delivered, failed, or are still pending.
     private func makeRootWithMixedJobs() async throws -> SpoolRoot {
         let lab = try await sharedLab()
         let stubDir = try Paths.makeTempDir("spool-e2e-migrate-stub")
@@ -102,7 +118,8 @@ struct MigrateEndToEndTests {
         chmod(stub.path, 0o755)
         let config = """
             {"rescan_interval_s": 0.5, "incomplete_grace_s": 2, "retries": 0, "downloads": 4,
-             "allow_private_network": true, "yt_dlp_path": "\(stub.path)"}
+             "allow_private_network": true, "yt_dlp_path": "\(stub.path)", "http_listen": "127.0.0.1:0",
+             "retry_base_delay_s": 0.2}
             """
         let spool = try SpoolRoot("migrate", config: config)
         try spool.start()
@@ -119,6 +136,35 @@ struct MigrateEndToEndTests {
         _ = try await waitFor("the retries to finish", timeout: 180, interval: 0.5, on: spool) { () -> Bool? in
             guard let batch = spool.batch(mixedID), jsonInt(batch["total_jobs"]) == 198 else { return nil }
             return batch["status"] as? String == "finished" ? true : nil
+        }
+
+        // Webhook deliveries: delivered, delivered for a failed job, failed after its 3 attempts (a receiver
+        // answering 503), and pending with progress events (its job hangs until the service stops).
+        let receiver = try WebhookReceiver()
+        let http = try await SpoolHTTPClient.connect(to: spool)
+        func post(_ media: String, hook: String, progress: Bool) async throws -> String {
+            let answer = try await http.post(
+                "/jobs",
+                #"{"url": "\#(media)", "webhook_url": "\#(receiver.url(hook))", "enable_progress_webhook": \#(progress)}"#
+            )
+            guard answer.status == 201, let id = answer.json?["job_id"] as? String else {
+                throw E2EError("POST /jobs answered \(answer.status): \(answer.text)")
+            }
+            return id
+        }
+        let hooked = [
+            try await post(lab.url("clipA.mp4"), hook: "ok/completed", progress: false),
+            try await post(lab.url("fail/hooked"), hook: "ok/failed-job", progress: false),
+            try await post(lab.url("clipB.mp4"), hook: "flaky/9/refused", progress: false),
+        ]
+        for id in hooked {
+            _ = try await waitFor("job \(id)'s webhook to end", timeout: 120, interval: 0.5, on: spool) { () -> Bool? in
+                ["delivered", "failed"].contains(spool.job(id)?["webhook_status"] as? String) ? true : nil
+            }
+        }
+        _ = try await post(lab.url("hang/progress"), hook: "ok/progress", progress: true)
+        _ = try await waitFor("a progress event", timeout: 60, interval: 0.5, on: spool) { () -> Bool? in
+            receiver.requests(to: "ok/progress").isEmpty ? nil : true
         }
 
         var hanging: [String] = []
