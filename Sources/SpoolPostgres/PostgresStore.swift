@@ -53,10 +53,10 @@ package final class PostgresStore: Sendable {
 
     // MARK: - Migrations
 
-    /// Applies the migrations not yet recorded in `schema_migrations`, each with its record, under an
-    /// advisory lock; returns the versions it applied.
+    /// Applies the migrations not yet recorded in `schema_migrations` (up to `through`: tests of an upgrade
+    /// stop at an older version), each with its record, under an advisory lock; returns the versions it applied.
     @discardableResult
-    package func migrate() async throws -> [Int] {
+    package func migrate(through last: Int = .max) async throws -> [Int] {
         try await transaction { connection, logger in
             try await connection.query("SELECT pg_advisory_xact_lock(\(PostgresSchema.migrationLock))", logger: logger)
             try await connection.query(
@@ -71,7 +71,8 @@ package final class PostgresStore: Sendable {
                 applied.insert(version)
             }
             var done: [Int] = []
-            for migration in PostgresSchema.migrations where !applied.contains(migration.version) {
+            for migration in PostgresSchema.migrations
+            where !applied.contains(migration.version) && migration.version <= last {
                 for statement in migration.statements {
                     try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
                 }
