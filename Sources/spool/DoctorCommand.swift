@@ -47,6 +47,8 @@ struct DoctorCommand: AsyncParsableCommand {
         }
         Self.checkInotify(report: report)
         await Self.checkBucket(configuration, report: report)
+        if let url = try DatabaseSetting.url(effective) { await Self.checkDatabase(url, report: report) }
+        if let paths = try? options.paths(configuration) { Self.checkInboxMount(paths.inbox, report: report) }
         // The secrets file.
         if let file = effective.apiKeysFile {
             do {
