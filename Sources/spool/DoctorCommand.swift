@@ -111,6 +111,7 @@ struct DoctorCommand: AsyncParsableCommand {
         if paths.inbox != paths.root + "/inbox" { checkDirectory("inbox", paths.inbox, report: report) }
         if paths.out != paths.root + "/out" { checkDirectory("out", paths.out, report: report) }
         if paths.state != paths.root + "/state" { checkDirectory("state", paths.state, report: report) }
+        if paths.work != paths.root + "/work" { checkDirectory("work", paths.work, report: report) }
 
         let inboxFS = Self.existingAncestor(paths.inbox).flatMap(FilesystemKind.filesystemType(of:))
         if let type = inboxFS {

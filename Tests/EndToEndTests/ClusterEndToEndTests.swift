@@ -134,9 +134,12 @@ struct ClusterEndToEndTests {
         let base = try Paths.makeTempDir("spool-e2e-doctor-db")
         defer { try? FileManager.default.removeItem(at: base) }
         let root = base.appendingPathComponent("root").path
+        // work outside the root: doctor checks it like a moved inbox, out or state.
+        let config = base.appendingPathComponent("spool.json")
+        try Data(#"{"work": "\#(base.appendingPathComponent("scratch").path)"}"#.utf8).write(to: config)
         func doctor(_ url: String) throws -> CommandResult {
             let result = try runWithEnvironment(
-                binary, ["doctor", "--root", root],
+                binary, ["doctor", "--root", root, "--config", config.path],
                 environment: cleanEnvironment.merging(["SPOOL_DATABASE": url]) { $1 },
                 timeout: 120)
             #expect(!result.output.contains(PostgresServer.rolePassword), "the password is shown: \(result.output)")
@@ -157,6 +160,7 @@ struct ClusterEndToEndTests {
         #expect(line(before, "migrations").hasPrefix("WARN") && line(before, "migrations").contains("0 of 2 applied"))
         let clock = line(before, "clock")
         #expect(clock.hasPrefix("ok "), "\(clock)")
+        #expect(line(before, "work").contains("scratch does not exist yet; serve creates it"), "\(before.output)")
         let skew = clock.split(separator: " ").compactMap { Double($0) }.first
         #expect(skew.map { abs($0) < 2 } == true, "\(clock)")
 
