@@ -142,6 +142,20 @@ package struct ConfigKey: Sendable {
         .init(
             name: "webhook_secret", kind: .string, nullable: true, defaultText: "null",
             comment: "Signs webhooks (X-Spool-Signature, docs/webhooks.md); never logged or shown."),
+        .init(
+            name: "database", kind: .string, defaultText: "\"sqlite\"",
+            comment:
+                "The store: sqlite (<state>/spool.sqlite) or postgres://user[:password]@host[:port]/dbname (docs/cluster.md); the password is never shown."
+        ),
+        .init(
+            name: "node_name", kind: .string, nullable: true, defaultText: "null",
+            comment: "This node's name in a cluster (letters, digits, . - _, at most 63); null: the host name."),
+        .init(
+            name: "work", kind: .path, nullable: true, defaultText: "null",
+            comment: "A node's scratch directory for running jobs, when not <root>/work (a local disk)."),
+        .init(
+            name: "lease_s", kind: .integer, defaultText: "30",
+            comment: "Seconds a node's claim on a job lasts without a heartbeat (at least 5); then it is lost."),
     ]
 
     package static func named(_ name: String) -> ConfigKey? { all.first { $0.name == name } }

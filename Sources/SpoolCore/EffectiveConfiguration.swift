@@ -60,6 +60,10 @@ package struct EffectiveConfiguration: Sendable, Equatable {
         case "ytdlp_fork_server": c.ytDlpForkServer = value.bool
         case "http_listen": c.httpListen = value.string
         case "webhook_secret": c.webhookSecret = value.string
+        case "database": c.database = value.string ?? c.database
+        case "node_name": c.nodeName = value.string
+        case "work": c.work = value.string
+        case "lease_s": c.leaseSeconds = value.integer ?? c.leaseSeconds
         default: break
         }
         return true
@@ -108,6 +112,10 @@ extension EffectiveConfiguration {
         case "ytdlp_fork_server": return c.ytDlpForkServer.map(ConfigValue.bool) ?? .null
         case "http_listen": return text(c.httpListen)
         case "webhook_secret": return text(c.webhookSecret)
+        case "database": return .string(c.database)
+        case "node_name": return text(c.nodeName)
+        case "work": return text(c.work)
+        case "lease_s": return .integer(c.leaseSeconds)
         default: return .null
         }
     }

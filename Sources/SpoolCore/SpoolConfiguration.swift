@@ -57,6 +57,15 @@ package struct SpoolConfiguration: Sendable, Equatable {
     package var httpListen: String?
     /// Signs webhooks (`X-Spool-Signature`); `nil`: unsigned. A secret: never logged or shown.
     package var webhookSecret: String?
+    /// The store: `sqlite` (`<state>/spool.sqlite`) or a PostgreSQL URL, which may hold a password:
+    /// never logged or shown unmasked (the executable masks it with the PostgreSQL engine's parser).
+    package var database: String = "sqlite"
+    /// This node's name in a cluster; `nil`: the host name (`nodeNameInForce`).
+    package var nodeName: String?
+    /// A node's scratch directory; `nil`: `<root>/work`.
+    package var work: String?
+    /// How long a node's claim on a job lasts without a heartbeat, in seconds.
+    package var leaseSeconds: Int = 30
 
     package init() {}
 
@@ -93,6 +102,10 @@ package struct SpoolConfiguration: Sendable, Equatable {
         case ytDlpForkServer = "ytdlp_fork_server"
         case httpListen = "http_listen"
         case webhookSecret = "webhook_secret"
+        case database
+        case nodeName = "node_name"
+        case work
+        case leaseSeconds = "lease_s"
     }
 
     /// Range checks, each naming the key and what to do; the first that fails is thrown.
@@ -119,6 +132,7 @@ package struct SpoolConfiguration: Sendable, Equatable {
         if let httpListen, HTTPListenAddress(httpListen) == nil {
             throw problem(.httpListen, "must be HOST:PORT, e.g. 127.0.0.1:8080 (port 0 picks a free one)")
         }
+        try checkCluster()
     }
 }
 

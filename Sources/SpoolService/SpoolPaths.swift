@@ -5,12 +5,14 @@ import SpoolCore
     import Glibc
 #endif
 
-/// The root's layout (folder-contract §1). `inbox`, `out` and `state` may live elsewhere by configuration.
+/// The root's layout (folder-contract §1). `inbox`, `out`, `state` and `work` may live elsewhere by configuration.
 package struct SpoolPaths: Sendable {
     package var root: String
     package var inbox: String
     package var out: String
     package var state: String
+    /// The scratch space of running jobs (`work`, a node's own directory in a cluster; default `<root>/work`).
+    package var work: String
 
     package init(root: String, configuration: SpoolConfiguration) {
         let root = Self.absolute(root)
@@ -18,6 +20,7 @@ package struct SpoolPaths: Sendable {
         inbox = configuration.inbox.map(Self.absolute) ?? root + "/inbox"
         out = configuration.out.map(Self.absolute) ?? root + "/out"
         state = configuration.state.map(Self.absolute) ?? root + "/state"
+        work = configuration.work.map(Self.absolute) ?? root + "/work"
     }
 
     package var receipts: String { root + "/receipts" }
@@ -29,7 +32,6 @@ package struct SpoolPaths: Sendable {
     package var retry: String { root + "/retry" }
     /// `purge/`: delete a Completed job's outputs (docs/publishing.md).
     package var purge: String { root + "/purge" }
-    package var work: String { root + "/work" }
     /// Claimed batch files wait here until their batch is durable; inside the inbox so the claim
     /// is a same-filesystem rename even on NFS, and hidden by its dot-name.
     package var claimed: String { inbox + "/.claimed" }

@@ -42,7 +42,7 @@ struct ConfigCommand: ParsableCommand {
         print(table(rows))
     }
 
-    /// Every key's value in force; API keys are hidden.
+    /// Every key's value in force; API keys and secrets are hidden, the database URL's password masked.
     static func values(_ effective: EffectiveConfiguration) -> [String: ConfigValue] {
         var values: [String: ConfigValue] = [:]
         for key in ConfigKey.all { values[key.name] = effective.value(of: key.name) }
@@ -50,6 +50,7 @@ struct ConfigCommand: ParsableCommand {
             values["api_keys"] = .strings(keys.map { _ in "(hidden)" })
         }
         if case .string = values["webhook_secret"] { values["webhook_secret"] = .string("(hidden)") }
+        values["database"] = .string(DatabaseSetting.masked(effective.configuration.database))
         return values
     }
 

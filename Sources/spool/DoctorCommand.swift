@@ -47,6 +47,8 @@ struct DoctorCommand: AsyncParsableCommand {
         }
         Self.checkInotify(report: report)
         await Self.checkBucket(configuration, report: report)
+        if let url = try DatabaseSetting.url(effective) { await Self.checkDatabase(url, report: report) }
+        if let paths = try? options.paths(configuration) { Self.checkInboxMount(paths.inbox, report: report) }
         // The secrets file.
         if let file = effective.apiKeysFile {
             do {
@@ -109,6 +111,7 @@ struct DoctorCommand: AsyncParsableCommand {
         if paths.inbox != paths.root + "/inbox" { checkDirectory("inbox", paths.inbox, report: report) }
         if paths.out != paths.root + "/out" { checkDirectory("out", paths.out, report: report) }
         if paths.state != paths.root + "/state" { checkDirectory("state", paths.state, report: report) }
+        if paths.work != paths.root + "/work" { checkDirectory("work", paths.work, report: report) }
 
         let inboxFS = Self.existingAncestor(paths.inbox).flatMap(FilesystemKind.filesystemType(of:))
         if let type = inboxFS {

@@ -23,8 +23,10 @@ struct RootOptions: ParsableArguments {
         var flags = extraFlags
         if let root { flags["root"] = .string(root) }
         do {
-            return try ConfigLoader.load(
+            let effective = try ConfigLoader.load(
                 file: config, environment: ProcessInfo.processInfo.environment, flags: flags)
+            _ = try DatabaseSetting.url(effective)
+            return effective
         } catch let problem as ConfigurationError {
             throw configurationExit(problem)
         }
@@ -87,6 +89,12 @@ struct ServiceOptions: ParsableArguments {
     var publishTo: String?
     @Option(name: .customLong("http"), help: "Serve the HTTP API on HOST:PORT, e.g. 127.0.0.1:8080 (http_listen).")
     var httpListen: String?
+    @Option(help: "sqlite, or postgres://user[:password]@host[:port]/dbname (database; docs/cluster.md).")
+    var database: String?
+    @Option(help: "This node's name in a cluster; default: the host name (node_name).")
+    var nodeName: String?
+    @Option(help: "The scratch directory of running jobs, when not <root>/work (work).")
+    var work: String?
 
     /// The flags that were given, by configuration key; the loader types them like every other layer.
     var flags: [String: ConfigValue] {
@@ -105,6 +113,9 @@ struct ServiceOptions: ParsableArguments {
         if let logLevel { f["log_level"] = .string(logLevel) }
         if let publishTo { f["publish_to"] = .string(publishTo) }
         if let httpListen { f["http_listen"] = .string(httpListen) }
+        if let database { f["database"] = .string(database) }
+        if let nodeName { f["node_name"] = .string(nodeName) }
+        if let work { f["work"] = .string(work) }
         return f
     }
 }

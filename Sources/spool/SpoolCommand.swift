@@ -9,7 +9,7 @@ struct SpoolCommand: AsyncParsableCommand {
         subcommands: [
             ServeCommand.self, SubmitCommand.self, ValidateCommand.self, StatusCommand.self,
             DoctorCommand.self, ConfigCommand.self, DemoCommand.self, ToolsCommand.self,
-            MigrateCommand.self,
+            MigrateCommand.self, NodesCommand.self,
         ]
     )
 }
