@@ -83,6 +83,11 @@ enum PostgresSchema {
                 "ALTER TABLE job ADD COLUMN node text, ADD COLUMN lease_id uuid, ADD COLUMN leased_until timestamptz",
                 "CREATE INDEX job_lease ON job (leased_until) WHERE lease_id IS NOT NULL",
             ]),
+        // Fair claims (PostgresStore+Leases `claimNext`): each claim stamps its batch, and the next claim
+        // goes to the batch stamped longest ago, so batches take turns across the whole cluster.
+        Migration(
+            version: 5, name: "fair claims",
+            statements: ["ALTER TABLE batch ADD COLUMN last_claim_at timestamptz"]),
     ]
 
     /// The SQL column names in `CanonicalRow.batchColumns` order.

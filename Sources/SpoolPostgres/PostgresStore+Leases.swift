@@ -37,17 +37,22 @@ extension PostgresStore {
         }
     }
 
-    /// Claims the oldest Pending job of an unfinished batch that no other transaction holds (`FOR UPDATE
-    /// SKIP LOCKED`: two nodes claiming at once take different jobs, never wait on each other) for `node`,
-    /// with a fresh lease token; nil when nothing is free.
+    /// Claims the next Pending job of an unfinished batch for `node`, with a fresh lease token; nil when
+    /// nothing is free. Fair across the cluster: batches take turns (the one whose last claim is oldest,
+    /// never-claimed first, then by arrival), FIFO by position inside a batch; the claim stamps its batch's
+    /// `last_claim_at` in the same statement (migration 5). `FOR UPDATE OF job SKIP LOCKED`: two nodes
+    /// claiming at once take different jobs; the second waits only for the first's stamp on a shared batch
+    /// row (one short transaction), never for a job.
     package func claimNext(node: String, leaseSeconds: Int, at now: Int64) async throws -> Lease? {
         let columns = PostgresSchema.selectList(PostgresSchema.jobColumns, prefix: "job.")
         let sql: PostgresQuery = """
             WITH next AS (
-                SELECT job.id FROM job JOIN batch ON batch.id = job.batch_id
+                SELECT job.id, job.batch_id FROM job JOIN batch ON batch.id = job.batch_id
                 WHERE job.status = 'Pending' AND batch.finished_at IS NULL
-                ORDER BY job.created_at, job.batch_id, job.position
-                LIMIT 1 FOR UPDATE OF job SKIP LOCKED)
+                ORDER BY batch.last_claim_at NULLS FIRST, batch.created_at, batch.seq, job.position
+                LIMIT 1 FOR UPDATE OF job SKIP LOCKED),
+            stamped AS (
+                UPDATE batch SET last_claim_at = clock_timestamp() FROM next WHERE batch.id = next.batch_id)
             UPDATE job SET status = 'Processing', step = 'Downloading', attempt = job.attempt + 1,
                 started_at = COALESCE(job.started_at, \(now)),
                 queue_wait_ms = COALESCE(job.queue_wait_ms, GREATEST(0, \(now) - job.created_at)),
