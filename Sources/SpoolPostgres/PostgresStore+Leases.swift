@@ -15,7 +15,8 @@ extension PostgresStore {
     }
 
     /// Records that `node` is alive (its row's heartbeat on the database clock) and renews the leases of the
-    /// jobs it runs to `leaseSeconds` from now; returns how many leases it renewed.
+    /// jobs it runs to `leaseSeconds` from now; returns how many leases it renewed. A `stopped` node stays
+    /// stopped: a heartbeat that races its node's clean stop must not hold the name for another lease.
     @discardableResult
     package func heartbeat(node: String, leaseSeconds: Int, version: String = "", slots: Int = 0) async throws -> Int {
         try await transaction { connection, logger in
@@ -23,6 +24,7 @@ extension PostgresStore {
                 """
                 INSERT INTO node (name, version, slots) VALUES (\(node), \(version), \(slots))
                 ON CONFLICT (name) DO UPDATE SET heartbeat_at = now(), state = 'up'
+                WHERE node.state <> 'stopped'
                 """, logger: logger)
             var renewed = 0
             let rows = try await connection.query(
