@@ -7,12 +7,16 @@ extension InboxClaimer {
     /// directory, `inbox/.claimed`, lists only regular files, so these directories never show up in its
     /// leftovers.
     package static func nodeClaimDirectory(inbox: String, node: String) throws -> String {
-        // The name becomes a path component: one that could leave `.claimed` or hide as a dot-name is refused.
-        guard !node.isEmpty, !node.hasPrefix("."), !node.contains("/"), !node.contains("\0") else {
+        // The name becomes a path component: only a plain one, that cannot leave `.claimed` or hide as a
+        // dot-name, is taken.
+        let plain = node.utf8.allSatisfy { byte in
+            (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A) || "-_.".utf8.contains(byte)
+        }
+        guard plain, !node.isEmpty, node.utf8.count <= 255, !node.hasPrefix(".") else {
             throw FileError(
                 .createDirectory,
-                "node_name \"\(node)\" cannot name a claim directory: use letters, digits, '-', '_' or '.', "
-                    + "not starting with '.'",
+                "node_name \"\(node)\" cannot name a claim directory: use ASCII letters, digits, '-', '_' or '.' "
+                    + "(at most 255, not starting with '.')",
                 path: "\(inbox)/.claimed")
         }
         return "\(inbox)/.claimed/\(node)"

@@ -114,7 +114,10 @@ struct InboxClaimerNFSTests {
             }
             #expect(InboxClaimer.leftovers(in: mine) == [file.path])
             #expect(InboxClaimer.leftovers(in: "\(inbox)/.claimed").isEmpty)
-            for bad in ["", ".", "..", ".hidden", "a/b", "../../etc"] {
+            #expect(try InboxClaimer.nodeClaimDirectory(inbox: inbox, node: "Node_2") == "\(inbox)/.claimed/Node_2")
+            for bad in [
+                "", ".", "..", ".hidden", "a/b", "../../etc", "a b", "nöde", "a\0b", String(repeating: "n", count: 256),
+            ] {
                 #expect(throws: FileError.self, "node name \(bad)") {
                     try InboxClaimer.nodeClaimDirectory(inbox: inbox, node: bad)
                 }
