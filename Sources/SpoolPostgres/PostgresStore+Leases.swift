@@ -44,13 +44,15 @@ extension PostgresStore {
     /// never-claimed first, then by arrival), FIFO by position inside a batch; the claim stamps its batch's
     /// `last_claim_at` in the same statement (migration 5). `FOR UPDATE OF job SKIP LOCKED`: two nodes
     /// claiming at once take different jobs; the second waits only for the first's stamp on a shared batch
-    /// row (one short transaction), never for a job.
+    /// row (one short transaction), never for a job. A `stopped` node claims nothing (a slot racing the
+    /// node's clean stop must not take a job after `stopNode` handed its jobs back) until it registers again.
     package func claimNext(node: String, leaseSeconds: Int, at now: Int64) async throws -> Lease? {
         let columns = PostgresSchema.selectList(PostgresSchema.jobColumns, prefix: "job.")
         let sql: PostgresQuery = """
             WITH next AS (
                 SELECT job.id, job.batch_id FROM job JOIN batch ON batch.id = job.batch_id
                 WHERE job.status = 'Pending' AND batch.finished_at IS NULL
+                    AND NOT EXISTS (SELECT 1 FROM node WHERE node.name = \(node) AND node.state = 'stopped')
                 ORDER BY batch.last_claim_at NULLS FIRST, batch.created_at, batch.seq, job.position
                 LIMIT 1 FOR UPDATE OF job SKIP LOCKED),
             stamped AS (

@@ -68,8 +68,12 @@ extension PostgresStore {
     /// so the other nodes take them without waiting for the leases to run out. Returns their IDs, sorted.
     package func stopNode(name: String) async throws -> [String] {
         try await transaction { connection, logger in
+            // An upsert: a node that never registered (or whose row is gone) is recorded stopped all the same.
             try await connection.query(
-                "UPDATE node SET state = 'stopped', heartbeat_at = now() WHERE name = \(name)", logger: logger)
+                """
+                INSERT INTO node (name, state) VALUES (\(name), 'stopped')
+                ON CONFLICT (name) DO UPDATE SET state = 'stopped', heartbeat_at = now()
+                """, logger: logger)
             return try await Self.handBack(node: name, on: connection, logger: logger)
         }
     }

@@ -117,8 +117,13 @@ struct NodeTests {
             // The other node's job runs on, and the handed-back jobs are the next claims.
             #expect(try await store.fetchJob(id: b1.job.id)?.status == .processing)
             #expect(try await store.saveLeased(b1.job, token: b1.token))
+            // A claim racing the stop takes nothing; "b" gets the handed-back jobs, first in line.
+            #expect(try await store.claimNext(node: "a", leaseSeconds: 30, at: 1_200) == nil)
             let again = try #require(try await store.claimNext(node: "b", leaseSeconds: 30, at: 1_200))
             #expect(again.job.id == a1.job.id && again.job.attempt == 1)
+            guard case .started = try await store.registerNode(name: "a", leaseSeconds: 30, version: "", slots: 2)
+            else { throw Failure("a stopped node's name must be free") }
+            #expect(try await store.claimNext(node: "a", leaseSeconds: 30, at: 1_300)?.job.id == a2.job.id)
         }
     }
 
