@@ -10,10 +10,10 @@ package enum InboxClaimer {
     /// Opens inbox/name with O_RDONLY|O_NOFOLLOW|O_NONBLOCK|O_CLOEXEC, fstat()s it (regular file only), then
     /// claims it with an atomic rename(2) into claimDirectory as "<token>--<name>" (token: unix-ms + random hex,
     /// never containing "--"), then reads it from the still-open fd (up to maxBytes). Creates claimDirectory if
-    /// missing.
-    package static func claim(name: String, inbox: String, claimDirectory: String, maxBytes: Int) throws
-        -> ClaimOutcome
-    {
+    /// missing. An ENOENT from the rename is checked against the destination (`move`), as NFS requires.
+    package static func claim(
+        name: String, inbox: String, claimDirectory: String, maxBytes: Int, renamer: Renamer = .system
+    ) throws -> ClaimOutcome {
         let source = "\(inbox)/\(name)"
         // lstat first: opening a device node can have side effects, so such names are never opened.
         guard let before = Posix.lstat(source) else {
@@ -35,14 +35,7 @@ package enum InboxClaimer {
 
         try Posix.createDirectory(claimDirectory)
         let destination = "\(claimDirectory)/\(makeToken())\(separator)\(name)"
-        guard rename(source, destination) == 0 else {
-            if errno == ENOENT { return .gone }
-            if errno == EXDEV {
-                throw FileError.system(
-                    .crossDevice, "the claim directory must be on the inbox's filesystem", path: claimDirectory)
-            }
-            throw FileError.system(.rename, "cannot claim inbox file", path: source)
-        }
+        guard try move(source, to: destination, renamer: renamer) else { return .gone }
 
         // Between open and rename another process may have claimed our file and a new one taken its
         // name; then we moved the new one, so read what we actually hold.
@@ -64,6 +57,26 @@ package enum InboxClaimer {
             return .tooLarge(ClaimedFile(path: destination, originalName: name, data: Data(), size: data.count))
         }
         return .claimed(ClaimedFile(path: destination, originalName: name, data: data, size: data.count))
+    }
+
+    /// Renames `source` to `destination`; true when the file is now at `destination`, false when another
+    /// process took it first. On NFS a rename can take place and still report ENOENT (the server answers a
+    /// retransmitted RENAME whose first copy it already did), so after ENOENT the destination decides: it is
+    /// present only if our rename happened, because only this call uses its name (a fresh token, or a lost
+    /// node's claim that a single adopter moves into its own directory). The source is not consulted: a new
+    /// file may already have taken its name, and NFS's lookup cache can show a renamed source for a while.
+    static func move(_ source: String, to destination: String, renamer: Renamer) throws -> Bool {
+        let failure = renamer.rename(source, destination)
+        switch failure {
+        case 0: return true
+        case ENOENT: return Posix.lstat(destination) != nil
+        case EXDEV:
+            let directory = String(destination[..<(destination.lastIndex(of: "/") ?? destination.endIndex)])
+            throw FileError.system(
+                .crossDevice, "the claim directory must be on the inbox's filesystem", path: directory, errno: failure)
+        default:
+            throw FileError.system(.rename, "cannot claim inbox file", path: source, errno: failure)
+        }
     }
 
     /// "<token>--<name>" -> "<name>"

@@ -86,6 +86,11 @@ enum PostgresSchema {
         // SQLite's v3-status-journal and v4-webhook-delivery (PostgresSchema+ServiceTables.swift).
         statusJournal,
         webhooks,
+        // Fair claims (PostgresStore+Leases `claimNext`): each claim stamps its batch, and the next claim
+        // goes to the batch stamped longest ago, so batches take turns across the whole cluster.
+        Migration(
+            version: 5, name: "fair claims",
+            statements: ["ALTER TABLE batch ADD COLUMN last_claim_at timestamptz"]),
     ]
 
     /// The SQL column names in `CanonicalRow.batchColumns` order.

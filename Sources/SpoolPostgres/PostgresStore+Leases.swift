@@ -15,7 +15,8 @@ extension PostgresStore {
     }
 
     /// Records that `node` is alive (its row's heartbeat on the database clock) and renews the leases of the
-    /// jobs it runs to `leaseSeconds` from now; returns how many leases it renewed.
+    /// jobs it runs to `leaseSeconds` from now; returns how many leases it renewed. A `stopped` node stays
+    /// stopped: a heartbeat that races its node's clean stop must not hold the name for another lease.
     @discardableResult
     package func heartbeat(node: String, leaseSeconds: Int, version: String = "", slots: Int = 0) async throws -> Int {
         try await transaction { connection, logger in
@@ -23,6 +24,7 @@ extension PostgresStore {
                 """
                 INSERT INTO node (name, version, slots) VALUES (\(node), \(version), \(slots))
                 ON CONFLICT (name) DO UPDATE SET heartbeat_at = now(), state = 'up'
+                WHERE node.state <> 'stopped'
                 """, logger: logger)
             var renewed = 0
             let rows = try await connection.query(
@@ -37,17 +39,24 @@ extension PostgresStore {
         }
     }
 
-    /// Claims the oldest Pending job of an unfinished batch that no other transaction holds (`FOR UPDATE
-    /// SKIP LOCKED`: two nodes claiming at once take different jobs, never wait on each other) for `node`,
-    /// with a fresh lease token; nil when nothing is free.
+    /// Claims the next Pending job of an unfinished batch for `node`, with a fresh lease token; nil when
+    /// nothing is free. Fair across the cluster: batches take turns (the one whose last claim is oldest,
+    /// never-claimed first, then by arrival), FIFO by position inside a batch; the claim stamps its batch's
+    /// `last_claim_at` in the same statement (migration 5). `FOR UPDATE OF job SKIP LOCKED`: two nodes
+    /// claiming at once take different jobs; the second waits only for the first's stamp on a shared batch
+    /// row (one short transaction), never for a job. A `stopped` node claims nothing (a slot racing the
+    /// node's clean stop must not take a job after `stopNode` handed its jobs back) until it registers again.
     package func claimNext(node: String, leaseSeconds: Int, at now: Int64) async throws -> Lease? {
         let columns = PostgresSchema.selectList(PostgresSchema.jobColumns, prefix: "job.")
         let sql: PostgresQuery = """
             WITH next AS (
-                SELECT job.id FROM job JOIN batch ON batch.id = job.batch_id
+                SELECT job.id, job.batch_id FROM job JOIN batch ON batch.id = job.batch_id
                 WHERE job.status = 'Pending' AND batch.finished_at IS NULL
-                ORDER BY job.created_at, job.batch_id, job.position
-                LIMIT 1 FOR UPDATE OF job SKIP LOCKED)
+                    AND NOT EXISTS (SELECT 1 FROM node WHERE node.name = \(node) AND node.state = 'stopped')
+                ORDER BY batch.last_claim_at NULLS FIRST, batch.created_at, batch.seq, job.position
+                LIMIT 1 FOR UPDATE OF job SKIP LOCKED),
+            stamped AS (
+                UPDATE batch SET last_claim_at = clock_timestamp() FROM next WHERE batch.id = next.batch_id)
             UPDATE job SET status = 'Processing', step = 'Downloading', attempt = job.attempt + 1,
                 started_at = COALESCE(job.started_at, \(now)),
                 queue_wait_ms = COALESCE(job.queue_wait_ms, GREATEST(0, \(now) - job.created_at)),
