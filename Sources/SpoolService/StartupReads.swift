@@ -45,9 +45,16 @@ struct StartupReads: Sendable {
         return try await BlockingWork.run("spool.startup") { try startup.unseal() }
     }
 
-    /// The clean stop: a fresh seal stored in the database, to copy into the marker file.
+    /// The clean stop, once every status file is flushed: the status journal emptied (every file is complete
+    /// and on disk) and a fresh seal stored in the database, to copy into the marker file.
     func seal() async throws -> Store.Seal {
-        guard let startup else { return try await engine.sealCleanShutdown() }
+        guard let startup else {
+            // `Startup.seal` does both in one transaction; through the protocol, the entries read now are
+            // cleared first (a later one, were there any, stays for the next start to check).
+            let journal = try await engine.fetchStatusJournal()
+            try await engine.clearStatusJournalEntries(seqs: (journal.jobs + journal.batches).map(\.seq))
+            return try await engine.sealCleanShutdown()
+        }
         return try await BlockingWork.run("spool.startup") { try startup.seal() }
     }
 }
