@@ -162,8 +162,9 @@ package struct StatusRebuilder: Sendable {
     /// Every status file that is missing or differs from the database is rewritten.
     ///
     /// Streams the jobs batch by batch (memory stays flat however long the queue), decoding raw columns,
-    /// and compares and writes on every core while the next jobs are decoded. Blocks the calling thread
-    /// (it waits for its chunks) off the cooperative pool: the stream's callbacks and the final wait.
+    /// and compares and writes on every core while the next jobs are decoded (`StatusRebuildScan`). The
+    /// stream's callbacks wait while two chunks are in flight, and the end waits for them: on SQLite's
+    /// start-up connection they run on a `BlockingWork` thread, the end always does.
     package func rebuildAll() async throws {
         let startup = try reads()
         let hooks = try await store.fetchWebhookStates()  // webhook_status (docs/webhooks.md)
