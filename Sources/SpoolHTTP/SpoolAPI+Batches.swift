@@ -12,10 +12,9 @@ extension SpoolAPI {
     func batch(id: String) async throws -> Response {
         let id = id.lowercased()
         guard SpoolID.isValid(id) else { throw APIError.batchNotFound }
-        let store = parts.store
-        let document = try await blocking { () -> BatchStatusDocument? in
-            guard let batch = try store.batch(id: id) else { return nil }
-            return StatusProjection.batch(batch, jobs: try store.jobs(batchID: id))
+        var document: BatchStatusDocument?
+        if let batch = try await store.fetchBatch(id: id) {
+            document = StatusProjection.batch(batch, jobs: try await store.fetchJobs(batchID: id))
         }
         guard let document,
             var object = try JSONSerialization.jsonObject(with: StatusProjection.encode(document)) as? [String: Any]

@@ -23,7 +23,7 @@ extension SpoolAPI {
     /// `POST /jobs/{id}/retry`: `retry/<id>` for one Failed or Warning job: a new job, same parameters.
     func retry(id: String) async throws -> Response {
         let control = parts.control
-        switch try await blocking({ control.retryJob(id: id) }) {
+        switch await control.retryJob(id: id) {
         case .created(let job):
             return JSONBody.response(
                 [
@@ -41,11 +41,9 @@ extension SpoolAPI {
     func deleteFile(id: String) async throws -> Response {
         let id = id.lowercased()
         guard SpoolID.isValid(id) else { throw APIError.jobNotFound }
-        let (store, paths, purge) = (parts.store, parts.paths, purgeOutputs)
-        let result = try await blocking { () -> OutputPurge.Result? in
-            guard let job = try store.job(id: id) else { return nil }
-            return try purge(job, paths)
-        }
+        let (paths, purge) = (parts.paths, purgeOutputs)
+        let job = try await store.fetchJob(id: id)
+        let result = try await blocking { () -> OutputPurge.Result? in try job.map { try purge($0, paths) } }
         switch result {
         case nil:
             throw APIError.jobNotFound

@@ -104,12 +104,9 @@ extension SpoolAPI {
 
     /// The inbox's ingest of a posted body (`Ingestor.ingest(body:source:)`), then the scheduler is woken.
     func ingest(_ body: Data) async throws -> Created {
-        let (ingestor, store) = (parts.ingestor, parts.store)
-        let outcome = try await blocking { () -> (Ingestor.Outcome, [String]) in
-            let outcome = ingestor.ingest(body: body, source: Ingestor.postedSourceName())
-            guard case .cached(let batchID) = outcome else { return (outcome, []) }
-            return (outcome, try store.jobs(batchID: batchID).map(\.id))
-        }
+        let ingested = await parts.ingestor.ingest(body: body, source: Ingestor.postedSourceName())
+        var outcome: (Ingestor.Outcome, [String]) = (ingested, [])
+        if case .cached(let batchID) = ingested { outcome.1 = try await store.fetchJobs(batchID: batchID).map(\.id) }
         parts.metrics?.ingested(outcome.0, droppedAt: nil)
         switch outcome.0 {
         case .accepted(let batchID, let jobIDs):

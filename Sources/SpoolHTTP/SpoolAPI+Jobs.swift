@@ -10,11 +10,9 @@ extension SpoolAPI {
     func job(id: String) async throws -> Response {
         let id = id.lowercased()
         guard SpoolID.isValid(id) else { throw APIError.jobNotFound }
-        let (paths, store, status) = (parts.paths, parts.store, parts.status)
-        let bytes = try await blocking { () -> Data? in
-            if let data = FileManager.default.contents(atPath: paths.jobStatus(id)) { return data }
-            return try store.job(id: id).map(status.encodeNew)
-        }
+        let (paths, status) = (parts.paths, parts.status)
+        var bytes = try await blocking { FileManager.default.contents(atPath: paths.jobStatus(id)) }
+        if bytes == nil { bytes = try await store.fetchJob(id: id).map(status.encodeNew) }
         guard let bytes else { throw APIError.jobNotFound }
         return JSONBody.response(bytes: bytes)
     }
@@ -33,11 +31,8 @@ extension SpoolAPI {
         let filter = query["status"].flatMap { text in
             JobStatus.allCases.first { $0.rawValue.lowercased() == text.lowercased() && $0 != .skipped }
         }
-        let store = parts.store
-        let (all, total) = try await blocking { () -> ([JobRecord], Int) in
-            let jobs = try store.allJobs()
-            return (jobs, jobs.count)
-        }
+        let all = try await store.fetchAllJobs()
+        let total = all.count
         let newest = all.filter { filter == nil || $0.status == filter }
             .sorted { ($0.createdAt, $0.id) > ($1.createdAt, $1.id) }
         let page = newest.dropFirst(offset).prefix(limit).map(Self.short)

@@ -15,23 +15,23 @@ extension SpoolAPI {
 
     /// `GET /metrics`: the Prometheus text of `metrics.prom`, taken now (or the file when metrics are off).
     func metricsText() async throws -> Response {
-        let (metrics, store, file) = (parts.metrics, parts.store, parts.paths.metricsFile)
-        let text = try await blocking { () -> Data? in
-            if let metrics { return Data(metrics.exposition(store: store).utf8) }
-            return FileManager.default.contents(atPath: file)
-        }
+        let (metrics, file) = (parts.metrics, parts.paths.metricsFile)
+        let text: Data? =
+            if let metrics { Data(await metrics.exposition(store: store).utf8) } else {
+                try await blocking { FileManager.default.contents(atPath: file) }
+            }
         guard let text else { throw APIError(.notFound, "Metrics are off (metrics_interval_s is 0)") }
         return JSONBody.response(bytes: text, contentType: "text/plain; version=0.0.4; charset=utf-8")
     }
 
     /// `GET /usage`: jobs by status, bytes stored under `out/`, free disk there.
     func usage() async throws -> Response {
-        let (store, out) = (parts.store, parts.paths.out)
-        let (counts, stored, free) = try await blocking { () -> ([JobStatus: Int], Int64, Int64) in
-            let counts = try store.jobCounts()
+        let out = parts.paths.out
+        let counts = try await store.countJobsByStatus()
+        let (stored, free) = try await blocking { () -> (Int64, Int64) in
             let attributes = try? FileManager.default.attributesOfFileSystem(forPath: out)
             let free = (attributes?[.systemFreeSize] as? NSNumber)?.int64Value ?? 0
-            return (counts, Self.bytes(under: out), free)
+            return (Self.bytes(under: out), free)
         }
         var byStatus: [String: Int] = [:]
         for status in JobStatus.allCases { byStatus[status.rawValue.lowercased()] = counts[status] ?? 0 }

@@ -46,11 +46,8 @@ extension SpoolAPI {
 
     /// Stores the job's webhook (`pending`) and rewrites its status file with `webhook_status`.
     func recordWebhook(_ webhook: (url: String, progress: Bool), jobID: String) async throws {
-        let (store, status) = (parts.store, parts.status)
         let hook = WebhookRecord(jobId: jobID, url: webhook.url, progress: webhook.progress)
-        try await blocking {
-            try store.insertWebhook(hook)
-            if let job = try store.job(id: jobID) { status.write(job: job) }
-        }
+        try await store.insertWebhookDelivery(hook)
+        if let job = try await store.fetchJob(id: jobID) { await parts.status.write(job: job) }
     }
 }

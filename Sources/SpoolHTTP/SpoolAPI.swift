@@ -23,7 +23,7 @@ struct SpoolAPI: Sendable {
         (.post, "/metadata"),
     ]
 
-    var store: Store { parts.store }
+    var store: any StoreEngine { parts.store }
     var paths: SpoolPaths { parts.paths }
     var logger: Logger { parts.logger }
 
@@ -48,7 +48,7 @@ struct SpoolAPI: Sendable {
         return router
     }
 
-    /// Store reads and file I/O block: off the cooperative pool.
+    /// File I/O blocks: off the cooperative pool (the store is awaited).
     func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await BlockingWork.run("spool-http") { try body() }
     }

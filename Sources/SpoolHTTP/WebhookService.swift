@@ -54,7 +54,7 @@ package struct WebhookService: Service {
         let store = parts.store
         let pending: [(WebhookRecord, JobRecord)]
         do {
-            pending = try await BlockingWork.run("webhook-poll") { try store.pendingWebhooks() }
+            pending = try await store.fetchPendingWebhooks()
         } catch {
             parts.logger.error("webhooks not read", metadata: ["error": "\(error)"])
             return []
@@ -98,10 +98,10 @@ package struct WebhookService: Service {
         }
         let (store, status, saved) = (parts.store, parts.status, hook)
         do {
-            try await BlockingWork.run("webhook-save") {
-                try store.saveWebhook(saved)
-                // The job as stored now: a write from the job in hand could undo a newer one.
-                if saved.state != .pending, let current = try store.job(id: saved.jobId) { status.write(job: current) }
+            try await store.saveWebhookDelivery(saved)
+            // The job as stored now: a write from the job in hand could undo a newer one.
+            if saved.state != .pending, let current = try await store.fetchJob(id: saved.jobId) {
+                await status.write(job: current)
             }
         } catch {
             parts.logger.error("webhook state not saved", metadata: ["job.id": "\(job.id)", "error": "\(error)"])
@@ -119,7 +119,7 @@ package struct WebhookService: Service {
         hook.lastProgressAt = now
         let saved = hook
         let store = parts.store
-        try? await BlockingWork.run("webhook-save") { try store.saveWebhook(saved) }
+        try? await store.saveWebhookDelivery(saved)
         if let problem = await send(hook, body: WebhookPayload.progress(job)) {
             parts.logger.debug(
                 "progress webhook not delivered", metadata: ["job.id": "\(job.id)", "error": "\(problem)"])

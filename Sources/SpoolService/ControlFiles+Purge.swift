@@ -13,8 +13,9 @@ extension ControlFiles {
     /// sets `file_deleted_at`; the job record stays. Returns the problems for an error receipt.
     func purge(_ name: String) async -> [String] {
         let id = name.lowercased()
-        let found = SpoolID.isValid(id) ? await BlockingWork.run("spool-control") { try? store.job(id: id) } : nil
-        guard var job = found ?? nil else { return ["no job has the ID \(name)"] }
+        guard SpoolID.isValid(id), var job = try? await store.fetchJob(id: id) else {
+            return ["no job has the ID \(name)"]
+        }
         guard job.status == .completed, var result = job.result, result.fileDeletedAt == nil,
             result.s3Key != nil || result.upload != nil
         else { return ["job \(job.id) has no files to delete (only a Completed job's outputs can be purged)"] }
@@ -36,13 +37,10 @@ extension ControlFiles {
         for key in local { _ = unlink(paths.out + "/" + key) }
         result.fileDeletedAt = Date().millisecondsSince1970
         job.result = result
-        let saved = job
-        let recorded = await BlockingWork.run("spool-control") { () -> Bool in
-            guard (try? store.recordPurge(saved)) == true else { return false }
-            status.write(job: saved)
-            return true
+        guard (try? await store.savePurgedJob(job)) == true else {
+            return ["the purge of job \(job.id) could not be recorded; try again"]
         }
-        if !recorded { return ["the purge of job \(job.id) could not be recorded; try again"] }
+        await status.write(job: job)
         logger.info(
             "outputs purged", metadata: ["job.id": "\(job.id)", "objects": "\(result.upload?.allKeys.count ?? 0)"])
         return []

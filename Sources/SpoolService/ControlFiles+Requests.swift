@@ -29,10 +29,9 @@ extension ControlFiles {
     }
 
     /// `retry/<job id>` for one job: a new job with the same parameters in the same batch (folder-contract §7).
-    /// Blocking (the store).
-    package func retryJob(id: String) -> RetryAnswer {
+    package func retryJob(id: String) async -> RetryAnswer {
         let id = id.lowercased()
-        guard SpoolID.isValid(id), let old = try? store.job(id: id) else { return .unknown }
+        guard SpoolID.isValid(id), let old = try? await store.fetchJob(id: id) else { return .unknown }
         guard old.status == .failed || old.status == .warning else {
             return .refused("job \(old.id) is \(old.status.rawValue); only Failed or Warning jobs can be retried")
         }
@@ -41,9 +40,9 @@ extension ControlFiles {
             id: SpoolID.make(now: now), batchId: old.batchId, position: 0, url: old.url, filename: old.filename,
             folder: old.folder, options: old.options, createdAt: now.millisecondsSince1970, originalJobId: old.id)
         do {
-            let inserted = try store.appendJobs([fresh], toBatch: old.batchId)
-            for job in inserted { status.write(job: job) }
-            status.writeBatch(id: old.batchId)
+            let inserted = try await store.appendRetryJobs([fresh], toBatch: old.batchId)
+            for job in inserted { await status.write(job: job) }
+            await status.writeBatch(id: old.batchId)
             metrics?.changed()
             scheduler.wake()
             return inserted.first.map { .created($0) } ?? .refused("the retry could not be recorded")

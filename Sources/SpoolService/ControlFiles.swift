@@ -18,7 +18,7 @@ import SpoolStore
 /// milliseconds, plus a listing every `rescanInterval` for what inotify cannot see); without inotify
 /// (`useInotify` false, or a network filesystem) they are listed every `pollInterval`.
 package struct ControlFiles: Service {
-    package var store: Store
+    package var store: any StoreEngine
     package var paths: SpoolPaths
     package var scheduler: Scheduler
     package var ingestor: Ingestor
@@ -32,7 +32,7 @@ package struct ControlFiles: Service {
     package var uploader: BucketUploader?
 
     package init(
-        store: Store, paths: SpoolPaths, scheduler: Scheduler, ingestor: Ingestor, status: StatusWriter,
+        store: any StoreEngine, paths: SpoolPaths, scheduler: Scheduler, ingestor: Ingestor, status: StatusWriter,
         metrics: SpoolMetrics? = nil, logger: Logger
     ) {
         self.store = store
@@ -92,12 +92,9 @@ package struct ControlFiles: Service {
         for (dir, action) in [(paths.cancel, "cancel"), (paths.retry, "retry"), (paths.purge, "purge")] {
             let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
             for name in names.sorted() where !name.hasPrefix(".") {
-                // The store's reads and writes block: off the cooperative pool.
                 let problems =
                     action == "purge"
-                    ? await purge(name)
-                    : action == "cancel"
-                        ? await cancel(name) : await BlockingWork.run("spool-control") { retry(name) }
+                    ? await purge(name) : action == "cancel" ? await cancel(name) : await retry(name)
                 if !problems.isEmpty {
                     // Durable like an ingest receipt: the control file is removed right after.
                     let receipt = ErrorReceipt(error: problems.joined(separator: "; "), source: "\(action)/\(name)")
@@ -116,17 +113,18 @@ package struct ControlFiles: Service {
     }
 
     /// The jobs a control file names: the job itself, or every job of the batch; nil when unknown.
-    private func jobs(named name: String) -> (jobs: [JobRecord], isBatch: Bool)? {
+    private func jobs(named name: String) async -> (jobs: [JobRecord], isBatch: Bool)? {
         let id = name.lowercased()
         guard SpoolID.isValid(id) else { return nil }
-        if let batch = try? store.batch(id: id) { return ((try? store.jobs(batchID: batch.id)) ?? [], true) }
-        if let job = try? store.job(id: id) { return ([job], false) }
+        if let batch = try? await store.fetchBatch(id: id) {
+            return ((try? await store.fetchJobs(batchID: batch.id)) ?? [], true)
+        }
+        if let job = try? await store.fetchJob(id: id) { return ([job], false) }
         return nil
     }
 
     private func cancel(_ name: String) async -> [String] {
-        let named = await BlockingWork.run("spool-control") { jobs(named: name) }
-        guard let (jobs, isBatch) = named else { return ["no job or batch has the ID \(name)"] }
+        guard let (jobs, isBatch) = await jobs(named: name) else { return ["no job or batch has the ID \(name)"] }
         var problems: [String] = []
         var acted = 0
         for job in jobs where !(isBatch && job.status.isTerminal) {
@@ -140,8 +138,8 @@ package struct ControlFiles: Service {
         return problems
     }
 
-    private func retry(_ name: String) -> [String] {
-        guard let (jobs, isBatch) = jobs(named: name) else { return ["no job or batch has the ID \(name)"] }
+    private func retry(_ name: String) async -> [String] {
+        guard let (jobs, isBatch) = await jobs(named: name) else { return ["no job or batch has the ID \(name)"] }
         let retryable = jobs.filter { $0.status == .failed || $0.status == .warning }
         if retryable.isEmpty {
             if isBatch { return ["batch \(name) has no Failed or Warning job to retry"] }
@@ -158,9 +156,9 @@ package struct ControlFiles: Service {
         }
         do {
             for (batchID, group) in Dictionary(grouping: fresh, by: \.batchId) {
-                let inserted = try store.appendJobs(group, toBatch: batchID)
-                for job in inserted { status.write(job: job) }
-                status.writeBatch(id: batchID)
+                let inserted = try await store.appendRetryJobs(group, toBatch: batchID)
+                for job in inserted { await status.write(job: job) }
+                await status.writeBatch(id: batchID)
             }
         } catch {
             return ["the retry could not be recorded: \(error)"]

@@ -5,7 +5,7 @@ import SpoolStore
 /// The running daemon's parts that an extra service (the HTTP API) acts through, handed to
 /// `SpoolDaemon.extraServices` once recovery is done.
 package struct DaemonParts: Sendable {
-    package var store: Store
+    package var store: any StoreEngine
     package var paths: SpoolPaths
     package var configuration: SpoolConfiguration
     package var ingestor: Ingestor
@@ -16,7 +16,8 @@ package struct DaemonParts: Sendable {
     package var logger: Logger
 
     package init(
-        store: Store, paths: SpoolPaths, configuration: SpoolConfiguration, ingestor: Ingestor, scheduler: Scheduler,
+        store: any StoreEngine, paths: SpoolPaths, configuration: SpoolConfiguration, ingestor: Ingestor,
+        scheduler: Scheduler,
         control: ControlFiles, status: StatusWriter, metrics: SpoolMetrics?, logger: Logger
     ) {
         self.store = store

@@ -29,10 +29,8 @@ package struct IngestService: Service {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask {
                     await queue.run { names in
-                        // A group's commit and fsyncs block: off the cooperative pool.
-                        let outcomes = await BlockingWork.run("spool-ingest") {
-                            ingestor.ingestMeasured(names: names, metrics: metrics)
-                        }
+                        // The ingestor runs its blocking file work (fsyncs) off the cooperative pool itself.
+                        let outcomes = await ingestor.ingestMeasured(names: names, metrics: metrics)
                         if outcomes.contains(where: { if case .accepted = $0 { true } else { false } }) {
                             scheduler.wake()
                         }

@@ -10,19 +10,19 @@ extension Ingestor {
     /// and handed to `ingest(names:)`, so the claim, the crash recovery of `.claimed/` and the commit are the
     /// inbox's own code. The caller has authenticated the sender (the `x-api-key` header), so the body needs no
     /// `api_key`; one it carries is dropped from the archive as for files. The receipt the inbox writes is
-    /// removed again: the HTTP answer is the receipt (and a refusal's copy in `rejected/`, for the same reason). Blocking (file I/O, a store transaction, fsync).
-    package func ingest(body: Data, source: String) -> Outcome {
+    /// removed again: the HTTP answer is the receipt (and a refusal's copy in `rejected/`, for the same reason).
+    package func ingest(body: Data, source: String) async -> Outcome {
         var authenticated = self
         authenticated.configuration.apiKeys = []
         let path = paths.inbox + "/" + source
         do {
-            try AtomicFile.write(body, to: path, durable: false)
+            try await BlockingWork.run("spool-ingest") { try AtomicFile.write(body, to: path, durable: false) }
         } catch {
             logger.error(
                 "posted batch not written to the inbox", metadata: ["source": "\(source)", "error": "\(error)"])
             return .ignored
         }
-        let outcome = authenticated.ingest(names: [source]).first ?? .ignored
+        let outcome = await authenticated.ingest(names: [source]).first ?? .ignored
         try? FileManager.default.removeItem(atPath: paths.receipts + "/" + source)
         // A refusal is answered in full to the client, which still holds its body: no hidden copy is kept.
         if case .rejected = outcome { try? FileManager.default.removeItem(atPath: paths.rejected + "/" + source) }

@@ -13,7 +13,7 @@ import SpoolStore
 /// finds the batch by its claim name. A receipt is visible before its fsync: the batch it names
 /// is durable already (the commit), and a receipt lost to a power cut is written again.
 package struct Ingestor: Sendable {
-    package var store: Store
+    package var store: any StoreEngine
     package var paths: SpoolPaths
     package var configuration: SpoolConfiguration
     package var status: StatusWriter
@@ -24,7 +24,8 @@ package struct Ingestor: Sendable {
     package var checkpointer: Store.Checkpointer?
 
     package init(
-        store: Store, paths: SpoolPaths, configuration: SpoolConfiguration, status: StatusWriter, logger: Logger
+        store: any StoreEngine, paths: SpoolPaths, configuration: SpoolConfiguration, status: StatusWriter,
+        logger: Logger
     ) {
         self.store = store
         self.paths = paths
@@ -32,7 +33,8 @@ package struct Ingestor: Sendable {
         self.status = status
         self.logger = logger
         self.checkNetwork = !configuration.allowPrivateNetwork
-        if FileManager.default.fileExists(atPath: paths.database) {
+        // SQLite-only: WAL checkpoints belong to SQLite's engine (another engine checkpoints on its own).
+        if store is Store, FileManager.default.fileExists(atPath: paths.database) {
             self.checkpointer = try? Store.Checkpointer(path: paths.database)
         }
     }
@@ -49,7 +51,18 @@ package struct Ingestor: Sendable {
     /// but the accepted ones share one database transaction and one fsync of their archives and
     /// receipts, so a burst of drops costs a few journal commits instead of two per file. One outcome
     /// per name, in order.
-    package func ingest(names: [String]) -> [Outcome] {
+    package func ingest(names: [String]) async -> [Outcome] {
+        // Claiming, validating and rejecting block (file I/O, fsync): off the cooperative pool.
+        let (prepared, accepted) = await BlockingWork.run("spool-ingest") { claimAndPrepare(names: names) }
+        var outcomes = prepared
+        let committed = await commit(accepted.map(\.batch))
+        for (index, outcome) in zip(accepted.map(\.index), committed) { outcomes[index] = outcome }
+        return outcomes
+    }
+
+    /// `ingest(names:)` up to the commit: the outcomes of the files that are done (rejected, gone), and the
+    /// valid ones with their indices.
+    private func claimAndPrepare(names: [String]) -> (outcomes: [Outcome], accepted: [(index: Int, batch: Accepted)]) {
         var outcomes = [Outcome](repeating: .ignored, count: names.count)
         var claimed: [(index: Int, file: ClaimedFile)] = []
         for (index, name) in names.enumerated() {
@@ -84,30 +97,38 @@ package struct Ingestor: Sendable {
                     "inbox file not ingested", metadata: ["file": "\(file.originalName)", "error": "\(error)"])
             }
         }
-        for (index, outcome) in zip(accepted.map(\.index), commit(accepted.map(\.batch))) {
-            outcomes[index] = outcome
+        return (outcomes, accepted)
+    }
+
+    /// Start-up: claimed files that a crash left behind are ingested again.
+    package func recoverClaimed() async -> [Outcome] {
+        var outcomes: [Outcome] = []
+        for path in InboxClaimer.leftovers(in: paths.claimed) {
+            // Reading, validating and rejecting block (file I/O, fsync): off the cooperative pool.
+            switch await BlockingWork.run("spool-ingest", { prepareLeftover(path) }) {
+            case nil: continue
+            case .done(let outcome): outcomes.append(outcome)
+            case .accepted(let batch): outcomes += await commit([batch])
+            }
         }
         return outcomes
     }
 
-    /// Start-up: claimed files that a crash left behind are ingested again.
-    package func recoverClaimed() -> [Outcome] {
-        InboxClaimer.leftovers(in: paths.claimed).compactMap { path in
-            let claimName = (path as NSString).lastPathComponent
-            let original = InboxClaimer.originalName(ofClaimedFileName: claimName)
-            guard let data = FileManager.default.contents(atPath: path) else { return nil }
-            logger.notice("re-ingesting a claimed batch file after restart", metadata: ["file": "\(original)"])
-            let file = ClaimedFile(path: path, originalName: original, data: data, size: data.count)
-            do {
-                if data.count > configuration.maxBatchBytes { return try reject(file, errors: [tooLarge(data.count)]) }
-                switch try prepare(file) {
-                case .done(let outcome): return outcome
-                case .accepted(let batch): return commit([batch]).first
-                }
-            } catch {
-                logger.error("claimed file not ingested", metadata: ["file": "\(original)", "error": "\(error)"])
-                return nil
+    /// `recoverClaimed()` for one claimed file, up to the commit; nil when it is gone or failed.
+    private func prepareLeftover(_ path: String) -> Prepared? {
+        let claimName = (path as NSString).lastPathComponent
+        let original = InboxClaimer.originalName(ofClaimedFileName: claimName)
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        logger.notice("re-ingesting a claimed batch file after restart", metadata: ["file": "\(original)"])
+        let file = ClaimedFile(path: path, originalName: original, data: data, size: data.count)
+        do {
+            if data.count > configuration.maxBatchBytes {
+                return .done(try reject(file, errors: [tooLarge(data.count)]))
             }
+            return try prepare(file)
+        } catch {
+            logger.error("claimed file not ingested", metadata: ["file": "\(original)", "error": "\(error)"])
+            return nil
         }
     }
 
@@ -119,13 +140,13 @@ package struct Ingestor: Sendable {
     }
 
     /// A valid batch file with its records, not yet in the store.
-    private struct Accepted {
+    private struct Accepted: Sendable {
         var file: ClaimedFile
         var batch: BatchRecord
         var jobs: [JobRecord]
     }
 
-    private enum Prepared {
+    private enum Prepared: Sendable {
         case done(Outcome)
         case accepted(Accepted)
     }
@@ -163,16 +184,29 @@ package struct Ingestor: Sendable {
     /// Commits a group of valid batches, writes their status files, archive copies and receipts, fsyncs the
     /// archives and receipts together, and only then removes the claimed files. On any failure the claimed
     /// files stay, and the next start-up ingests them again.
-    private func commit(_ group: [Accepted]) -> [Outcome] {
+    private func commit(_ group: [Accepted]) async -> [Outcome] {
         guard !group.isEmpty else { return [] }
         let created: [Store.CreateOutcome]
         do {
-            created = try store.createBatches(group.map { ($0.batch, $0.jobs) })
+            created = try await store.insertBatches(group.map { ($0.batch, $0.jobs) })
         } catch {
             logger.error(
                 "batches not stored", metadata: ["files": "\(group.map(\.file.originalName))", "error": "\(error)"])
             return group.map { _ in .ignored }
         }
+        // Re-ingested after a crash: the jobs may have moved on since; write what the store says.
+        for (item, outcome) in zip(group, created) {
+            if case .existing(let saved, let savedJobs) = outcome, saved.claimName == item.batch.claimName {
+                for job in savedJobs { await status.write(job: job) }
+                await status.writeBatch(id: saved.id)
+            }
+        }
+        // The status files, archive copies, receipts and their fsync block: off the cooperative pool.
+        return await BlockingWork.run("spool-ingest") { writeFiles(group, created) }
+    }
+
+    /// `commit`'s files once the batches are stored.
+    private func writeFiles(_ group: [Accepted], _ created: [Store.CreateOutcome]) -> [Outcome] {
         // The new jobs' status documents are encoded on every core; the files are then written in order.
         let encoded = zip(group, created).map { item, outcome -> [JobRecord] in
             if case .created = outcome { return item.jobs } else { return [] }
@@ -236,13 +270,8 @@ package struct Ingestor: Sendable {
                     jobs: firstJobs.count)
             )
         case .existing(let saved, let savedJobs), .created(let saved, let savedJobs):
-            if case .created = outcome {
-                status.writeCreated(saved, jobs: savedJobs, encoded: documents)
-            } else {
-                // Re-ingested after a crash: the jobs may have moved on since; write what the store says.
-                for job in savedJobs { status.write(job: job) }
-                status.writeBatch(id: saved.id)
-            }
+            // Re-ingested after a crash (`.existing`): `commit` wrote its status files from the store already.
+            if case .created = outcome { status.writeCreated(saved, jobs: savedJobs, encoded: documents) }
             let archive = paths.archive + "/" + saved.id + ".json"
             try AtomicFile.write(BatchFile.removingAPIKey(file.data) ?? file.data, to: archive, durable: false)
             written.append(archive)

@@ -191,15 +191,15 @@ package final class SpoolMetrics: Sendable {
     // MARK: - Exposition
 
     /// The whole exposition: the registry's instruments, then the gauges read now.
-    package func exposition(store: Store) -> String {
-        registry.emitToString() + snapshot(store: store)
+    package func exposition(store: any StoreEngine) async -> String {
+        registry.emitToString() + (await snapshot(store: store))
     }
 
     /// Gauges read at write time, in Prometheus text format (with HELP and TYPE).
-    func snapshot(store: Store) -> String {
+    func snapshot(store: any StoreEngine) async -> String {
         var lines: [String] = []
         // Aggregates in SQL: decoding every job every few seconds cost ~300 MiB with 100,000 jobs.
-        if let counts = try? store.jobCounts(), let queued = try? store.queueDepth() {
+        if let counts = try? await store.countJobsByStatus(), let queued = try? await store.countQueuedJobs() {
             lines.append("# HELP spool_jobs Jobs in the database by status.")
             lines.append("# TYPE spool_jobs gauge")
             for status in JobStatus.allCases {
@@ -221,10 +221,10 @@ package final class SpoolMetrics: Sendable {
 
 extension Ingestor {
     /// `ingest(names:)`, with the batch-file counters and the drop → receipt latency recorded in `metrics`.
-    package func ingestMeasured(names: [String], metrics: SpoolMetrics?) -> [Outcome] {
-        guard let metrics else { return ingest(names: names) }
+    package func ingestMeasured(names: [String], metrics: SpoolMetrics?) async -> [Outcome] {
+        guard let metrics else { return await ingest(names: names) }
         let dropped = names.map { metrics.dropTime(ofFile: paths.inbox + "/" + $0) }
-        let outcomes = ingest(names: names)
+        let outcomes = await ingest(names: names)
         for (outcome, time) in zip(outcomes, dropped) { metrics.ingested(outcome, droppedAt: time) }
         return outcomes
     }

@@ -12,10 +12,10 @@ import SpoolStore
 /// the shutdown.
 package struct MetricsService: Service {
     package var metrics: SpoolMetrics?
-    package var store: Store
+    package var store: any StoreEngine
     package var logger: Logger
 
-    package init(metrics: SpoolMetrics?, store: Store, logger: Logger) {
+    package init(metrics: SpoolMetrics?, store: any StoreEngine, logger: Logger) {
         self.metrics = metrics
         self.store = store
         self.logger = logger
@@ -37,14 +37,13 @@ package struct MetricsService: Service {
     private func write(_ metrics: SpoolMetrics) async {
         let clock = ContinuousClock()
         var written = metrics.pulse.generation
-        writeNow()
+        await writeNow()
         var lastWrite = clock.now
         for await now in AsyncTimerSequence(interval: metrics.interval, clock: clock) {
             // Read before the exposition: a change made while it is taken moves the generation again.
             let (generation, active) = metrics.pulse
             if written != generation || active || lastWrite.duration(to: now) >= Self.idleRewrite {
-                // Counting in the store and writing the file block: off the cooperative pool.
-                await BlockingWork.run("spool-metrics") { writeNow() }
+                await writeNow()
                 written = generation
                 lastWrite = clock.now
             }
@@ -52,11 +51,12 @@ package struct MetricsService: Service {
     }
 
     /// One exposition, now (also written once more by the daemon after every service has stopped).
-    package func writeNow() {
+    package func writeNow() async {
         guard let metrics else { return }
-        let text = metrics.exposition(store: store)
+        let text = await metrics.exposition(store: store)
         do {
-            try AtomicFile.write(Data(text.utf8), to: metrics.file)
+            // Writing the file (fsync) blocks: off the cooperative pool.
+            try await BlockingWork.run("spool-metrics") { try AtomicFile.write(Data(text.utf8), to: metrics.file) }
         } catch {
             logger.warning("metrics not written", metadata: ["path": "\(metrics.file)", "error": "\(error)"])
         }

@@ -256,8 +256,8 @@ package actor Scheduler {
             await finish(id, outcome: .cancelled)
             return
         }
-        status.write(job: job)
-        status.writeBatch(id: job.batchId)
+        await status.write(job: job)
+        await status.writeBatch(id: job.batchId)
         logger.info("job started", metadata: ["job.id": "\(id)", "attempt": "\(job.attempt)", "url": "\(job.url)"])
         let spec = JobSpec(
             id: job.id, url: job.url, filename: job.filename, folder: job.folder, options: job.options,
@@ -283,7 +283,7 @@ package actor Scheduler {
         case .progress(let progress):
             job.progress = progress
         }
-        if await save(job, change: "progress") { status.write(job: job) }
+        if await save(job, change: "progress") { await status.write(job: job) }
     }
 
     /// Carries an attempt's outcome into the store, then the status files. An outcome the state machine
@@ -331,8 +331,8 @@ package actor Scheduler {
             current = cancelled
         }
         metrics?.jobEnded(current)
-        status.write(job: current)
-        status.writeBatch(id: current.batchId)
+        await status.write(job: current)
+        await status.writeBatch(id: current.batchId)
         logger.info(
             "job ended attempt",
             metadata: ["job.id": "\(id)", "status": "\(current.status.rawValue)", "step": "\(current.step.rawValue)"])
@@ -385,8 +385,8 @@ package actor Scheduler {
         try? FileManager.default.removeItem(atPath: paths.workDirectory(jobID))
         dueTimerStale = true
         metrics?.jobEnded(job)
-        status.write(job: job)
-        status.writeBatch(id: job.batchId)
+        await status.write(job: job)
+        await status.writeBatch(id: job.batchId)
         return .cancelled
     }
 }

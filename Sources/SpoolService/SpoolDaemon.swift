@@ -30,12 +30,21 @@ package struct SpoolDaemon: Service, CustomStringConvertible {
     package var onEvent: @Sendable (Event) -> Void = { _ in }
     /// Services started after the inputs (so stopped first), e.g. the HTTP API; made once recovery is done.
     package var extraServices: @Sendable (DaemonParts) -> [(String, any Service)] = { _ in [] }
+    /// Opens the store the service runs on, once the state lock is held (docs/cluster.md).
+    package var openEngine: @Sendable (SpoolPaths) async throws -> any StoreEngine
 
-    package init(paths: SpoolPaths, configuration: SpoolConfiguration, metrics: SpoolMetrics? = nil, logger: Logger) {
+    /// `engine` nil: the SQLite store at `paths.database`, as `spool serve` runs. Another engine (a running
+    /// `PostgresStore`) is passed here; the SQLite-only parts (WAL checkpoints, the start-up connection) then
+    /// stay off.
+    package init(
+        paths: SpoolPaths, configuration: SpoolConfiguration, metrics: SpoolMetrics? = nil, logger: Logger,
+        engine: (@Sendable (SpoolPaths) async throws -> any StoreEngine)? = nil
+    ) {
         self.paths = paths
         self.configuration = configuration
         self.metrics = metrics
         self.logger = logger
+        self.openEngine = engine ?? { paths in try Store(path: paths.database) }
     }
 
     package var description: String { "SpoolDaemon(root: \(paths.root))" }
@@ -44,14 +53,11 @@ package struct SpoolDaemon: Service, CustomStringConvertible {
         try paths.createLayout()
         let lock = try StateLock(path: paths.lockFile)
         defer { withExtendedLifetime(lock) {} }
-        let store = try Store(path: paths.database)
+        let store = try await openEngine(paths)
         let status = StatusWriter(store: store, paths: paths, logger: logger)
         let ingestor = Ingestor(
             store: store, paths: paths, configuration: configuration, status: status, logger: logger)
-        // Recovery blocks (file I/O, the store's synchronous reads, the rebuild's parallel loops): off the pool.
-        let (rebuilder, publisher) = try await BlockingWork.run("spool.recovery") { [self] in
-            try recover(store: store, status: status, ingestor: ingestor)
-        }
+        let (rebuilder, publisher) = try await recover(store: store, status: status, ingestor: ingestor)
         onEvent(.recovered)
 
         let scheduler = makeScheduler(store: store, status: status, publisher: publisher)
@@ -82,42 +88,48 @@ package struct SpoolDaemon: Service, CustomStringConvertible {
 
         // Every service has stopped and written its last status file: the last exposition, then the marker
         // (never after a crash, nor when the group failed: the next start then checks everything).
-        metricsService.writeNow()
+        await metricsService.writeNow()
         logger.info("spool stopped")
-        await BlockingWork.run("spool.seal") { rebuilder.markCleanShutdown() }
+        await rebuilder.markCleanShutdown()
         onEvent(.sealed)
     }
 
     /// Recovery (folder-contract §8): interrupted jobs back to Pending, status files rebuilt, claimed files finished,
     /// stray outputs swept, the work directory cleared (but for live recordings kept at shutdown).
-    private func recover(store: Store, status: StatusWriter, ingestor: Ingestor) throws
+    /// Its file work blocks, so it runs on `BlockingWork` threads; the store is awaited.
+    private func recover(store: any StoreEngine, status: StatusWriter, ingestor: Ingestor) async throws
         -> (StatusRebuilder, OutputPublisher)
     {
         // The clean-shutdown marker goes first, so a crash from here on never finds it.
         let rebuilder = StatusRebuilder(status: status, logger: logger)
-        let marker = rebuilder.consumeMarker()
-        paths.removeInterruptedWrites()
-        let requeued = try store.requeueInterrupted()
+        let marker = await rebuilder.consumeMarker()
+        let paths = paths
+        await BlockingWork.run("spool.recovery") { paths.removeInterruptedWrites() }
+        let requeued = try await store.requeueProcessingJobs()
         // Jobs requeued here are in the status journal, so the rebuild checks them whatever the marker says.
-        try rebuilder.rebuild(marker: marker == .valid && !requeued.isEmpty ? .stale : marker)
-        _ = ingestor.recoverClaimed()
+        try await rebuilder.rebuild(marker: marker == .valid && !requeued.isEmpty ? .stale : marker)
+        _ = await ingestor.recoverClaimed()
         let publisher = OutputPublisher(
             outRoot: paths.out, conflict: configuration.nameConflict, staging: paths.staging)
-        publisher.sweep(
-            isCompleted: { id in (try? store.job(id: id))?.status == .completed },
-            folder: { id in (try? store.job(id: id))?.folder })
-        // A live recording a shutdown kept (LiveResumeMarker) stays for its job, if that job still runs.
-        try paths.clearWork(keeping: { id in
-            LiveResumeMarker.read(workDirectory: paths.workDirectory(id)) != nil
-                && (try? store.job(id: id))?.status.isTerminal == false
-        })
+        // The sweep and the work directory's clearing ask about jobs synchronously: the jobs their files name
+        // are read first.
+        let known = try await RecoveryJobs.read(paths: paths, store: store)
+        try await BlockingWork.run("spool.recovery") {
+            publisher.sweep(
+                isCompleted: { id in known[id]?.status == .completed }, folder: { id in known[id]?.folder })
+            // A live recording a shutdown kept (LiveResumeMarker) stays for its job, if that job still runs.
+            try paths.clearWork(keeping: { id in
+                LiveResumeMarker.read(workDirectory: paths.workDirectory(id)) != nil
+                    && known[id]?.status.isTerminal == false
+            })
+        }
         logger.info(
             "spool started",
             metadata: ["root": "\(paths.root)", "requeued": "\(requeued.count)", "inbox": "\(paths.inbox)"])
         return (rebuilder, publisher)
     }
 
-    private func makeScheduler(store: Store, status: StatusWriter, publisher: OutputPublisher) -> Scheduler {
+    private func makeScheduler(store: any StoreEngine, status: StatusWriter, publisher: OutputPublisher) -> Scheduler {
         let tools = ToolPaths(
             ytDlp: configuration.ytDlpPath, ffmpeg: configuration.ffmpegPath, ffprobe: configuration.ffprobePath,
             socketTimeout: configuration.socketTimeoutSeconds, subtitleLanguages: configuration.subtitleLanguages)

@@ -15,7 +15,7 @@ extension StatusRebuilder {
     /// as it is: an entry goes only once its file is known to be on disk (the clean stop's seal), so a
     /// power cut after this check cannot lose a rewrite. Returns how many jobs and batches were checked.
     @discardableResult
-    package func rebuildDirty(_ journal: Store.StatusJournal, startup: Store.Startup) throws -> (
+    func rebuildDirty(_ journal: Store.StatusJournal, startup: StartupReads) async throws -> (
         jobs: Int, batches: Int
     ) {
         let writer = status
@@ -24,17 +24,20 @@ extension StatusRebuilder {
         var start = 0
         while start < jobIDs.count {
             let chunk = Array(jobIDs[start..<min(start + 4096, jobIDs.count)])
-            let jobs = try startup.jobs(ids: chunk)
+            let jobs = try await startup.jobs(ids: chunk)
             for job in jobs { batchIDs.insert(job.batchId) }
-            jobs.concurrentForEach { job in
-                writer.write(
-                    StatusProjection.job(job, paths: writer.paths), to: writer.paths.jobStatus(job.id), ifChanged: true)
+            await BlockingWork.run("spool.status.rebuild") {
+                jobs.concurrentForEach { job in
+                    writer.write(
+                        StatusProjection.job(job, paths: writer.paths), to: writer.paths.jobStatus(job.id),
+                        ifChanged: true)
+                }
             }
             start += chunk.count
         }
         for id in batchIDs.sorted() {
-            guard let batch = try status.store.batch(id: id) else { continue }
-            try status.writeBatch(batch, jobs: try status.store.jobs(batchID: id), ifChanged: true)
+            guard let batch = try await status.store.fetchBatch(id: id) else { continue }
+            try await status.writeBatch(batch, jobs: try await status.store.fetchJobs(batchID: id), ifChanged: true)
         }
         return (jobIDs.count, batchIDs.count)
     }

@@ -19,12 +19,24 @@ package struct StatusRebuilder: Sendable {
     package var status: StatusWriter
     package var logger: Logger
 
-    private var store: Store { status.store }
+    /// Opens the SQLite start-up connection (`Store.Startup`, see `StartupReads`); nil with another engine,
+    /// whose protocol methods answer instead. By default set when the status writer's engine is a `Store`.
+    package var openStartup: (@Sendable () throws -> Store.Startup)?
+
+    private var store: any StoreEngine { status.store }
     private var paths: SpoolPaths { status.paths }
 
     package init(status: StatusWriter, logger: Logger) {
         self.status = status
         self.logger = logger
+        let database = status.paths.database
+        // SQLite-only: a second connection to the SQLite file the engine opened.
+        if status.store is Store { self.openStartup = { try Store.Startup(path: database) } }
+    }
+
+    /// The reads of one rebuild step (one start-up connection on SQLite, as before the engine seam).
+    func reads() throws -> StartupReads {
+        StartupReads(startup: try openStartup?(), engine: store)
     }
 
     /// What start-up found.
@@ -38,7 +50,7 @@ package struct StatusRebuilder: Sendable {
     /// Start-up, first thing after opening the store: removes the marker (durably) and the database's copy
     /// of its token, so a crash from here on can never be mistaken for a clean stop. Returns whether the
     /// marker was valid.
-    package func consumeMarker() -> Marker {
+    package func consumeMarker() async -> Marker {
         let path = paths.cleanShutdownMarker
         let onDisk = FileManager.default.contents(atPath: path)
         var removed = true
@@ -48,7 +60,7 @@ package struct StatusRebuilder: Sendable {
         }
         let sealed: Store.Seal?
         do {
-            sealed = try Store.Startup(path: paths.database).unseal()
+            sealed = try await reads().unseal()
         } catch {
             logger.warning("clean-shutdown seal not read", metadata: ["error": "\(error)"])
             return .stale
@@ -70,14 +82,14 @@ package struct StatusRebuilder: Sendable {
     /// (after a clean stop only what start-up itself changed, e.g. requeued jobs): their files are compared
     /// and rewritten when they differ, and files missing by name are written. When most jobs are in the
     /// journal (a database from before it, or a crash after a busy run) every file is compared instead.
-    package func rebuild(marker: Marker) throws {
+    package func rebuild(marker: Marker) async throws {
         let started = ContinuousClock.now
-        let startup = try Store.Startup(path: paths.database)
-        let journal = try startup.statusJournal()
-        let ids = try startup.ids()
+        let startup = try reads()
+        let journal = try await startup.statusJournal()
+        let ids = try await startup.ids()
         let mode = marker == .valid ? "clean-restart" : marker == .absent ? "no-marker" : "stale-marker"
         if Self.checksEverything(dirtyJobs: journal.jobs.count, jobs: ids.jobs.count) {
-            try rebuildAll()
+            try await rebuildAll()
             logger.info(
                 "status files verified",
                 metadata: [
@@ -85,8 +97,8 @@ package struct StatusRebuilder: Sendable {
                     "ms": "\(Self.milliseconds(since: started))",
                 ])
         } else {
-            let checked = try rebuildDirty(journal, startup: startup)
-            let (jobs, batches) = try restoreMissing(ids: ids, startup: startup)
+            let checked = try await rebuildDirty(journal, startup: startup)
+            let (jobs, batches) = try await restoreMissing(ids: ids, startup: startup)
             logger.info(
                 "status files restored",
                 metadata: [
@@ -101,13 +113,13 @@ package struct StatusRebuilder: Sendable {
 
     /// Writes the status files whose names are missing from `jobs/` and `batches/`. Returns how many.
     @discardableResult
-    package func restoreMissing() throws -> (jobs: Int, batches: Int) {
-        let startup = try Store.Startup(path: paths.database)
-        return try restoreMissing(ids: try startup.ids(), startup: startup)
+    package func restoreMissing() async throws -> (jobs: Int, batches: Int) {
+        let startup = try reads()
+        return try await restoreMissing(ids: try await startup.ids(), startup: startup)
     }
 
     /// `restoreMissing()` with the IDs read already.
-    func restoreMissing(ids: (batches: [String], jobs: [String]), startup: Store.Startup) throws -> (
+    func restoreMissing(ids: (batches: [String], jobs: [String]), startup: StartupReads) async throws -> (
         jobs: Int, batches: Int
     ) {
         let jobNames = Self.fileNames(in: paths.jobs)
@@ -115,24 +127,27 @@ package struct StatusRebuilder: Sendable {
         let missingJobs = ids.jobs.filter { !jobNames.contains($0 + ".json") }
         let missingBatches = ids.batches.filter { !batchNames.contains($0 + ".json") }
         let writer = status
-        let hooks = try store.webhookStates()  // webhook_status (docs/webhooks.md)
+        let hooks = try await store.fetchWebhookStates()  // webhook_status (docs/webhooks.md)
         var start = 0
         while start < missingJobs.count {
             let chunk = Array(missingJobs[start..<min(start + 4096, missingJobs.count)])
-            let jobs = try startup.jobs(ids: chunk)
+            let jobs = try await startup.jobs(ids: chunk)
             // Encoded on every core, written from one thread: creating files in one directory serialises on
-            // its lock anyway, and a second creating thread only spins on it.
-            let encoded = jobs.concurrentMap { job in
-                var doc = StatusProjection.job(job, paths: writer.paths)
-                doc.webhookStatus = hooks[job.id]
-                return (job.id, StatusProjection.encode(doc))
+            // its lock anyway, and a second creating thread only spins on it. Off the cooperative pool.
+            await BlockingWork.run("spool.status.rebuild") {
+                let encoded = jobs.concurrentMap { job in
+                    var doc = StatusProjection.job(job, paths: writer.paths)
+                    doc.webhookStatus = hooks[job.id]
+                    return (job.id, StatusProjection.encode(doc))
+                }
+                for (id, data) in encoded { writer.writeNew(data, to: writer.paths.jobStatus(id)) }
             }
-            for (id, data) in encoded { status.writeNew(data, to: paths.jobStatus(id)) }
             start += chunk.count
         }
         for id in missingBatches {
-            guard let batch = try store.batch(id: id) else { continue }
-            status.write(StatusProjection.batch(batch, jobs: try store.jobs(batchID: id)), to: paths.batchStatus(id))
+            guard let batch = try await store.fetchBatch(id: id) else { continue }
+            status.write(
+                StatusProjection.batch(batch, jobs: try await store.fetchJobs(batchID: id)), to: paths.batchStatus(id))
         }
         return (missingJobs.count, missingBatches.count)
     }
@@ -147,64 +162,17 @@ package struct StatusRebuilder: Sendable {
     /// Every status file that is missing or differs from the database is rewritten.
     ///
     /// Streams the jobs batch by batch (memory stays flat however long the queue), decoding raw columns,
-    /// and compares and writes on every core while the next jobs are decoded. Blocks the calling thread
-    /// (it waits for its chunks): async code calls it through `BlockingWork`, as the daemon's recovery does.
-    package func rebuildAll() throws {
-        let startup = try Store.Startup(path: paths.database)
-        var batches: [String: BatchRecord] = [:]
-        let queue = DispatchQueue(label: "spool.status.rebuild", attributes: .concurrent)
-        let group = DispatchGroup()
-        // At most two chunks in flight: one being written while the next is decoded.
-        let inFlight = DispatchSemaphore(value: 2)
-        let finished = LockedBox<[(BatchRecord, [JobRecord])]>([])
-        var seen = Set<String>()
-        var pending: [(BatchRecord, [JobRecord])] = []
-        var pendingJobs = 0
-        let writer = status
-        let hooks = try store.webhookStates()  // webhook_status (docs/webhooks.md)
-
-        func flush(_ chunk: [(BatchRecord, [JobRecord])]) {
-            guard !chunk.isEmpty else { return }
-            inFlight.wait()
-            queue.async(group: group) {
-                defer { inFlight.signal() }
-                let jobs = chunk.flatMap(\.1)
-                jobs.concurrentForEach { job in
-                    var doc = StatusProjection.job(job, paths: writer.paths)
-                    doc.webhookStatus = hooks[job.id]
-                    writer.write(doc, to: writer.paths.jobStatus(job.id), ifChanged: true)
-                }
-                for (batch, jobs) in chunk {
-                    let done = !jobs.isEmpty && jobs.allSatisfy { $0.status.isTerminal }
-                    if done && batch.finishedAt == nil {
-                        // Recorded in the store after the scan (no write inside the read).
-                        finished.withLock { $0.append((batch, jobs)) }
-                    } else {
-                        writer.write(
-                            StatusProjection.batch(batch, jobs: jobs), to: writer.paths.batchStatus(batch.id),
-                            ifChanged: true)
-                    }
-                }
-            }
-        }
-
-        try startup.forEachBatchOfJobs(batches: { all in
-            for batch in all { batches[batch.id] = batch }
-        }) { batchID, jobs in
-            seen.insert(batchID)
-            guard let batch = batches[batchID] else { return }
-            pending.append((batch, jobs))
-            pendingJobs += jobs.count
-            if pendingJobs >= 2048 {
-                flush(pending)
-                pending = []
-                pendingJobs = 0
-            }
-        }
-        flush(pending)
-        group.wait()
-        for (batch, jobs) in finished.withLock({ $0 }) { try status.writeBatch(batch, jobs: jobs, ifChanged: true) }
-        for (id, batch) in batches where !seen.contains(id) { try status.writeBatch(batch, jobs: [], ifChanged: true) }
+    /// and compares and writes on every core while the next jobs are decoded (`StatusRebuildScan`). The
+    /// stream's callbacks wait while two chunks are in flight, and the end waits for them: on SQLite's
+    /// start-up connection they run on a `BlockingWork` thread, the end always does.
+    package func rebuildAll() async throws {
+        let startup = try reads()
+        let hooks = try await store.fetchWebhookStates()  // webhook_status (docs/webhooks.md)
+        let scan = StatusRebuildScan(writer: status, hooks: hooks)
+        try await startup.forEachBatchOfJobs(batches: { scan.noteBatches($0) }) { scan.add(batchID: $0, jobs: $1) }
+        let (finished, empty) = await BlockingWork.run("spool.status.rebuild") { scan.finish() }
+        for (batch, jobs) in finished { try await status.writeBatch(batch, jobs: jobs, ifChanged: true) }
+        for batch in empty { try await status.writeBatch(batch, jobs: [], ifChanged: true) }
     }
 
     // MARK: - Graceful stop
@@ -212,17 +180,20 @@ package struct StatusRebuilder: Sendable {
     /// After the last status write of a graceful stop: flushes the status files to disk, seals the
     /// database and writes the marker (atomically, durably). Any failure leaves no marker, which only
     /// costs the next start a full check.
-    package func markCleanShutdown() {
+    package func markCleanShutdown() async {
         let started = ContinuousClock.now
+        let paths = paths
         do {
             do {
-                try Posix.syncFileSystem(of: paths.jobs)
-                try Posix.syncFileSystem(of: paths.batches)
+                try await BlockingWork.run("spool.seal") {
+                    try Posix.syncFileSystem(of: paths.jobs)
+                    try Posix.syncFileSystem(of: paths.batches)
+                }
             } catch {
                 logger.warning("status files not flushed; no clean-shutdown marker", metadata: ["error": "\(error)"])
                 return
             }
-            let seal = try Store.Startup(path: paths.database).seal()
+            let seal = try await reads().seal()
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
             try AtomicFile.write(encoder.encode(seal) + Data("\n".utf8), to: paths.cleanShutdownMarker, durable: true)

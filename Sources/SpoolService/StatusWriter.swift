@@ -9,30 +9,43 @@ import SpoolStore
 /// Writes the status projection atomically (temp + rename); failures are logged, never fatal,
 /// because the database stays the truth and start-up rebuilds the files.
 package struct StatusWriter: Sendable {
-    package var store: Store
+    package var store: any StoreEngine
     package var paths: SpoolPaths
     package var logger: Logger
+    /// The order of `write(job:)` and `writeBatch(id:)` (shared by copies of this writer).
+    let order = StatusWriteOrder()
 
-    package init(store: Store, paths: SpoolPaths, logger: Logger) {
+    package init(store: any StoreEngine, paths: SpoolPaths, logger: Logger) {
         self.store = store
         self.paths = paths
         self.logger = logger
     }
 
-    package func write(job: JobRecord) {
+    /// Writes the job's file. Nonsending: its place in the order is taken on the caller's actor, before any
+    /// suspension, so one actor's writes land in the order it asked for them (`StatusWriteOrder`).
+    nonisolated(nonsending) package func write(job: JobRecord) async {
+        let ticket = order.ticket()
         var doc = StatusProjection.job(job, paths: paths)
-        doc.webhookStatus = (try? store.webhook(jobID: job.id))??.state.rawValue  // docs/webhooks.md
+        doc.webhookStatus = (try? await store.fetchWebhook(jobID: job.id))??.state.rawValue  // docs/webhooks.md
+        await order.turn(ticket)
         write(doc, to: paths.jobStatus(job.id))
+        order.done(ticket)
     }
 
     /// Rewrites the batch file from the store, recording the batch's end when every job is terminal.
-    package func writeBatch(id: String) {
+    nonisolated(nonsending) package func writeBatch(id: String) async {
+        let ticket = order.ticket()
+        var document: BatchStatusDocument?
         do {
-            guard let batch = try store.batch(id: id) else { return }
-            try writeBatch(batch, jobs: try store.jobs(batchID: id))
+            if let batch = try await store.fetchBatch(id: id) {
+                document = try await projection(of: batch, jobs: try await store.fetchJobs(batchID: id))
+            }
         } catch {
             logger.error("batch status not written", metadata: ["batch.id": "\(id)", "error": "\(error)"])
         }
+        await order.turn(ticket)
+        if let document { write(document, to: paths.batchStatus(id)) }
+        order.done(ticket)
     }
 
     /// A batch just created: its job files and its batch file from the records in hand (no store
@@ -51,15 +64,21 @@ package struct StatusWriter: Sendable {
 
     /// `batches/<id>.json` from `jobs` (the batch's jobs in position order); records the batch's end in
     /// the store when every job is terminal and it is not recorded yet.
-    func writeBatch(_ batch: BatchRecord, jobs: [JobRecord], ifChanged: Bool = false) throws {
+    /// Start-up only (the rebuild), so outside the write order.
+    func writeBatch(_ batch: BatchRecord, jobs: [JobRecord], ifChanged: Bool = false) async throws {
+        write(try await projection(of: batch, jobs: jobs), to: paths.batchStatus(batch.id), ifChanged: ifChanged)
+    }
+
+    /// The batch's document, recording its end first when every job is terminal and it is not recorded yet.
+    private func projection(of batch: BatchRecord, jobs: [JobRecord]) async throws -> BatchStatusDocument {
         var batch = batch
         let done = !jobs.isEmpty && jobs.allSatisfy { $0.status.isTerminal }
         if done && batch.finishedAt == nil {
             let end = jobs.compactMap(\.finishedAt).max() ?? Date().millisecondsSince1970
-            try store.setBatchFinished(id: batch.id, at: end)
+            try await store.finishBatch(id: batch.id, at: end)
             batch.finishedAt = end
         }
-        write(StatusProjection.batch(batch, jobs: jobs), to: paths.batchStatus(batch.id), ifChanged: ifChanged)
+        return StatusProjection.batch(batch, jobs: jobs)
     }
 
     /// Status files are a projection of the database (rebuilt at start-up), so they skip fsync:

@@ -5,8 +5,8 @@ import SpoolCore
 /// The SQLite engine of `StoreEngine`: the same transactions as the synchronous API, through GRDB's async
 /// `read`/`write` (each in a task nothing cancels, as in `Store+JobStore`).
 ///
-/// Until the service's call sites move to `StoreEngine`, the synchronous methods stay the ones it uses;
-/// the SQL here repeats theirs, and the conformance suite checks both engines agree.
+/// The service calls these (docs/cluster.md); the synchronous methods stay for commands and tests. The SQL
+/// here repeats theirs, and the conformance suite checks both engines agree.
 extension Store: StoreEngine {
     package func insertBatches(_ items: [(BatchRecord, [JobRecord])]) async throws -> [CreateOutcome] {
         try await write { db in try items.map { batch, jobs in try Self.create(batch, jobs: jobs, db) } }

@@ -19,8 +19,8 @@ struct HTTPControlTests {
             let answer = try json(response)
             #expect(answer["message"] as? String == "Job cancelled successfully")
             #expect(answer["job_id"] as? String == id)
-            #expect(try fixture.parts.store.job(id: id)?.status == .failed)
-            #expect(try fixture.parts.store.job(id: id)?.step == .cancelled)
+            #expect(try fixture.parts.sqlite.job(id: id)?.status == .failed)
+            #expect(try fixture.parts.sqlite.job(id: id)?.step == .cancelled)
             let again = try await client.execute(uri: "/jobs/\(id)", method: .delete)
             #expect(again.status == .badRequest)
             #expect((try json(again)["error"] as? String)?.hasPrefix("Job cannot be cancelled") == true)
@@ -43,7 +43,7 @@ struct HTTPControlTests {
             let fresh = try #require(answer["job_id"] as? String)
             #expect(answer["original_job_id"] as? String == id)
             #expect(answer["message"] is String)
-            let job = try #require(try fixture.parts.store.job(id: fresh))
+            let job = try #require(try fixture.parts.sqlite.job(id: fresh))
             #expect(job.status == .pending)
             #expect(job.originalJobId == id)
             #expect(fixture.file("jobs/\(fresh).json") != nil)
@@ -61,13 +61,13 @@ struct HTTPControlTests {
             #expect(early.status == .badRequest)
             #expect(try json(early)["error"] as? String == "Job has no file to delete")
 
-            var job = try #require(try fixture.parts.store.job(id: id))
+            var job = try #require(try fixture.parts.sqlite.job(id: id))
             job.status = .completed
             job.step = .finished
             var result = JobResult()
             result.s3Key = "shows/talk.mp4"
             job.result = result
-            _ = try fixture.parts.store.save(job)
+            _ = try fixture.parts.sqlite.save(job)
             try FileManager.default.createDirectory(
                 atPath: fixture.root + "/out/shows", withIntermediateDirectories: true)
             try Data("media".utf8).write(to: URL(fileURLWithPath: fixture.root + "/out/shows/talk.mp4"))

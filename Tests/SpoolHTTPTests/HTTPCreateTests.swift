@@ -70,7 +70,7 @@ struct HTTPCreateTests {
             #expect(a["batch_id"] as? String == b["batch_id"] as? String)
             #expect(a["job_ids"] as? [String] == b["job_ids"] as? [String])
             #expect(b["cached"] as? Bool == true)
-            #expect(try fixture.parts.store.allJobs().count == 2)
+            #expect(try fixture.parts.sqlite.allJobs().count == 2)
         }
     }
 
@@ -87,7 +87,7 @@ struct HTTPCreateTests {
             #expect(second.status == .ok)
             #expect(try json(first)["job_id"] as? String == json(second)["job_id"] as? String)
             #expect(try json(second)["cached"] as? Bool == true)
-            #expect(try fixture.parts.store.allJobs().count == 1)
+            #expect(try fixture.parts.sqlite.allJobs().count == 1)
         }
     }
 
@@ -100,7 +100,7 @@ struct HTTPCreateTests {
                 body: body(#"{"url": "http://127.0.0.1:9/a.mp4", "filename": "talk", "format": "mkv"}"#))
             #expect(created.status == .created)
             let id = try #require(try json(created)["job_id"] as? String)
-            let job = try #require(try fixture.parts.store.job(id: id))
+            let job = try #require(try fixture.parts.sqlite.job(id: id))
             #expect(job.filename == "talk")
             #expect(job.options.format == "mkv")
             let bad = try await client.execute(

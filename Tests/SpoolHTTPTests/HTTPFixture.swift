@@ -79,3 +79,8 @@ extension Data {
 
 /// Two jobs on loopback (no network is touched: the scheduler does not run).
 let twoJobs = #"{"folder": "f", "jobs": [{"url": "http://127.0.0.1:9/a.mp4"}, {"url": "http://127.0.0.1:9/b.mp4"}]}"#
+
+extension DaemonParts {
+    /// The fixture's engine is SQLite: its synchronous API, for the tests' own set-up and reads.
+    var sqlite: Store { store as! Store }
+}

@@ -43,10 +43,10 @@ func webhookParts(_ fixture: HTTPFixture, secret: String? = nil, baseDelay: Doub
 }
 
 /// A job of a fresh batch, ended as `Completed` (or Failed with `error`), with a pending webhook row.
-func endedJobWithWebhook(_ parts: DaemonParts, error: String? = nil) throws -> JobRecord {
-    let outcome = parts.ingestor.ingest(body: Data(twoJobs.utf8), source: Ingestor.postedSourceName())
+func endedJobWithWebhook(_ parts: DaemonParts, error: String? = nil) async throws -> JobRecord {
+    let outcome = await parts.ingestor.ingest(body: Data(twoJobs.utf8), source: Ingestor.postedSourceName())
     guard case .accepted(_, let ids) = outcome else { throw WebhookTestError("not accepted: \(outcome)") }
-    var job = try #require(try parts.store.job(id: ids[0]))
+    var job = try #require(try parts.sqlite.job(id: ids[0]))
     try job.transition(.start)
     if let error {
         try job.fail(.error, message: error, at: 1_700_000_000_000)
@@ -56,8 +56,8 @@ func endedJobWithWebhook(_ parts: DaemonParts, error: String? = nil) throws -> J
         result.title = "A title"
         try job.complete(result: result, at: 1_700_000_000_000)
     }
-    #expect(try parts.store.save(job))
-    try parts.store.insertWebhook(WebhookRecord(jobId: job.id, url: "http://127.0.0.1:9/hook", progress: false))
+    #expect(try parts.sqlite.save(job))
+    try parts.sqlite.insertWebhook(WebhookRecord(jobId: job.id, url: "http://127.0.0.1:9/hook", progress: false))
     return job
 }
 
@@ -102,11 +102,11 @@ struct WebhookTests {
     }
 
     @Test("payloads: job_completed and job_failed carry the hosted API's fields")
-    func payloads() throws {
+    func payloads() async throws {
         let fixture = try HTTPFixture()
         defer { try? FileManager.default.removeItem(atPath: fixture.root) }
         let parts = webhookParts(fixture)
-        let done = try endedJobWithWebhook(parts)
+        let done = try await endedJobWithWebhook(parts)
         let completed = try object(WebhookPayload.outcome(done))
         #expect(
             Set(completed.keys) == [
@@ -119,7 +119,7 @@ struct WebhookTests {
         #expect(completed["title"] as? String == "A title")
         #expect(completed["folder"] as? String == "f")
         #expect(completed["description"] is NSNull)
-        let failed = try endedJobWithWebhook(parts, error: "The site refused the download")
+        let failed = try await endedJobWithWebhook(parts, error: "The site refused the download")
         let failure = try object(WebhookPayload.outcome(failed))
         #expect(Set(failure.keys) == ["type", "job_id", "status", "url", "error"])
         #expect(failure["type"] as? String == "job_failed")
@@ -130,13 +130,13 @@ struct WebhookTests {
     func pendingSentAfterRestart() async throws {
         let fixture = try HTTPFixture()
         defer { try? FileManager.default.removeItem(atPath: fixture.root) }
-        let job = try endedJobWithWebhook(webhookParts(fixture))
+        let job = try await endedJobWithWebhook(webhookParts(fixture))
         // The next process: a new store on the same database file, a new status writer.
         var parts = webhookParts(fixture, secret: "s3cret")
         parts.store = try Store(path: parts.paths.database)
         parts.status = StatusWriter(store: parts.store, paths: parts.paths, logger: quietLogger)
         let sender = ScriptedSender(answers: [200])
-        let store = parts.store
+        let store = parts.sqlite
         try await runWebhooks(parts, sender: sender) { try store.webhook(jobID: job.id)?.state == .delivered }
         #expect(sender.count == 1)
         let post = try #require(sender.posts.withLock { $0.first })
@@ -149,7 +149,7 @@ struct WebhookTests {
         #expect(try object(fixture.file("jobs/\(job.id).json"))["webhook_status"] as? String == "delivered")
         // A status file lost in a crash is restored with it.
         try FileManager.default.removeItem(atPath: parts.paths.jobStatus(job.id))
-        _ = try StatusRebuilder(status: parts.status, logger: quietLogger).restoreMissing()
+        _ = try await StatusRebuilder(status: parts.status, logger: quietLogger).restoreMissing()
         #expect(try object(fixture.file("jobs/\(job.id).json"))["webhook_status"] as? String == "delivered")
     }
 
@@ -158,14 +158,14 @@ struct WebhookTests {
         let fixture = try HTTPFixture()
         defer { try? FileManager.default.removeItem(atPath: fixture.root) }
         let parts = webhookParts(fixture)
-        let store = parts.store
-        let flaky = try endedJobWithWebhook(parts)
+        let store = parts.sqlite
+        let flaky = try await endedJobWithWebhook(parts)
         let sender = ScriptedSender(answers: [503, 500, 200])
         try await runWebhooks(parts, sender: sender) { try store.webhook(jobID: flaky.id)?.state == .delivered }
         #expect(sender.count == 3)
         #expect(try store.webhook(jobID: flaky.id)?.attempts == 3)
 
-        let dead = try endedJobWithWebhook(parts)
+        let dead = try await endedJobWithWebhook(parts)
         let refusing = ScriptedSender(answers: [503])
         try await runWebhooks(parts, sender: refusing) { try store.webhook(jobID: dead.id)?.state == .failed }
         #expect(refusing.count == 3)
@@ -199,7 +199,7 @@ struct WebhookTests {
             try await client.execute(uri: "/jobs", method: .post, headers: jsonHeaders, body: body(hook)) { response in
                 #expect(response.status == .created)
                 let id = try #require(try json(response)["job_id"] as? String)
-                let row = try #require(try allowed.parts.store.webhook(jobID: id))
+                let row = try #require(try allowed.parts.sqlite.webhook(jobID: id))
                 #expect(row.url == "http://127.0.0.1:9/hook")
                 #expect(row.state == .pending)
                 #expect(try object(allowed.file("jobs/\(id).json"))["webhook_status"] as? String == "pending")
@@ -212,17 +212,17 @@ struct WebhookTests {
         let fixture = try HTTPFixture()
         defer { try? FileManager.default.removeItem(atPath: fixture.root) }
         let parts = webhookParts(fixture)
-        let outcome = parts.ingestor.ingest(body: Data(twoJobs.utf8), source: Ingestor.postedSourceName())
+        let outcome = await parts.ingestor.ingest(body: Data(twoJobs.utf8), source: Ingestor.postedSourceName())
         guard case .accepted(_, let ids) = outcome else { throw WebhookTestError("not accepted: \(outcome)") }
-        var job = try #require(try parts.store.job(id: ids[0]))
+        var job = try #require(try parts.sqlite.job(id: ids[0]))
         try job.transition(.start)
-        #expect(try parts.store.save(job))
-        try parts.store.insertWebhook(WebhookRecord(jobId: job.id, url: "http://127.0.0.1:9/p", progress: true))
+        #expect(try parts.sqlite.save(job))
+        try parts.sqlite.insertWebhook(WebhookRecord(jobId: job.id, url: "http://127.0.0.1:9/p", progress: true))
         // The other job's webhook asks for no progress: it gets nothing while it runs.
-        var quiet = try #require(try parts.store.job(id: ids[1]))
+        var quiet = try #require(try parts.sqlite.job(id: ids[1]))
         try quiet.transition(.start)
-        #expect(try parts.store.save(quiet))
-        try parts.store.insertWebhook(WebhookRecord(jobId: quiet.id, url: "http://127.0.0.1:9/q", progress: false))
+        #expect(try parts.sqlite.save(quiet))
+        try parts.sqlite.insertWebhook(WebhookRecord(jobId: quiet.id, url: "http://127.0.0.1:9/q", progress: false))
         let sender = ScriptedSender(answers: [200])
         // Runs until the first event, then 1 s more: no second event within the 5 s.
         var first: ContinuousClock.Instant?
@@ -237,6 +237,6 @@ struct WebhookTests {
         #expect(event["type"] as? String == "job_progress")
         #expect(event["job_id"] as? String == job.id)
         #expect(event["step"] as? String == job.step.rawValue)
-        #expect(try parts.store.webhook(jobID: job.id)?.state == .pending)
+        #expect(try parts.sqlite.webhook(jobID: job.id)?.state == .pending)
     }
 }

@@ -26,7 +26,7 @@ struct IngestCheckpointTests {
                 let items = (0..<100).map { #"{"url": "https://example.com/\#(name)/\#($0)"}"# }
                 try writeText(h.paths.inbox + "/" + name, #"{"jobs": [\#(items.joined(separator: ","))]}"#)
             }
-            let outcomes = ingestor.ingest(names: names)
+            let outcomes = await ingestor.ingest(names: names)
             #expect(outcomes.allSatisfy { if case .accepted = $0 { true } else { false } })
             checkpointer.waitUntilIdle()
             // 1,000 job rows with their indexes and journal entries take well over 64 pages of 4 KiB; SQLite's

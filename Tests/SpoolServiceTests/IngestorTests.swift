@@ -33,7 +33,7 @@ struct IngestorTests {
         try await withTempDirectory { root in
             let h = try ServiceHarness(root: root)
             try drop(h, "b.json", #"{"jobs": [{"url": "https://example.com/a"}, {"url": "https://example.com/b"}]}"#)
-            let outcomes = ingestor(h).ingest(names: ["b.json"])
+            let outcomes = await ingestor(h).ingest(names: ["b.json"])
             guard case .accepted(let batchID, let jobIDs) = try #require(outcomes.first) else {
                 Issue.record("not accepted: \(outcomes)")
                 return
@@ -56,7 +56,7 @@ struct IngestorTests {
         try await withTempDirectory { root in
             let h = try ServiceHarness(root: root)
             try drop(h, "bad.json", #"{"jobs": [{"url": "ftp://example.com/a"}]}"#)
-            let outcomes = ingestor(h).ingest(names: ["bad.json"])
+            let outcomes = await ingestor(h).ingest(names: ["bad.json"])
             guard case .rejected(let errors) = try #require(outcomes.first) else {
                 Issue.record("not rejected: \(outcomes)")
                 return
@@ -77,13 +77,13 @@ struct IngestorTests {
             let h = try ServiceHarness(root: root)
             let json = #"{"jobs": [{"url": "https://example.com/a"}], "idempotency_key": "k-1"}"#
             try drop(h, "first.json", json)
-            let first = ingestor(h).ingest(names: ["first.json"])
+            let first = await ingestor(h).ingest(names: ["first.json"])
             guard case .accepted(let batchID, let jobIDs) = try #require(first.first) else {
                 Issue.record("not accepted: \(first)")
                 return
             }
             try drop(h, "again.json", json)
-            #expect(ingestor(h).ingest(names: ["again.json"]) == [.cached(batchID: batchID)])
+            #expect(await ingestor(h).ingest(names: ["again.json"]) == [.cached(batchID: batchID)])
             let receipt = try receipt(h, "again", as: Receipt.self)
             #expect(receipt == Receipt(batchId: batchID, jobIds: jobIDs, source: "again.json", cached: true))
             #expect(try h.store.batches().map(\.id) == [batchID])
@@ -99,14 +99,14 @@ struct IngestorTests {
             try FileManager.default.removeItem(atPath: h.paths.archive)
             try writeText(h.paths.archive, "")
             try drop(h, "b.json", #"{"jobs": [{"url": "https://example.com/a"}]}"#)
-            #expect(ingestor(h).ingest(names: ["b.json"]) == [.ignored])
+            #expect(await ingestor(h).ingest(names: ["b.json"]) == [.ignored])
             #expect(names(h.paths.claimed).count == 1)
             let stored = try h.store.batches()
             #expect(stored.count == 1)
 
             try FileManager.default.removeItem(atPath: h.paths.archive)
             try FileManager.default.createDirectory(atPath: h.paths.archive, withIntermediateDirectories: true)
-            let recovered = ingestor(h).recoverClaimed()
+            let recovered = await ingestor(h).recoverClaimed()
             #expect(
                 recovered == [
                     .accepted(batchID: stored[0].id, jobIDs: try h.store.jobs(batchID: stored[0].id).map(\.id))

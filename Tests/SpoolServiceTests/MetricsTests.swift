@@ -23,7 +23,7 @@ struct MetricsTests {
         try await withTempDirectory { root in
             let h = try ServiceHarness(root: root)
             let metrics = SpoolMetrics(file: root + "/metrics.prom", interval: .seconds(1), tools: RunningTools())
-            let text = metrics.exposition(store: h.store)
+            let text = await metrics.exposition(store: h.store)
             for status in JobStatus.allCases where status.isTerminal {
                 #expect(Self.value(text, #"spool_jobs_ended_total{status="\#(status.rawValue)"}"#) == 0)
             }
@@ -48,7 +48,7 @@ struct MetricsTests {
             tools.started("/opt/venv/bin/yt-dlp")
             tools.started("ffmpeg")
             tools.started("ffmpeg")
-            let text = metrics.exposition(store: h.store)
+            let text = await metrics.exposition(store: h.store)
             #expect(Self.value(text, #"spool_running_tools{tool="yt-dlp"}"#) == 1)
             #expect(Self.value(text, #"spool_running_tools{tool="ffmpeg"}"#) == 2)
             #expect(Self.value(text, #"spool_running_tools{tool="ffprobe"}"#) == 0)
@@ -76,12 +76,13 @@ struct MetricsTests {
             metrics.jobEnded(job)
             metrics.ingested(.rejected(errors: []), droppedAt: Date())
             #expect(metrics.pulse.generation > before)
-            let text = metrics.exposition(store: h.store)
+            let text = await metrics.exposition(store: h.store)
             #expect(Self.value(text, #"spool_jobs_ended_total{status="Failed"}"#) == 1)
             #expect(Self.value(text, #"spool_batch_files_total{outcome="rejected"}"#) == 1)
             #expect(Self.value(text, "spool_receipt_latency_seconds_count") == 1)
             // Another value has instruments of its own.
-            #expect(Self.value(other.exposition(store: h.store), #"spool_jobs_ended_total{status="Failed"}"#) == 0)
+            #expect(
+                Self.value(await other.exposition(store: h.store), #"spool_jobs_ended_total{status="Failed"}"#) == 0)
         }
     }
 

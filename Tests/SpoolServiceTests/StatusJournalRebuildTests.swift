@@ -23,7 +23,7 @@ struct StatusJournalRebuildTests {
     }
 
     /// Ingests `batches` batch files of `jobs` jobs each through the real ingestor (status files written).
-    func ingest(_ h: ServiceHarness, batches: Int, jobs: Int) throws -> [(batch: String, jobs: [String])] {
+    func ingest(_ h: ServiceHarness, batches: Int, jobs: Int) async throws -> [(batch: String, jobs: [String])] {
         var ingestor = h.ingestor
         ingestor.checkNetwork = false
         var names: [String] = []
@@ -32,7 +32,7 @@ struct StatusJournalRebuildTests {
             try writeText(h.paths.inbox + "/b\(b).json", #"{"jobs": [\#(items)]}"#)
             names.append("b\(b).json")
         }
-        return try ingestor.ingest(names: names).map { outcome in
+        return try await ingestor.ingest(names: names).map { outcome in
             guard case .accepted(let batchID, let jobIDs) = outcome else { throw Unexpected(outcome: "\(outcome)") }
             return (batchID, jobIDs)
         }
@@ -42,11 +42,11 @@ struct StatusJournalRebuildTests {
 
     /// A clean stop (every file flushed, journal emptied), a start, then changes committed whose status files
     /// were never written: what a `kill -9` between a commit and its file write leaves.
-    func crashAfterUncommittedFiles(_ h: ServiceHarness, _ batches: [(batch: String, jobs: [String])]) throws {
+    func crashAfterUncommittedFiles(_ h: ServiceHarness, _ batches: [(batch: String, jobs: [String])]) async throws {
         let rebuilder = StatusRebuilder(status: h.status, logger: quietLogger)
-        rebuilder.markCleanShutdown()
+        await rebuilder.markCleanShutdown()
         #expect(try h.store.statusJournal().isEmpty)
-        #expect(rebuilder.consumeMarker() == .valid)  // the next start; it then dies mid-run
+        #expect(await rebuilder.consumeMarker() == .valid)  // the next start; it then dies mid-run
         _ = try #require(try h.store.startJob(id: batches[0].jobs[0], at: Date().millisecondsSince1970))
         for id in batches[1].jobs {  // a whole batch finishes: its batch file must say so too
             var job = try h.job(id)
@@ -62,8 +62,8 @@ struct StatusJournalRebuildTests {
     func rewritesDirtyOnly() async throws {
         try await withTempDirectory { root in
             let h = try ServiceHarness(root: root)
-            let batches = try ingest(h, batches: 3, jobs: 4)
-            try crashAfterUncommittedFiles(h, batches)
+            let batches = try await ingest(h, batches: 3, jobs: 4)
+            try await crashAfterUncommittedFiles(h, batches)
             // A file nobody changed, edited behind spool's back: not in the journal, so not compared.
             let untouched = h.paths.jobStatus(batches[2].jobs[1])
             try writeText(untouched, #"{"edited": true}"# + "\n")
@@ -71,9 +71,9 @@ struct StatusJournalRebuildTests {
             #expect(Set(journal.jobs.map(\.id)) == Set([batches[0].jobs[0]] + batches[1].jobs))
 
             let rebuilder = StatusRebuilder(status: h.status, logger: quietLogger)
-            let marker = rebuilder.consumeMarker()
+            let marker = await rebuilder.consumeMarker()
             #expect(marker == .absent)
-            try rebuilder.rebuild(marker: marker)
+            try await rebuilder.rebuild(marker: marker)
 
             let started =
                 try JSONSerialization.jsonObject(
@@ -95,16 +95,16 @@ struct StatusJournalRebuildTests {
     func equalsFullRebuild() async throws {
         try await withTempDirectory { root in
             let h = try ServiceHarness(root: root)
-            let batches = try ingest(h, batches: 4, jobs: 5)
-            try crashAfterUncommittedFiles(h, batches)
+            let batches = try await ingest(h, batches: 4, jobs: 5)
+            try await crashAfterUncommittedFiles(h, batches)
             try FileManager.default.removeItem(atPath: h.paths.jobStatus(batches[3].jobs[2]))
             try FileManager.default.removeItem(atPath: h.paths.batchStatus(batches[3].batch))
 
             let rebuilder = StatusRebuilder(status: h.status, logger: quietLogger)
-            try rebuilder.rebuild(marker: rebuilder.consumeMarker())
+            try await rebuilder.rebuild(marker: await rebuilder.consumeMarker())
             let afterJournal = try snapshot(h.paths)
             #expect(afterJournal.count == 4 * 5 + 4)
-            try rebuilder.rebuildAll()
+            try await rebuilder.rebuildAll()
             #expect(try snapshot(h.paths) == afterJournal)
         }
     }
@@ -113,12 +113,12 @@ struct StatusJournalRebuildTests {
     func clearedOnlyAtSeal() async throws {
         try await withTempDirectory { root in
             let h = try ServiceHarness(root: root)
-            let batches = try ingest(h, batches: 1, jobs: 2)
-            try crashAfterUncommittedFiles(h, batches + [(batches[0].batch, [])])
+            let batches = try await ingest(h, batches: 1, jobs: 2)
+            try await crashAfterUncommittedFiles(h, batches + [(batches[0].batch, [])])
             let rebuilder = StatusRebuilder(status: h.status, logger: quietLogger)
-            try rebuilder.rebuild(marker: rebuilder.consumeMarker())
+            try await rebuilder.rebuild(marker: await rebuilder.consumeMarker())
             #expect(try h.store.statusJournal().jobs.map(\.id) == [batches[0].jobs[0]])
-            rebuilder.markCleanShutdown()
+            await rebuilder.markCleanShutdown()
             #expect(try h.store.statusJournal().isEmpty)
         }
     }

@@ -9,13 +9,13 @@ import Testing
 @Suite("StatusRebuilder")
 struct StatusRebuilderTests {
     /// Ingests one batch of two jobs (which writes their status files); returns the job IDs and batch ID.
-    func ingestBatch(_ h: ServiceHarness) throws -> (jobs: [String], batch: String) {
+    func ingestBatch(_ h: ServiceHarness) async throws -> (jobs: [String], batch: String) {
         var ingestor = h.ingestor
         ingestor.checkNetwork = false
         try writeText(
             h.paths.inbox + "/b.json",
             #"{"jobs": [{"url": "https://example.com/a"}, {"url": "https://example.com/b"}]}"#)
-        let outcome = try #require(ingestor.ingest(names: ["b.json"]).first)
+        let outcome = try #require(await ingestor.ingest(names: ["b.json"]).first)
         guard case .accepted(let batchID, let jobIDs) = outcome else { throw NotAccepted(outcome: outcome) }
         return (jobIDs, batchID)
     }
@@ -30,20 +30,20 @@ struct StatusRebuilderTests {
     func missingAfterCleanStop() async throws {
         try await withTempDirectory { root in
             let h = try ServiceHarness(root: root)
-            let (jobs, batch) = try ingestBatch(h)
+            let (jobs, batch) = try await ingestBatch(h)
             let rebuilder = StatusRebuilder(status: h.status, logger: quietLogger)
             let jobFile = h.paths.jobStatus(jobs[0])
             let batchFile = h.paths.batchStatus(batch)
             let (jobBytes, batchBytes) = (try #require(bytes(jobFile)), try #require(bytes(batchFile)))
-            rebuilder.markCleanShutdown()
+            await rebuilder.markCleanShutdown()
             #expect(FileManager.default.fileExists(atPath: h.paths.cleanShutdownMarker))
             try FileManager.default.removeItem(atPath: jobFile)
             try FileManager.default.removeItem(atPath: batchFile)
 
-            let marker = rebuilder.consumeMarker()
+            let marker = await rebuilder.consumeMarker()
             #expect(marker == .valid)
             #expect(!FileManager.default.fileExists(atPath: h.paths.cleanShutdownMarker))
-            try rebuilder.rebuild(marker: marker)
+            try await rebuilder.rebuild(marker: marker)
             #expect(bytes(jobFile) == jobBytes)
             #expect(bytes(batchFile) == batchBytes)
         }
@@ -53,15 +53,15 @@ struct StatusRebuilderTests {
     func staleAfterCrash() async throws {
         try await withTempDirectory { root in
             let h = try ServiceHarness(root: root)
-            let (jobs, _) = try ingestBatch(h)
+            let (jobs, _) = try await ingestBatch(h)
             let rebuilder = StatusRebuilder(status: h.status, logger: quietLogger)
             let jobFile = h.paths.jobStatus(jobs[1])
             let expected = try #require(bytes(jobFile))
             try writeText(jobFile, #"{"status": "Processing"}"# + "\n")
 
-            let marker = rebuilder.consumeMarker()
+            let marker = await rebuilder.consumeMarker()
             #expect(marker == .absent)
-            try rebuilder.rebuild(marker: marker)
+            try await rebuilder.rebuild(marker: marker)
             #expect(bytes(jobFile) == expected)
         }
     }
