@@ -94,7 +94,8 @@ let package = Package(
             name: "spool",
             dependencies: [
                 "SpoolCore", "SpoolFiles", "SpoolPipeline", "SpoolService", "SpoolHTTP",
-                "SpoolStore", "SpoolPostgres",  // spool migrate
+                "SpoolStore", "SpoolPostgres",  // spool migrate, nodes, serve on PostgreSQL
+                .product(name: "PostgresNIO", package: "postgres-nio"),  // the client serve runs in its group
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -53,8 +53,24 @@ struct ServeCommand: AsyncParsableCommand {
             (listen.map { [("http", HTTPService(address: $0, parts: parts) as any Service)] } ?? [])
                 + [("webhooks", WebhookService(parts: parts))]
         }
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let url = try DatabaseSetting.url(effective) {
+            // PostgreSQL: its client and this node's heartbeat start first and stop last (PostgresServing).
+            let (registered, registration) = AsyncStream.makeStream(of: Void.self)
+            let serving = PostgresServing(
+                url: url, node: configuration.nodeNameInForce, leaseSeconds: configuration.leaseSeconds,
+                slots: configuration.downloads, logger: logger, registered: registration)
+            let (client, store) = serving.makeStore()
+            daemon.openEngine = { _ in try await serving.open(store) }
+            let heartbeat = NodeHeartbeat(
+                registered: registered, store: store, node: serving.node, leaseSeconds: serving.leaseSeconds,
+                slots: serving.slots,
+                logger: logger)
+            services = [.init(service: client), .init(service: heartbeat)]
+        }
         var groupConfig = ServiceGroupConfiguration(
-            services: [.init(service: daemon)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            services: services + [.init(service: daemon)], gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger)
         // folder-contract §8: exit within 10 s of SIGTERM.
         groupConfig.maximumGracefulShutdownDuration = .seconds(8)
         do {
