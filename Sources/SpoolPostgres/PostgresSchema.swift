@@ -91,6 +91,13 @@ enum PostgresSchema {
         Migration(
             version: 5, name: "fair claims",
             statements: ["ALTER TABLE batch ADD COLUMN last_claim_at timestamptz"]),
+        // The process holding a node row (PostgresStore+Nodes `registerNode`): a node restarted on the same
+        // host after a crash takes its row back from its dead predecessor at once.
+        Migration(
+            version: 6, name: "node process",
+            statements: [
+                "ALTER TABLE node ADD COLUMN host text NOT NULL DEFAULT '', ADD COLUMN pid integer NOT NULL DEFAULT 0"
+            ]),
     ]
 
     /// The SQL column names in `CanonicalRow.batchColumns` order.

@@ -15,20 +15,38 @@ extension PostgresStore {
         case refused(holder: String, since: Date)
     }
 
+    /// The process holding a node row: its host and PID (migration 6), so that a node restarted on the same
+    /// host after a crash (kill -9, OOM) can take its own row back at once instead of being refused until
+    /// its dead predecessor's heartbeat is older than the lease.
+    package struct NodeProcess: Sendable, Equatable {
+        package var host: String
+        package var pid: Int32
+
+        package init(host: String, pid: Int32) {
+            self.host = host
+            self.pid = pid
+        }
+    }
+
     /// Starts node `name`, unless a node of that name is `up` with a heartbeat younger than `leaseSeconds`
     /// (two live nodes with one name would requeue each other's jobs): then `.refused` with the holder's
     /// start time, and the row is left as it is. A stopped, lost or silent node's row is taken over
-    /// (started_at and heartbeat now, state up). One statement, so two nodes starting at once with one
-    /// name cannot both win: the second waits for the first's row lock, then sees it live.
-    package func registerNode(name: String, leaseSeconds: Int, version: String, slots: Int) async throws
-        -> NodeRegistration
-    {
+    /// (started_at and heartbeat now, state up). So is a live-looking row held by `process.host` under a
+    /// PID that `isAlive` says is gone: this host's previous run, killed without a clean stop. One statement
+    /// decides the ordinary case, so two nodes starting at once with one name cannot both win: the second
+    /// waits for the first's row lock, then sees it live; the takeover names the dead PID in its WHERE.
+    package func registerNode(
+        name: String, leaseSeconds: Int, version: String, slots: Int,
+        process: NodeProcess = NodeProcess(host: "", pid: 0),
+        isAlive: @escaping @Sendable (Int32) -> Bool = { _ in true }
+    ) async throws -> NodeRegistration {
         try await transaction { connection, logger in
             let started = try await connection.query(
                 """
-                INSERT INTO node (name, version, slots) VALUES (\(name), \(version), \(slots))
+                INSERT INTO node (name, version, slots, host, pid)
+                VALUES (\(name), \(version), \(slots), \(process.host), \(Int(process.pid)))
                 ON CONFLICT (name) DO UPDATE SET started_at = now(), heartbeat_at = now(), state = 'up',
-                    version = EXCLUDED.version, slots = EXCLUDED.slots
+                    version = EXCLUDED.version, slots = EXCLUDED.slots, host = EXCLUDED.host, pid = EXCLUDED.pid
                 WHERE NOT (node.state = 'up'
                     AND node.heartbeat_at > now() - make_interval(secs => \(leaseSeconds)))
                 RETURNING started_at
@@ -37,12 +55,25 @@ extension PostgresStore {
             for try await since in started.decode(Date.self) { registration = .started(since: since) }
             if let registration { return registration }
             let holder = try await connection.query(
-                "SELECT name, started_at FROM node WHERE name = \(name)", logger: logger)
-            for try await (holder, since) in holder.decode((String, Date).self) {
-                registration = .refused(holder: holder, since: since)
+                "SELECT name, started_at, host, pid FROM node WHERE name = \(name) FOR UPDATE", logger: logger)
+            var holding: (name: String, since: Date, host: String, pid: Int)?
+            for try await row in holder.decode((String, Date, String, Int).self) { holding = row }
+            guard let holding else {
+                throw PostgresStoreError(message: "node \(name) was neither started nor found; try again")
             }
-            if let registration { return registration }
-            throw PostgresStoreError(message: "node \(name) was neither started nor found; try again")
+            let ownDeadRun =
+                !process.host.isEmpty && holding.host == process.host && holding.pid != 0
+                && Int32(exactly: holding.pid).map { $0 != process.pid && !isAlive($0) } == true
+            guard ownDeadRun else { return .refused(holder: holding.name, since: holding.since) }
+            let taken = try await connection.query(
+                """
+                UPDATE node SET started_at = now(), heartbeat_at = now(), state = 'up', version = \(version),
+                    slots = \(slots), pid = \(Int(process.pid))
+                WHERE name = \(name) AND host = \(process.host) AND pid = \(holding.pid)
+                RETURNING started_at
+                """, logger: logger)
+            for try await since in taken.decode(Date.self) { registration = .started(since: since) }
+            return registration ?? .refused(holder: holding.name, since: holding.since)
         }
     }
 

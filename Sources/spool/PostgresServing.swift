@@ -7,6 +7,10 @@ import SpoolPostgres
 import SpoolService
 import SpoolStore
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// `spool serve` with `database` a PostgreSQL URL (docs/cluster.md): the daemon runs on `PostgresStore`,
 /// whose client and this node's heartbeat are services of the same group.
 ///
@@ -41,7 +45,13 @@ struct PostgresServing {
                     "node \(other.name) is up on this database (heartbeat \(Int(other.heartbeatAgeSeconds)) s ago): spool runs one node per database for now; stop it first (docs/cluster.md)"
             )
         }
-        switch try await store.registerNode(name: node, leaseSeconds: leaseSeconds, version: "", slots: slots) {
+        // This host's previous run, killed without a clean stop, leaves a live-looking row: taken back when
+        // its PID is gone (kill(pid, 0): ESRCH), so a restart after a crash is not refused for a lease.
+        let process = PostgresStore.NodeProcess(host: ProcessInfo.processInfo.hostName, pid: getpid())
+        let registration = try await store.registerNode(
+            name: node, leaseSeconds: leaseSeconds, version: "", slots: slots, process: process,
+            isAlive: { pid in kill(pid, 0) == 0 || errno == EPERM })
+        switch registration {
         case .started:
             logger.info("node registered", metadata: ["node": "\(node)", "database": "\(url)"])
             registered.yield()

@@ -7,12 +7,13 @@ import Testing
 
 /// `spool serve` with `database` a PostgreSQL URL (issue 12, one node): a root served on SQLite is migrated,
 /// its status files are deleted and rebuilt from PostgreSQL byte for byte, new batches complete with their
-/// rows in PostgreSQL, the node is `up` while serving and `stopped` after SIGTERM, and a second node on the
-/// same database is refused (exit 78) while several nodes are not supported.
+/// rows in PostgreSQL, the node is `up` while serving and `stopped` after SIGTERM, a second node on the
+/// same database is refused (exit 78) while several nodes are not supported, and a restart right after
+/// kill -9 takes its dead run's node row back.
 @Suite("End to end: spool serve on PostgreSQL", .serialized, .timeLimit(.minutes(6)))
 struct ServeOnPostgresEndToEndTests {
     @Test(
-        "migrate, then serve from PostgreSQL: status files rebuilt byte for byte; a new batch Completed, its rows in PostgreSQL; node up, then stopped; a second node refused",
+        "migrate, then serve from PostgreSQL: status files rebuilt byte for byte; a new batch Completed, its rows in PostgreSQL; node up, then stopped; a second node refused; a restart after kill -9 not refused",
         .needs(PostgresServer.available, "PostgreSQL server binaries (/usr/lib/postgresql/*/bin)"))
     func serveMigratedRoot() async throws {
         try requireMachine(PostgresServer.available, "PostgreSQL server binaries are not installed")
@@ -79,6 +80,22 @@ struct ServeOnPostgresEndToEndTests {
         #expect(refused.status == 78, "\(refused.output)")
         #expect(refused.stderr.contains("node pg-one is up on this database"), "\(refused.stderr)")
         #expect(!refused.output.contains(PostgresServer.rolePassword))
+
+        // kill -9, then a restart at once on this host: its dead run's row is taken back, not refused for a lease.
+        let pidBefore = try psql(server, database, "SELECT pid FROM node WHERE name = 'pg-one'")
+        for pid in processes(mentioning: spool.root.path) where pid != getpid() { kill(pid, SIGKILL) }
+        _ = try await waitFor("spool to die after SIGKILL", timeout: 10) { spool.isRunning ? nil : true }
+        #expect(try psql(server, database, "SELECT state FROM node WHERE name = 'pg-one'") == "up")
+        try spool.start()
+        _ = try await waitFor("the restarted node registered", timeout: 30, interval: 0.2, on: spool) { () -> Bool? in
+            try spool.requireRunning()
+            let pid = try psql(server, database, "SELECT pid FROM node WHERE name = 'pg-one'")
+            return pid != pidBefore ? true : nil
+        }
+        try spool.drop("d.json", batchJSON(jobs: [(lab.url("clipB.mp4"), "d")]))
+        let d = try await spool.acceptedReceipt("d")
+        _ = try await spool.finishedBatch(d.batchID)
+        #expect(spool.job(d.jobIDs[0])?["status"] as? String == "Completed", "\(spool.diagnostics())")
 
         try await spool.stop()
         #expect(try psql(server, database, "SELECT state FROM node WHERE name = 'pg-one'") == "stopped")
