@@ -127,6 +127,12 @@ def server(ctx):
     return ctx.pg
 
 
+def full_files(default):
+    """Batch files of 100 jobs for measures 10 and 11 at full size; SPOOL_BENCH_PG_FILES overrides it (a
+    100,000-job burst on PostgreSQL takes many minutes on a loaded two-core machine)."""
+    return int(os.environ.get("SPOOL_BENCH_PG_FILES") or default)
+
+
 def job_rows(pg, name):
     return int(pg.psql(name, "SELECT count(*) FROM job"))
 
@@ -209,7 +215,7 @@ def burst_once(ctx, b, root, config, files, jobs):
 
 
 def measure_burst_engines(ctx, b):
-    files, jobs = (10, 100) if ctx.smoke else (1000, 100)
+    files, jobs = (10, 100) if ctx.smoke else (full_files(1000), 100)
     reps = ctx.reps or (1 if ctx.smoke else 3)
     b.log(f"measure 10: burst of {files} files x {jobs} jobs on SQLite and on PostgreSQL, {reps} runs each")
     pg = server(ctx)
@@ -307,7 +313,7 @@ def tps(output):
 
 
 def measure_claims(ctx, b):
-    files, jobs = (5, 100) if ctx.smoke else (200, 100)
+    files, jobs = (5, 100) if ctx.smoke else (full_files(100), 100)
     slots, seconds = 8, (2 if ctx.smoke else 15)
     total = files * jobs
     b.log(f"measure 11: claims/s and heartbeats/s with pgbench, {total} jobs, 1/4/8 clients")
