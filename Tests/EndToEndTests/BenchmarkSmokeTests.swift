@@ -61,6 +61,51 @@ struct BenchmarkSmokeTests {
         }
     }
 
+    /// Measures 9, 10 and 11 (issue 12): measures 1 and 2 on SQLite and on a throwaway PostgreSQL in one run,
+    /// and claims/s and heartbeats/s under pgbench. Every figure must be there and positive.
+    static let engineKeys: [(prefix: String, keys: [String])] = [
+        ("MEASURE 9 engine=sqlite ", ["p50_ms", "p99_ms"]), ("MEASURE 9 engine=postgres ", ["p50_ms", "p99_ms"]),
+        ("MEASURE 9 ratio_p50=", ["ratio_p50", "ratio_p99"]),
+        ("MEASURE 10 engine=sqlite ", ["jobs", "burst_s", "jobs_per_s"]),
+        ("MEASURE 10 engine=postgres ", ["jobs", "burst_s", "jobs_per_s"]), ("MEASURE 10 ratio=", ["ratio"]),
+        (
+            "MEASURE 11 ",
+            [
+                "jobs", "c1_claims_per_s", "c4_claims_per_s", "c8_claims_per_s", "c1_heartbeats_per_s",
+                "c4_heartbeats_per_s", "c8_heartbeats_per_s",
+            ]
+        ),
+    ]
+
+    @Test(
+        "scripts/bench --smoke --only 9,10,11: SQLite beside PostgreSQL, claims/s and heartbeats/s, every figure > 0",
+        .timeLimit(.minutes(5)),
+        .needs(PostgresServer.available, "PostgreSQL server binaries (/usr/lib/postgresql/*/bin)"))
+    func smokePostgres() async throws {
+        try requireMachine(PostgresServer.available, "PostgreSQL server binaries are not installed")
+        let script = Paths.packageRoot.appendingPathComponent("scripts/bench")
+        let python = try Paths.which("python3")
+        let spool = try Paths.spoolBinary().path
+        let scratch = try Paths.makeTempDir("spool-bench-smoke-pg")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let result = try await runInSession(
+            "scripts/bench --smoke --only 9,10,11", python,
+            [script.path, "--smoke", "--only", "9,10,11", "--spool", spool, "--dir", scratch.path + "/work"],
+            cwd: Paths.packageRoot, timeout: 240, strayToken: { _ in scratch.path })
+        #expect(result.status == 0, "scripts/bench --smoke --only 9,10,11 failed:\n\(result.output)")
+        #expect(result.leftovers.isEmpty, "the bench left processes running: \(result.leftovers)")
+        #expect(!result.output.contains("postgres://spool:"), "a database URL with its password was printed")
+        let lines = result.output.split(separator: "\n").map(String.init)
+        for (prefix, keys) in Self.engineKeys {
+            let line = try #require(lines.first { $0.hasPrefix(prefix) }, "no line \(prefix)…:\n\(result.output)")
+            let values = fields(line)
+            for key in keys {
+                let value = try #require(values[key], "no number for \(key) in \(line)")
+                #expect(value > 0, "\(key)=\(value) is not positive in \(line)")
+            }
+        }
+    }
+
     /// `key=value` fields of a MEASURE line whose values are numbers.
     private func fields(_ line: String) -> [String: Double] {
         var result: [String: Double] = [:]
