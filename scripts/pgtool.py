@@ -154,8 +154,13 @@ class PostgresNode:
 
     def row(self):
         """(state, heartbeat age s, started_at epoch) on the database clock, or None before registration."""
-        rows = self.server.psql(self.database, f"""SELECT state, extract(epoch FROM now() - heartbeat_at),
-            extract(epoch FROM started_at) FROM node WHERE name = '{self.name}'""")
+        try:
+            rows = self.server.psql(self.database, f"""SELECT state, extract(epoch FROM now() - heartbeat_at),
+                extract(epoch FROM started_at) FROM node WHERE name = '{self.name}'""")
+        except RuntimeError as error:
+            if 'relation "node" does not exist' in str(error):
+                return None  # spool has not migrated the database yet
+            raise
         return (rows[0][0], float(rows[0][1]), rows[0][2]) if rows else None
 
     def after_kill(self, trial, exited):
