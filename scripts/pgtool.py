@@ -173,6 +173,7 @@ class PostgresNode:
 
     def kill_once_registered(self, service, trial):
         """One more kill -9, after the node has registered: at least one refusal probe whatever the seed."""
+        self.before_start(service)
         before = self.row()
         service.start()
         deadline = time.monotonic() + 120
