@@ -7,124 +7,36 @@
       read from Sources/SpoolPostgres/PostgresStore+Leases.swift at run time, so they cannot drift) run
       by pgbench with 1, 4 and 8 clients against jobs spool itself ingested
 
-The server: initdb in a temporary directory on the scratch disk, `postgres` started with the production
-durability settings (fsync, synchronous_commit and full_page_writes left at their defaults: on; unlike
-the end-to-end tests' server, which turns fsync off), listening on a Unix socket and 127.0.0.1 on a free
-port, a `spool` role with a random password, stopped and deleted at exit. initdb and postgres refuse to
-run as root, so as root they run as the `postgres` user (runuser), as Tests/EndToEndTests/Support/
-Postgres.swift does. Python 3 stdlib; needs the Debian postgresql package (scripts/ensure-deps.sh).
+The server is scripts/pgtool.py's (shared with crash-trials), its data on the scratch disk, started with
+the production durability settings (`durable=True`: fsync, synchronous_commit and full_page_writes on;
+unlike the tests' servers, which turn fsync off), stopped and deleted at exit. Python 3 stdlib; needs the
+Debian postgresql package (scripts/ensure-deps.sh).
 """
 
 import atexit
 import json
 import os
 import re
-import secrets
-import shutil
-import socket
-import subprocess
-import tempfile
 import time
 from pathlib import Path
+
+import pgtool
 
 REPO = Path(__file__).resolve().parent.parent
 LEASES_SWIFT = REPO / "Sources/SpoolPostgres/PostgresStore+Leases.swift"
 
 
-def installed_bin():
-    """/usr/lib/postgresql/<newest>/bin, or None."""
-    root = Path("/usr/lib/postgresql")
-    versions = sorted((p for p in root.glob("*") if p.name.isdigit()), key=lambda p: int(p.name), reverse=True)
-    return next((p / "bin" for p in versions if os.access(p / "bin" / "initdb", os.X_OK)), None)
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class PgServer:
-    """One throwaway PostgreSQL server; `database()` makes a fresh database owned by `spool`."""
-
-    def __init__(self, scratch):
-        self.bin = installed_bin()
-        if self.bin is None:
-            raise SystemExit("PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin; "
-                             "run scripts/ensure-deps.sh")
-        Path(scratch).mkdir(parents=True, exist_ok=True)
-        self.dir = Path(tempfile.mkdtemp(prefix="pg-", dir=scratch))  # data on the scratch disk
-        self.sock = Path(tempfile.mkdtemp(prefix="spool-bench-pgsock-"))  # short path: sun_path is 108 bytes
-        self.port = free_port()
-        self.password = "bench-" + secrets.token_hex(12)
-        if os.geteuid() == 0:
-            import pwd
-            user = pwd.getpwnam("postgres")
-            for d in (self.dir, self.sock):
-                os.chown(d, user.pw_uid, user.pw_gid)
-        data = self.dir / "data"
-        self._as_server("initdb", "-D", str(data), "-U", "postgres", "--auth-local=trust",
-                        "--auth-host=scram-sha-256", "-E", "UTF8", "--no-locale")
-        with open(data / "postgresql.conf", "a") as conf:
-            conf.write(f"\nlisten_addresses = '127.0.0.1'\nport = {self.port}\n"
-                       f"unix_socket_directories = '{self.sock}'\nmax_connections = 100\n")
-        self._as_server("pg_ctl", "-D", str(data), "-l", str(self.dir / "server.log"), "-w", "-t", "60", "start")
-        self.running = True
-        atexit.register(self.stop)
-        self.psql("postgres", f"CREATE ROLE spool LOGIN PASSWORD '{self.password}'")
-
-    def _as_server(self, program, *args):
-        cmd = [str(self.bin / program), *args]
-        if os.geteuid() == 0:
-            cmd = ["runuser", "-u", "postgres", "--"] + cmd
-        subprocess.run(cmd, check=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
-
-    def database(self):
-        name = "bench_" + secrets.token_hex(6)
-        subprocess.run([str(self.bin / "createdb"), "-h", str(self.sock), "-p", str(self.port), "-U", "postgres",
-                        "-O", "spool", name], check=True, stdin=subprocess.DEVNULL)
-        return name
-
-    def drop(self, name):
-        subprocess.run([str(self.bin / "dropdb"), "-h", str(self.sock), "-p", str(self.port), "-U", "postgres",
-                        "--force", name], check=True, stdin=subprocess.DEVNULL)
-
-    def url(self, name):
-        return f"postgres://spool:{self.password}@127.0.0.1:{self.port}/{name}?sslmode=disable"
-
-    def psql(self, name, sql):
-        """`psql -c sql` as the superuser over the socket; its stdout, unaligned, tuples only."""
-        return subprocess.run([str(self.bin / "psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", str(self.sock),
-                               "-p", str(self.port), "-U", "postgres", "-d", name, "-A", "-t", "-c", sql],
-                              check=True, stdin=subprocess.DEVNULL, capture_output=True, text=True).stdout.strip()
-
-    def pgbench(self, name, script, *args):
-        """pgbench as `spool` over TCP (as spool connects); its stdout. The password goes in the child's
-        environment only, never on a command line or in a log."""
-        env = dict(os.environ, PGPASSWORD=self.password)
-        out = subprocess.run([str(self.bin / "pgbench"), "-n", "-M", "extended", "-h", "127.0.0.1", "-p",
-                              str(self.port), "-U", "spool", "-f", str(script), *args, name],
-                             env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True)
-        if out.returncode != 0:
-            raise SystemExit(f"pgbench failed ({out.returncode}): {out.stderr[-2000:]}")
-        return out.stdout
-
-    def stop(self):
-        if getattr(self, "running", False):
-            self.running = False
-            try:
-                self._as_server("pg_ctl", "-D", str(self.dir / "data"), "-m", "fast", "-w", "stop")
-            except subprocess.CalledProcessError:
-                pass
-        shutil.rmtree(self.dir, ignore_errors=True)
-        shutil.rmtree(self.sock, ignore_errors=True)
-
-
 def server(ctx):
     """The run's server, started on first use."""
     if getattr(ctx, "pg", None) is None:
-        ctx.pg = PgServer(ctx.dir / "pg")
+        ctx.pg = pgtool.Server(parent=ctx.dir / "pg", durable=True)
+        atexit.register(ctx.pg.stop)
     return ctx.pg
+
+
+def scalar(pg, name, sql):
+    """The one value `sql` returns on database `name`."""
+    return pg.psql(name, sql)[0][0]
 
 
 def full_files(default):
@@ -136,8 +48,8 @@ def full_files(default):
 def job_rows(pg, name):
     """Job rows in database `name`; 0 when it has no job table (spool never migrated it)."""
     try:
-        return int(pg.psql(name, "SELECT count(*) FROM job"))
-    except subprocess.CalledProcessError:
+        return int(scalar(pg, name, "SELECT count(*) FROM job"))
+    except RuntimeError:
         return 0
 
 
@@ -147,7 +59,7 @@ def measure_drop_latency_engines(ctx, b):
     drops, jobs = (5, 100) if ctx.smoke else (200, 100)
     b.log(f"measure 9: {drops} drops x {jobs} jobs on SQLite and on PostgreSQL, interleaved")
     pg = server(ctx)
-    name = pg.database()
+    name = pg.make_database()
     load_before = b.loadavg()
     roots = {"sqlite": ctx.dir / "m9-sqlite", "postgres": ctx.dir / "m9-postgres"}
     spools = {"sqlite": b.Spool(ctx.spool, roots["sqlite"], b.ingest_config(ctx.stub)),
@@ -168,7 +80,7 @@ def measure_drop_latency_engines(ctx, b):
     rows = job_rows(pg, name)  # proof the PostgreSQL spool stored its jobs there
     if rows != (drops + 1) * jobs:
         raise SystemExit(f"measure 9: {rows} job rows in PostgreSQL, expected {(drops + 1) * jobs}")
-    pg.drop(name)
+    pg.drop_database(name)
     for root in roots.values():
         b.rmtree(root)
     s_ms, p_ms = [x * 1000 for x in lat_s], [x * 1000 for x in lat_p]
@@ -230,14 +142,14 @@ def measure_burst_engines(ctx, b):
             config = b.ingest_config(ctx.stub)
             name = None
             if engine == "postgres":
-                name = pg.database()
+                name = pg.make_database()
                 config["database"] = pg.url(name)
             elapsed = burst_once(ctx, b, root, config, files, jobs)
             if name is not None:
                 rows = job_rows(pg, name)
                 if rows != files * jobs:
                     raise SystemExit(f"measure 10: {rows} job rows in PostgreSQL, expected {files * jobs}")
-                pg.drop(name)
+                pg.drop_database(name)
             r[f"{engine}_s"].append(elapsed)
             b.log(f"  run {rep + 1} {engine}: {elapsed:.2f} s ({files * jobs / elapsed:.0f} jobs/s)")
             b.rmtree(root)
@@ -322,7 +234,7 @@ def measure_claims(ctx, b):
     total = files * jobs
     b.log(f"measure 11: claims/s and heartbeats/s with pgbench, {total} jobs, 1/4/8 clients")
     pg = server(ctx)
-    name = pg.database()
+    name = pg.make_database()
     config = dict(b.ingest_config(ctx.stub), database=pg.url(name))
     burst_once(ctx, b, ctx.dir / "m11-spool", config, files, jobs)  # spool migrates and ingests the jobs
     b.rmtree(ctx.dir / "m11-spool")
@@ -336,7 +248,7 @@ def measure_claims(ctx, b):
         t0 = time.perf_counter()
         pg.pgbench(name, claim, "-c", str(clients), "-j", str(min(clients, 2)), "-t", str(total // clients))
         wall = time.perf_counter() - t0
-        claimed = int(pg.psql(name, "SELECT count(*) FROM job WHERE status = 'Processing' AND lease_id IS NOT NULL "
+        claimed = int(scalar(pg, name, "SELECT count(*) FROM job WHERE status = 'Processing' AND lease_id IS NOT NULL "
                                     "AND node LIKE 'bench-%'"))
         if claimed != total // clients * clients:
             raise SystemExit(f"measure 11: {claimed} jobs claimed by {clients} clients, expected "
@@ -351,15 +263,15 @@ def measure_claims(ctx, b):
             f"AND node IS NULL LIMIT {slots})" for c in range(clients)))
         pg.psql(name, "VACUUM ANALYZE")
         out = pg.pgbench(name, beat, "-c", str(clients), "-j", str(min(clients, 2)), "-T", str(seconds))
-        nodes = int(pg.psql(name, "SELECT count(*) FROM node WHERE name LIKE 'bench-%' AND state = 'up'"))
-        renewed = int(pg.psql(name, "SELECT count(*) FROM job WHERE node LIKE 'bench-%' "
+        nodes = int(scalar(pg, name, "SELECT count(*) FROM node WHERE name LIKE 'bench-%' AND state = 'up'"))
+        renewed = int(scalar(pg, name, "SELECT count(*) FROM job WHERE node LIKE 'bench-%' "
                                     "AND leased_until > now() + interval '50 minutes'"))
         if nodes != clients or renewed != clients * slots:
             raise SystemExit(f"measure 11: after heartbeats {nodes} nodes up, {renewed} leases renewed "
                              f"(expected {clients}, {clients * slots})")
         r["beats"][clients] = tps(out)
         b.log(f"  {clients} clients: {r['claims'][clients]:.0f} claims/s, {r['beats'][clients]:.0f} heartbeats/s")
-    pg.drop(name)
+    pg.drop_database(name)
     r["load_after"] = b.loadavg()
     fields = " ".join(f"c{c}_claims_per_s={r['claims'][c]:.0f}" for c in (1, 4, 8))
     fields += " " + " ".join(f"c{c}_heartbeats_per_s={r['beats'][c]:.0f}" for c in (1, 4, 8))

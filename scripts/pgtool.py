@@ -1,7 +1,9 @@
-"""A throwaway PostgreSQL server for the scripts (scripts/crash-trials --database postgres).
+"""A throwaway PostgreSQL server for the scripts (scripts/crash-trials --database postgres, and
+scripts/benchpg.py for scripts/bench).
 
-initdb in a temporary directory, started on a Unix socket in that directory and on 127.0.0.1 at a free
-port (fsync off: a test server, not a durable one), a `spool` role with a random password (TCP logins are
+initdb in a temporary directory, started on a Unix socket in a short temporary directory (sun_path holds
+108 bytes) and on 127.0.0.1 at a free port (fsync off for a test server; `durable=True` keeps PostgreSQL's
+production settings, for the bench), a `spool` role with a random password (TCP logins are
 password-checked), stopped and deleted by `stop()`. initdb and postgres refuse to run as root, so as root
 the directory belongs to the `postgres` user and the server runs as that user (runuser), as
 Tests/EndToEndTests/Support/Postgres.swift does.
@@ -44,26 +46,32 @@ def free_port():
 class Server:
     """`Server()` starts it; `stop()` stops and deletes it (also safe after a failed start)."""
 
-    def __init__(self, parent=None):
+    def __init__(self, parent=None, durable=False):
         """`parent`: where to make the server's directory (default: the system's temporary directory). A
-        caller that kills strays by path (the end-to-end test) passes its own work directory."""
+        caller that kills strays by path (the end-to-end test) passes its own work directory. `durable`: keep
+        fsync, synchronous_commit and full_page_writes on (the bench measures what production pays)."""
         self.bin = installed_bin()
         if self.bin is None:
             raise SystemExit("PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin; "
                              "run scripts/ensure-deps.sh")
         self.password = "pw-" + secrets.token_hex(8)
+        if parent is not None:
+            Path(parent).mkdir(parents=True, exist_ok=True)
         self.directory = Path(tempfile.mkdtemp(prefix="spool-pg-", dir=parent))
+        self.socket = Path(tempfile.mkdtemp(prefix="spool-pgsock-"))
         self.port = free_port()
         self.started = False
         if os.getuid() == 0:
             user = pwd.getpwnam("postgres")
-            os.chown(self.directory, user.pw_uid, user.pw_gid)
+            for directory in (self.directory, self.socket):
+                os.chown(directory, user.pw_uid, user.pw_gid)
         data = self.directory / "data"
         self._as_server_user("initdb", "-D", str(data), "-U", "postgres", "--auth-local=trust",
                              "--auth-host=scram-sha-256", "-N", "-E", "UTF8", "--no-locale")
         settings = [f"listen_addresses = '127.0.0.1'", f"port = {self.port}",
-                    f"unix_socket_directories = '{self.directory}'", "fsync = off", "synchronous_commit = off",
-                    "full_page_writes = off", "max_connections = 200"]
+                    f"unix_socket_directories = '{self.socket}'", "max_connections = 200"]
+        if not durable:
+            settings += ["fsync = off", "synchronous_commit = off", "full_page_writes = off"]
         with open(data / "postgresql.conf", "a") as conf:
             conf.write("\n" + "\n".join(settings) + "\n")
         self._as_server_user("pg_ctl", "-D", str(data), "-l", str(self.directory / "server.log"), "-w", "-t", "60",
@@ -75,9 +83,13 @@ class Server:
     def make_database(self):
         """A new, empty database owned by `spool`; its name."""
         name = "trials_" + uuid.uuid4().hex
-        self._run([str(self.bin / "createdb"), "-h", str(self.directory), "-p", str(self.port), "-U", "postgres",
+        self._run([str(self.bin / "createdb"), "-h", str(self.socket), "-p", str(self.port), "-U", "postgres",
                    "-O", "spool", name])
         return name
+
+    def drop_database(self, database):
+        self._run([str(self.bin / "dropdb"), "-h", str(self.socket), "-p", str(self.port), "-U", "postgres",
+                   "--force", database])
 
     def url(self, database):
         """For spool's environment only (it holds the password)."""
@@ -89,18 +101,31 @@ class Server:
     def psql(self, database, sql, quiet_sql=False):
         """`sql` on `database` as the superuser over the socket, unaligned, tuples only: a list of rows, each a
         list of fields ('|'-separated). The SQL goes in on stdin."""
-        out = self._run([str(self.bin / "psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", str(self.directory),
+        out = self._run([str(self.bin / "psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", str(self.socket),
                          "-p", str(self.port), "-U", "postgres", "-d", database, "-A", "-t", "-f", "-"],
                         stdin=sql, show=None if quiet_sql else sql)
         return [line.split("|") for line in out.splitlines() if line]
 
+    def pgbench(self, database, script, *args):
+        """pgbench as `spool` over TCP (as spool connects); its stdout. The password goes in the child's
+        environment only, never on a command line or in a log."""
+        env = dict(os.environ, PGPASSWORD=self.password)
+        out = subprocess.run([str(self.bin / "pgbench"), "-n", "-M", "extended", "-h", "127.0.0.1", "-p",
+                              str(self.port), "-U", "spool", "-f", str(script), *args, database],
+                             env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True)
+        if out.returncode != 0:
+            raise SystemExit(f"pgbench failed ({out.returncode}): {out.stderr[-2000:]}")
+        return out.stdout
+
     def stop(self):
         if self.started:
+            self.started = False
             try:
                 self._as_server_user("pg_ctl", "-D", str(self.directory / "data"), "-m", "immediate", "-w", "stop")
             except RuntimeError:
                 pass
         shutil.rmtree(self.directory, ignore_errors=True)
+        shutil.rmtree(self.socket, ignore_errors=True)
 
     def _as_server_user(self, program, *args):
         tool = str(self.bin / program)
