@@ -40,6 +40,9 @@ final class PostgresServer: @unchecked Sendable {
         return server
     }
 
+    /// A server of its own, for a test that stops and starts it (`halt`, `resume`); the caller stops it.
+    static func dedicated() throws -> PostgresServer { try PostgresServer() }
+
     nonisolated(unsafe) private static var running: PostgresServer?
     private static let lock = NSLock()
 
@@ -102,6 +105,21 @@ final class PostgresServer: @unchecked Sendable {
             [
                 "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", directory.path, "-p", "\(port)", "-U", "postgres", "-d",
                 database, "-A", "-t", "-c", sql,
+            ])
+    }
+
+    /// Stops the server (fast shutdown: sessions are cut), keeping its data; `resume` starts it again.
+    func halt() throws {
+        try serverUser("pg_ctl", ["-D", directory.appendingPathComponent("data").path, "-m", "fast", "-w", "stop"])
+    }
+
+    /// Starts a halted server again on the same port and socket.
+    func resume() throws {
+        try serverUser(
+            "pg_ctl",
+            [
+                "-D", directory.appendingPathComponent("data").path, "-l",
+                directory.appendingPathComponent("server.log").path, "-w", "-t", "60", "start",
             ])
     }
 
