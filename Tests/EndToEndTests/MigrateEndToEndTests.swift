@@ -74,6 +74,8 @@ struct MigrateEndToEndTests {
         #expect(sqliteHooks.values.contains { $0[3] == "failed" && $0[4] == "3" && $0[7] != nil })
         #expect(first.stdout.contains("webhooks \(sqliteHooks.count)"), "\(first.stdout)")
 
+        try await expectServedFromPostgresUnchanged(spool, url: server.tcpURL(database))
+
         let second = try runCommand(
             spool.binary, ["migrate", "--root", spool.root.path, "--to", server.tcpURL(database)])
         #expect(second.status != 0)
@@ -181,6 +183,36 @@ struct MigrateEndToEndTests {
         for id in hanging.prefix(2) { _ = try await spool.finishedBatch(id, timeout: 60) }
         _ = try await spool.stop()
         return spool
+    }
+
+    /// The migrated root served from PostgreSQL: its status files deleted, then rebuilt from the database's rows,
+    /// equal to the ones the SQLite service wrote. With one download slot, one Pending job may start (and go back
+    /// to Pending at the stop): only that job's file and its batch's may differ.
+    private func expectServedFromPostgresUnchanged(_ spool: SpoolRoot, url: String) async throws {
+        let before = try spool.statusFiles()
+        #expect(before.count > 1_000, "\(before.count) status files")
+        for name in before.keys { try FileManager.default.removeItem(at: spool.url(name)) }
+        var config = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: spool.config)) as? [String: Any])
+        config["downloads"] = 1
+        try JSONSerialization.data(withJSONObject: config).write(to: spool.config)
+        spool.environment["SPOOL_DATABASE"] = url
+        try spool.start()
+        _ = try await waitFor("the status files rebuilt from PostgreSQL", timeout: 120, interval: 0.5, on: spool) {
+            () throws -> Bool? in
+            try spool.requireRunning()
+            return try spool.statusFiles().count >= before.count ? true : nil
+        }
+        try await spool.stop(timeout: 20)
+        let after = try spool.statusFiles()
+        #expect(Set(after.keys) == Set(before.keys), "files added or lost")
+        let differing = before.keys.filter { after[$0] != before[$0] }.sorted()
+        let jobs = differing.filter { $0.hasPrefix("jobs/") }
+        #expect(jobs.count <= 1 && differing.count <= 2, "status files that differ: \(differing.prefix(5))")
+        for name in jobs {
+            let was = try JSONSerialization.jsonObject(with: before[name] ?? Data()) as? [String: Any]
+            #expect(was?["status"] as? String == "Pending", "\(name) was not a Pending job that started")
+        }
     }
 
     /// SQLite rows by ID, each column as text (integers in decimal) or nil, read with Python's sqlite3.
