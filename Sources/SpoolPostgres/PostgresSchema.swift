@@ -122,6 +122,8 @@ enum PostgresSchema {
 
     /// `SELECT` list giving every column as text, in canonical order; `prefix` qualifies the columns.
     static func selectList(_ columns: [String], prefix: String = "") -> String {
-        columns.map { "\(prefix)\($0)::text" }.joined(separator: ", ")
+        // Aliased: `position::text` alone is an output column named `position`, and `ORDER BY position` then
+        // sorts the text ("10" before "2"), not the table's integer column.
+        columns.map { "\(prefix)\($0)::text AS text_\($0)" }.joined(separator: ", ")
     }
 }
