@@ -207,8 +207,12 @@ struct MigrateEndToEndTests {
         let after = try spool.statusFiles()
         #expect(Set(after.keys) == Set(before.keys), "files added or lost")
         let differing = before.keys.filter { after[$0] != before[$0] }.sorted()
+        func text(_ data: Data?) -> String { String(decoding: data ?? Data(), as: UTF8.self) }
         let jobs = differing.filter { $0.hasPrefix("jobs/") }
-        #expect(jobs.count <= 1 && differing.count <= 2, "status files that differ: \(differing.prefix(5)); the first was\n\(String(decoding: before[differing.first ?? ""] ?? Data(), as: UTF8.self))\nand is\n\(String(decoding: after[differing.first ?? ""] ?? Data(), as: UTF8.self))")
+        #expect(
+            jobs.count <= 1 && differing.count <= 2,
+            "status files that differ: \(differing.prefix(5)); the first was\n\(text(before[differing.first ?? ""]))\nand is\n\(text(after[differing.first ?? ""]))"
+        )
         for name in jobs {
             let was = try JSONSerialization.jsonObject(with: before[name] ?? Data()) as? [String: Any]
             #expect(was?["status"] as? String == "Pending", "\(name) was not a Pending job that started")
