@@ -14,6 +14,8 @@ package struct StatusWriter: Sendable {
     package var logger: Logger
     /// The order of `write(job:)` and `writeBatch(id:)` (shared by copies of this writer).
     let order = StatusWriteOrder()
+    /// Several nodes on one root (StatusWriter+Shared): writes take this lock and read under it. Nil on one node.
+    package var sharedLock: SharedFileLock?
 
     package init(store: any StoreEngine, paths: SpoolPaths, logger: Logger) {
         self.store = store
@@ -25,6 +27,7 @@ package struct StatusWriter: Sendable {
     /// suspension, so one actor's writes land in the order it asked for them (`StatusWriteOrder`).
     nonisolated(nonsending) package func write(job: JobRecord) async {
         let ticket = order.ticket()
+        if let sharedLock { return await writeShared(job: job, lock: sharedLock, ticket: ticket) }
         var doc = StatusProjection.job(job, paths: paths)
         doc.webhookStatus = (try? await store.fetchWebhook(jobID: job.id))??.state.rawValue  // docs/webhooks.md
         await order.turn(ticket)
@@ -35,6 +38,7 @@ package struct StatusWriter: Sendable {
     /// Rewrites the batch file from the store, recording the batch's end when every job is terminal.
     nonisolated(nonsending) package func writeBatch(id: String) async {
         let ticket = order.ticket()
+        if let sharedLock { return await writeBatchShared(id: id, lock: sharedLock, ticket: ticket) }
         var document: BatchStatusDocument?
         do {
             if let batch = try await store.fetchBatch(id: id) {
@@ -70,7 +74,7 @@ package struct StatusWriter: Sendable {
     }
 
     /// The batch's document, recording its end first when every job is terminal and it is not recorded yet.
-    private func projection(of batch: BatchRecord, jobs: [JobRecord]) async throws -> BatchStatusDocument {
+    func projection(of batch: BatchRecord, jobs: [JobRecord]) async throws -> BatchStatusDocument {
         var batch = batch
         let done = !jobs.isEmpty && jobs.allSatisfy { $0.status.isTerminal }
         if done && batch.finishedAt == nil {

@@ -1,0 +1,44 @@
+import SpoolCore
+import SpoolFiles
+import SpoolStore
+
+/// Status files written by several nodes (docs/cluster.md): each write takes the root's shared lock and
+/// reads what it writes from the store under it, so the last file written is the newest view, whichever
+/// node wrote it. Without the lock, a node that read a batch before another node's last job ended could
+/// write its older view after that node's final one, and the file would stay behind the database.
+extension StatusWriter {
+    /// `write(job:)` with the shared lock: the job as the store holds it now (`job` when it is gone).
+    nonisolated(nonsending) func writeShared(job: JobRecord, lock: SharedFileLock, ticket: UInt64) async {
+        await order.turn(ticket)
+        let locked = await lock.lock()
+        let current = ((try? await store.fetchJob(id: job.id)) ?? nil) ?? job
+        var doc = StatusProjection.job(current, paths: paths)
+        doc.webhookStatus = (try? await store.fetchWebhook(jobID: job.id))??.state.rawValue  // docs/webhooks.md
+        write(doc, to: paths.jobStatus(job.id))
+        if locked { lock.unlock() } else { warnUnlocked(lock) }
+        order.done(ticket)
+    }
+
+    /// `writeBatch(id:)` with the shared lock.
+    nonisolated(nonsending) func writeBatchShared(id: String, lock: SharedFileLock, ticket: UInt64) async {
+        await order.turn(ticket)
+        let locked = await lock.lock()
+        do {
+            if let batch = try await store.fetchBatch(id: id) {
+                write(
+                    try await projection(of: batch, jobs: try await store.fetchJobs(batchID: id)),
+                    to: paths.batchStatus(id))
+            }
+        } catch {
+            logger.error("batch status not written", metadata: ["batch.id": "\(id)", "error": "\(error)"])
+        }
+        if locked { lock.unlock() } else { warnUnlocked(lock) }
+        order.done(ticket)
+    }
+
+    private func warnUnlocked(_ lock: SharedFileLock) {
+        logger.warning(
+            "status file written without the shared lock: the file system refuses flock (NFS mounted nolock?)",
+            metadata: ["lock": "\(lock.path)"])
+    }
+}
