@@ -101,7 +101,7 @@ package enum AtomicFile {
     }
 
     /// Opens a fresh hidden temp file beside `path`; the name is random so concurrent writers never collide.
-    private static func createTemp(in directory: String, for path: String) throws -> (Int32, String) {
+    static func createTemp(in directory: String, for path: String) throws -> (Int32, String) {
         let base = (path as NSString).lastPathComponent
         while true {
             let temp = "\(directory)/.\(base).\(Posix.randomHex(bytes: 6)).tmp"

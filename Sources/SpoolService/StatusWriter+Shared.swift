@@ -1,3 +1,4 @@
+import Foundation
 import SpoolCore
 import SpoolFiles
 import SpoolStore
@@ -34,6 +35,21 @@ extension StatusWriter {
         }
         if locked { lock.unlock() } else { warnUnlocked(lock) }
         order.done(ticket)
+    }
+
+    /// `writeCreated` on a shared root: another node may have claimed a new job (or the batch's last one may
+    /// have ended there) and written its file before this node writes the first ones, so a file is only
+    /// created, never replaced.
+    func writeCreatedShared(_ batch: BatchRecord, jobs: [JobRecord], encoded: [Data]) {
+        var files = zip(jobs, encoded).map { (paths.jobStatus($0.id), $1) }
+        files.append((paths.batchStatus(batch.id), StatusProjection.encode(StatusProjection.batch(batch, jobs: jobs))))
+        for (path, data) in files {
+            do {
+                _ = try AtomicFile.writeIfAbsent(data, to: path)
+            } catch {
+                logger.error("status file not written", metadata: ["path": "\(path)", "error": "\(error)"])
+            }
+        }
     }
 
     private func warnUnlocked(_ lock: SharedFileLock) {

@@ -57,6 +57,7 @@ package struct StatusWriter: Sendable {
     /// One thread writes: the files share one directory, whose lock makes parallel creates spin.
     package func writeCreated(_ batch: BatchRecord, jobs: [JobRecord], encoded: [Data]? = nil) {
         let documents = encoded ?? jobs.map(encodeNew)
+        if sharedLock != nil { return writeCreatedShared(batch, jobs: jobs, encoded: documents) }
         for (job, data) in zip(jobs, documents) { writeNew(data, to: paths.jobStatus(job.id)) }
         write(StatusProjection.batch(batch, jobs: jobs), to: paths.batchStatus(batch.id))
     }

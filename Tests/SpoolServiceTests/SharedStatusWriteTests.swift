@@ -75,3 +75,41 @@ private func readJSON(_ path: String) -> [String: Any]? {
         try? JSONSerialization.jsonObject(with: $0) as? [String: Any]
     }
 }
+
+/// `AtomicFile.writeIfAbsent` and the first files of a new batch on a shared root.
+@Suite("Status files of a new batch on a shared root", .timeLimit(.minutes(1)))
+struct SharedCreatedFilesTests {
+    @Test("a new batch's first files never replace the newer ones another node wrote; missing ones are created")
+    func createdFilesKeepNewer() async throws {
+        try await withTempDirectory { root in
+            let harness = try ServiceHarness(root: root)
+            let ids = try harness.addBatch(count: 2)
+            let jobs = [try harness.job(ids[0]), try harness.job(ids[1])]
+            let batch = try #require(try harness.store.batch(id: jobs[0].batchId))
+            // Another node wrote job 0's file and the batch's first (newer views).
+            try Data("newer job".utf8).write(to: URL(fileURLWithPath: harness.paths.jobStatus(ids[0])))
+            try Data("newer batch".utf8).write(to: URL(fileURLWithPath: harness.paths.batchStatus(batch.id)))
+            var writer = harness.status
+            writer.sharedLock = try SharedFileLock(path: harness.paths.state + "/status.lock")
+            writer.writeCreated(batch, jobs: jobs)
+            #expect(readText(harness.paths.jobStatus(ids[0])) == "newer job")
+            #expect(readText(harness.paths.batchStatus(batch.id)) == "newer batch")
+            #expect(readJSON(harness.paths.jobStatus(ids[1]))?["status"] as? String == "Pending")
+            // One node: the batch's first files are written as they are.
+            harness.status.writeCreated(batch, jobs: jobs)
+            #expect(readJSON(harness.paths.batchStatus(batch.id))?["batch_id"] as? String == batch.id)
+        }
+    }
+
+    @Test("writeIfAbsent: true and the bytes when the name is free, false and nothing changed when it exists")
+    func writeIfAbsent() async throws {
+        try await withTempDirectory { root in
+            let path = root + "/a.json"
+            let first = try AtomicFile.writeIfAbsent(Data("one".utf8), to: path)
+            let second = try AtomicFile.writeIfAbsent(Data("two".utf8), to: path)
+            #expect(first && !second)
+            #expect(readText(path) == "one")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: root) == ["a.json"], "a temp file was left")
+        }
+    }
+}
