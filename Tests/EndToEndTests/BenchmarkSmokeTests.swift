@@ -61,8 +61,9 @@ struct BenchmarkSmokeTests {
         }
     }
 
-    /// Measures 9, 10 and 11 (issue 12): measures 1 and 2 on SQLite and on a throwaway PostgreSQL in one run,
-    /// and claims/s and heartbeats/s under pgbench. Every figure must be there and positive.
+    /// Measures 9, 10, 11 and 12 (issue 12): measures 1 and 2 on SQLite and on a throwaway PostgreSQL in one
+    /// run, claims/s and heartbeats/s under pgbench, and two nodes beside one. Every figure must be there and
+    /// positive.
     static let engineKeys: [(prefix: String, keys: [String])] = [
         ("MEASURE 9 engine=sqlite ", ["p50_ms", "p99_ms"]), ("MEASURE 9 engine=postgres ", ["p50_ms", "p99_ms"]),
         ("MEASURE 9 ratio_p50=", ["ratio_p50", "ratio_p99"]),
@@ -75,11 +76,15 @@ struct BenchmarkSmokeTests {
                 "c4_heartbeats_per_s", "c8_heartbeats_per_s",
             ]
         ),
+        (
+            "MEASURE 12 ",
+            ["one_node_s", "two_nodes_s", "ratio", "claim_ms", "heartbeat_ms", "overhead_ms_per_job"]
+        ),
     ]
 
     @Test(
-        "scripts/bench --smoke --only 9,10,11: SQLite beside PostgreSQL, claims/s and heartbeats/s, every figure > 0",
-        .timeLimit(.minutes(5)),
+        "scripts/bench --smoke --only 9,10,11,12: SQLite beside PostgreSQL, claims/s and heartbeats/s, two nodes beside one, every figure > 0",
+        .timeLimit(.minutes(8)),
         .needs(PostgresServer.available, "PostgreSQL server binaries (/usr/lib/postgresql/*/bin)"))
     func smokePostgres() async throws {
         try requireMachine(PostgresServer.available, "PostgreSQL server binaries are not installed")
@@ -89,10 +94,10 @@ struct BenchmarkSmokeTests {
         let scratch = try Paths.makeTempDir("spool-bench-smoke-pg")
         defer { try? FileManager.default.removeItem(at: scratch) }
         let result = try await runInSession(
-            "scripts/bench --smoke --only 9,10,11", python,
-            [script.path, "--smoke", "--only", "9,10,11", "--spool", spool, "--dir", scratch.path + "/work"],
-            cwd: Paths.packageRoot, timeout: 240, strayToken: { _ in scratch.path })
-        #expect(result.status == 0, "scripts/bench --smoke --only 9,10,11 failed:\n\(result.output)")
+            "scripts/bench --smoke --only 9,10,11,12", python,
+            [script.path, "--smoke", "--only", "9,10,11,12", "--spool", spool, "--dir", scratch.path + "/work"],
+            cwd: Paths.packageRoot, timeout: 420, strayToken: { _ in scratch.path })
+        #expect(result.status == 0, "scripts/bench --smoke --only 9,10,11,12 failed:\n\(result.output)")
         #expect(result.leftovers.isEmpty, "the bench left processes running: \(result.leftovers)")
         #expect(!result.output.contains("postgres://spool:"), "a database URL with its password was printed")
         let lines = result.output.split(separator: "\n").map(String.init)
