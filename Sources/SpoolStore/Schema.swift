@@ -109,6 +109,11 @@ enum Schema {
                     END;
                     """)
         }
+        // The node running or that ran a job (docs/cluster.md): NULL for every existing row, as for a Pending
+        // job; `startAttempt` stamps it. Appended, so an old database upgrades in place.
+        migrator.registerMigration("v5-job-node") { db in
+            try db.alter(table: "job") { t in t.add(column: "node", .text) }
+        }
         return migrator
     }
 }
