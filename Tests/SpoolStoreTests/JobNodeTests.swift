@@ -51,7 +51,9 @@ struct JobNodeTests {
         #expect(try store.job(id: failed.id)?.node == "node-a")
     }
 
-    @Test("a database written before the node column upgrades in place: the column added, NULL on every job")
+    @Test(
+        "a database written before the node column upgrades in place: the column added, NULL on every job, files to check"
+    )
     func migrateOldDatabase() throws {
         try withTempDirectory { dir in
             let path = dir + "/spool.db"
@@ -75,6 +77,8 @@ struct JobNodeTests {
                                              startedAt, finishedAt)
                             VALUES (?, ?, 0, 'https://example.com/v', ?, 'Completed', 'Finished', 1, 1000, 1100, 1900)
                             """, arguments: [jobID, batchID, options])
+                    // Its status file written and sealed: the journal empty, as after a clean stop.
+                    try db.execute(sql: "DELETE FROM status_dirty")
                 }
                 try old.close()
             }
@@ -86,6 +90,8 @@ struct JobNodeTests {
             let job = try #require(try store.job(id: jobID))
             #expect(job.status == .completed && job.node == nil)
             #expect(try store.canonicalRows().jobs.first?.values.last == .some(nil))
+            // In the status journal: the next start rewrites its status file, now with `node`.
+            #expect(try store.statusJournal().jobs.map(\.id) == [jobID])
         }
     }
 }
