@@ -25,6 +25,8 @@ package protocol JobLifecycle {
     var errorType: ErrorType? { get set }
     var result: JobResult? { get set }
     var progress: JobProgress? { get set }
+    /// The node running the job or that ran it; none while Pending (docs/cluster.md).
+    var node: String? { get set }
 }
 
 extension JobLifecycle {
@@ -86,11 +88,13 @@ extension JobLifecycle {
         end(.error, message: Self.cancelledByUser, at: now)
     }
 
-    /// Shutdown interrupted the attempt: back to Pending/Queued, not a verdict on the job (folder-contract §8).
+    /// Shutdown interrupted the attempt: back to Pending/Queued, not a verdict on the job (folder-contract §8);
+    /// no node runs it any more.
     package mutating func requeue() throws(IllegalTransition) {
         try transition(.requeue)
         nextRetryAt = nil
         progress = nil
+        node = nil
     }
 
     /// The fields of every terminal state but Completed; no retry is pending any more.

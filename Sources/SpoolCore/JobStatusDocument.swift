@@ -34,6 +34,9 @@ package struct JobStatusDocument: Codable, Sendable, Equatable {
     package var failure: Failure?
     /// `pending`, `delivered` or `failed` for a job posted with `webhook_url`; absent otherwise.
     package var webhookStatus: String?
+    /// The node running the job or that ran it; always written, `null` while Pending (and for a job that
+    /// never ran).
+    package var node: String?
 
     package init(
         id: String, batchId: String, url: String, status: JobStatus, step: JobStep, createdAt: Int64,
@@ -73,7 +76,7 @@ package struct JobStatusDocument: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, url, status, step, folder, filename, attempt, progress, error
+        case id, url, status, step, folder, filename, attempt, progress, error, node
         case batchId = "batch_id"
         case createdAt = "created_at"
         case schemaVersion = "schema_version"
@@ -96,6 +99,7 @@ package struct JobStatusDocument: Codable, Sendable, Equatable {
         try c.encode(url, forKey: .url)
         try c.encode(status.rawValue, forKey: .status)
         try c.encode(step.rawValue, forKey: .step)
+        try c.encodeOrNull(node, forKey: .node)
         try c.encode(createdAt, forKey: .createdAt)
         try c.encodeOrNull(folder, forKey: .folder)
         try c.encodeOrNull(filename, forKey: .filename)
@@ -127,6 +131,7 @@ package struct JobStatusDocument: Codable, Sendable, Equatable {
         url = try c.decode(String.self, forKey: .url)
         status = try c.decode(JobStatus.self, forKey: .status)
         step = try c.decode(JobStep.self, forKey: .step)
+        node = try c.decodeIfPresent(String.self, forKey: .node)
         createdAt = try c.decode(Int64.self, forKey: .createdAt)
         folder = try c.decodeIfPresent(String.self, forKey: .folder)
         filename = try c.decodeIfPresent(String.self, forKey: .filename)

@@ -105,17 +105,19 @@ enum PostgresSchema {
         "id", "source", "claim_name", "idempotency_key", "folder", "created_at", "finished_at",
     ]
 
-    /// The SQL column names in `CanonicalRow.jobColumns` order.
+    /// The SQL column names in `CanonicalRow.jobColumns` order. `node` (migration 2) is the status files' too;
+    /// the journal's update trigger (migration 3) does not name it, but every statement that writes it writes
+    /// `status` as well, so its changes mark the job dirty all the same.
     static let jobColumns = [
         "id", "batch_id", "position", "url", "filename", "folder", "options", "status", "step", "attempt",
         "download_retries", "created_at", "started_at", "finished_at", "next_retry_at", "queue_wait_ms", "error",
-        "error_type", "result", "progress", "original_job_id",
+        "error_type", "result", "progress", "original_job_id", "node",
     ]
 
     /// The SQL types of `jobColumns` (text binds are cast to them on insert).
     static let jobTypes = [
         "text", "text", "integer", "text", "text", "text", "text", "text", "text", "integer", "integer", "bigint",
-        "bigint", "bigint", "bigint", "bigint", "text", "text", "text", "text", "text",
+        "bigint", "bigint", "bigint", "bigint", "text", "text", "text", "text", "text", "text",
     ]
 
     static let batchTypes = ["text", "text", "text", "text", "text", "bigint", "bigint"]

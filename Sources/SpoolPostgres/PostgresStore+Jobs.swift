@@ -55,7 +55,7 @@ extension PostgresStore: StoreEngine {
     }
 
     package func startAttempt(id: String, at now: Int64) async throws -> JobRecord? {
-        try await transaction { connection, logger in
+        try await transaction { [node] connection, logger in
             // FOR UPDATE: two nodes starting the same job queue up here, and the second finds it started.
             guard
                 var job = try await Self.jobs(
@@ -72,6 +72,7 @@ extension PostgresStore: StoreEngine {
             }
             job.nextRetryAt = nil
             job.progress = nil
+            job.node = node
             try await Self.update(try job.canonicalRow(), on: connection, logger: logger)
             return job
         }

@@ -12,10 +12,13 @@ import SpoolStore
 package final class PostgresStore: Sendable {
     package let client: PostgresClient
     let logger: Logger
+    /// The node name `startAttempt` stamps on the jobs it starts (`JobRecord.node`), as `Store.node`.
+    package let node: String
 
-    package init(client: PostgresClient, logger: Logger) {
+    package init(client: PostgresClient, logger: Logger, node: String = Store.hostNode) {
         self.client = client
         self.logger = logger
+        self.node = node
     }
 
     /// Runs `body` with a store on a client of its own, started before and stopped after; migrates first

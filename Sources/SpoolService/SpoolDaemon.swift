@@ -44,7 +44,9 @@ package struct SpoolDaemon: Service, CustomStringConvertible {
         self.configuration = configuration
         self.metrics = metrics
         self.logger = logger
-        self.openEngine = engine ?? { paths in try Store(path: paths.database) }
+        // The jobs this node starts carry its name in their status files (`node`).
+        let node = configuration.nodeNameInForce
+        self.openEngine = engine ?? { paths in try Store(path: paths.database, node: node) }
     }
 
     package var description: String { "SpoolDaemon(root: \(paths.root))" }

@@ -11,6 +11,7 @@ package enum StatusProjection {
             id: job.id, batchId: job.batchId, url: job.url, status: job.status, step: job.step,
             createdAt: job.createdAt, folder: job.folder, filename: job.filename, options: job.options)
         doc.originalJobId = job.originalJobId
+        doc.node = job.node
         if job.attempt > 0 { doc.attempt = job.attempt }
         doc.startedAt = job.startedAt
         doc.queueWaitMs = job.queueWaitMs

@@ -21,7 +21,7 @@ package struct CanonicalRow: Sendable, Equatable {
     package static let jobColumns = [
         "id", "batchId", "position", "url", "filename", "folder", "options", "status", "step", "attempt",
         "downloadRetries", "createdAt", "startedAt", "finishedAt", "nextRetryAt", "queueWaitMs", "error",
-        "errorType", "result", "progress", "originalJobId",
+        "errorType", "result", "progress", "originalJobId", "node",
     ]
 
     /// A SQLite row's columns `columns` (integers in decimal, text as is, NULL as nil).
@@ -97,7 +97,7 @@ extension JobRecord {
             startedAt.map { String($0) }, finishedAt.map { String($0) }, nextRetryAt.map { String($0) },
             queueWaitMs.map { String($0) }, error, errorType?.rawValue,
             try result.map { try Self.jsonText($0, "result") },
-            try progress.map { try Self.jsonText($0, "progress") }, originalJobId,
+            try progress.map { try Self.jsonText($0, "progress") }, originalJobId, node,
         ])
     }
 
@@ -126,6 +126,7 @@ extension JobRecord {
         progress = try row.values[19].map {
             try Self.databaseJSONDecoder(for: "progress").decode(JobProgress.self, from: Data($0.utf8))
         }
+        node = row.values[21]
     }
 
     private static func jsonText<T: Encodable>(_ value: T, _ column: String) throws -> String {

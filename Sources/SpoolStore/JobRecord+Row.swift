@@ -34,6 +34,7 @@ extension JobRecord {
         result = try Self.json(row, "result")
         progress = try Self.json(row, "progress")
         originalJobId = try row.decode(String?.self, forColumn: "originalJobId")
+        node = try row.decode(String?.self, forColumn: "node")
     }
 
     private static func enumValue<E: RawRepresentable<String>>(_ row: Row, _ column: String) throws -> E {

@@ -56,6 +56,9 @@ package struct JobRecord: Codable, Sendable, Equatable, FetchableRecord, Persist
     package var result: JobResult?
     package var progress: JobProgress?
     package var originalJobId: String?
+    /// The node running the job or that ran it (the store's `node` at `startAttempt`, or the cluster's
+    /// claim); nil while Pending, so every requeue clears it, and a retry job starts without one.
+    package var node: String?
 
     package init(
         id: String, batchId: String, position: Int, url: String, filename: String?, folder: String?,

@@ -109,6 +109,13 @@ enum Schema {
                     END;
                     """)
         }
+        // The node running or that ran a job (docs/cluster.md): NULL for every existing row, as for a Pending
+        // job; `startAttempt` stamps it. Appended, so an old database upgrades in place. Every job goes into
+        // the status journal (v3), so the first start after the upgrade writes `node` into the existing files.
+        migrator.registerMigration("v5-job-node") { db in
+            try db.alter(table: "job") { t in t.add(column: "node", .text) }
+            try db.execute(sql: "INSERT OR IGNORE INTO status_dirty (kind, id) SELECT 'job', id FROM job")
+        }
         return migrator
     }
 }

@@ -21,7 +21,7 @@ extension Store: JobStore {
     }
 
     package func startAttempt(id: String, at now: Int64) async throws -> JobRecord? {
-        try await write { db in try Self.startJob(id: id, at: now, db) }
+        try await write { [node] db in try Self.startJob(id: id, at: now, node: node, db) }
     }
 
     // GRDB's async accesses throw `CancellationError` in a cancelled task, and the scheduler records the

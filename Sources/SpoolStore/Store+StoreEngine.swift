@@ -80,6 +80,7 @@ extension Store: StoreEngine {
                 job.state = .queued
                 job.progress = nil
                 job.nextRetryAt = nil
+                job.node = nil
                 try job.update(db)
             }
             return running.map(\.id)

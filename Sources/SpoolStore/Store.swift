@@ -8,10 +8,16 @@ import SpoolCore
 /// and runs reads concurrently (WAL).
 package final class Store: Sendable {
     let writer: any DatabaseWriter
+    /// The node name `startAttempt` stamps on the jobs it starts (`JobRecord.node`): `node_name`, else the
+    /// host name, as the daemon opens the store.
+    package let node: String
+
+    /// This host's name as a node name: the store's node when none is given.
+    package static var hostNode: String { NodeName.fromHostName(ProcessInfo.processInfo.hostName) }
 
     /// Opens (creating if needed) the database file at `path` (`SpoolPaths.database`) in WAL mode and
     /// migrates it.
-    package convenience init(path: String) throws {
+    package convenience init(path: String, node: String = Store.hostNode) throws {
         var config = Configuration()
         config.busyMode = .timeout(5)
         let pool = try DatabasePool(path: path, configuration: config)
@@ -19,12 +25,13 @@ package final class Store: Sendable {
         // runs after `prepareDatabase` and sets `synchronous = NORMAL` (WAL fsynced only at checkpoints), so
         // FULL is set here, on the pool's one writer connection, where it stays for the pool's life.
         try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
-        try self.init(writer: pool)
+        try self.init(writer: pool, node: node)
     }
 
     /// For tests: any GRDB writer, e.g. an in-memory `DatabaseQueue()`.
-    package init(writer: any DatabaseWriter) throws {
+    package init(writer: any DatabaseWriter, node: String = Store.hostNode) throws {
         self.writer = writer
+        self.node = node
         try Schema.migrator.migrate(writer)
     }
 
@@ -210,10 +217,10 @@ package final class Store: Sendable {
 
     /// Atomically moves a Pending (or retry-waiting) job to Processing; nil when it cannot start.
     package func startJob(id: String, at now: Int64) throws -> JobRecord? {
-        try writer.write { db in try Self.startJob(id: id, at: now, db) }
+        try writer.write { [node] db in try Self.startJob(id: id, at: now, node: node, db) }
     }
 
-    static func startJob(id: String, at now: Int64, _ db: Database) throws -> JobRecord? {
+    static func startJob(id: String, at now: Int64, node: String, _ db: Database) throws -> JobRecord? {
         guard var job = try JobRecord.fetchOne(db, key: id) else { return nil }
         // A Pending job starts; a job waiting for its retry resumes downloading.
         let isRetry = job.status == .processing && job.step == .waiting
@@ -226,6 +233,7 @@ package final class Store: Sendable {
         }
         job.nextRetryAt = nil
         job.progress = nil
+        job.node = node
         try job.update(db)
         return job
     }
@@ -238,6 +246,7 @@ package final class Store: Sendable {
                 job.state = .queued
                 job.progress = nil
                 job.nextRetryAt = nil
+                job.node = nil
                 try job.update(db)
             }
             return running.map(\.id)
@@ -283,6 +292,6 @@ extension JobRecord {
     /// Nothing set beyond what a new job has: the columns `insertNew` leaves NULL are NULL.
     fileprivate var isFresh: Bool {
         startedAt == nil && finishedAt == nil && nextRetryAt == nil && queueWaitMs == nil && error == nil
-            && errorType == nil && result == nil && progress == nil
+            && errorType == nil && result == nil && progress == nil && node == nil
     }
 }

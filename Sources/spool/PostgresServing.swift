@@ -29,7 +29,7 @@ struct PostgresServing {
     /// The client to run before the daemon (stopped after it), and the store on it.
     func makeStore() -> (PostgresClient, PostgresStore) {
         let client = PostgresClient(configuration: url.clientConfiguration, backgroundLogger: logger)
-        return (client, PostgresStore(client: client, logger: logger))
+        return (client, PostgresStore(client: client, logger: logger, node: node))
     }
 
     /// The daemon's engine: the schema migrated (under the migrations' advisory lock), this node registered.

@@ -21,7 +21,7 @@ struct MigrateEndToEndTests {
         ("downloadRetries", "download_retries"), ("createdAt", "created_at"), ("startedAt", "started_at"),
         ("finishedAt", "finished_at"), ("nextRetryAt", "next_retry_at"), ("queueWaitMs", "queue_wait_ms"),
         ("error", "error"), ("errorType", "error_type"), ("result", "result"), ("progress", "progress"),
-        ("originalJobId", "original_job_id"),
+        ("originalJobId", "original_job_id"), ("node", "node"),
     ]
     /// `progress` is a boolean in PostgreSQL, 0/1 in SQLite: read as an integer there.
     static let webhookColumns = [
@@ -62,6 +62,9 @@ struct MigrateEndToEndTests {
         let statuses = Set(sqliteJobs.values.compactMap { $0[7] })
         #expect(statuses == ["Completed", "Warning", "Failed", "Pending"], "\(statuses)")
         #expect(sqliteJobs.values.contains { $0[20] != nil })  // retries, with original_job_id
+        // The node that ran a job (`node`), copied with the rest; none on a job that never ran.
+        #expect(sqliteJobs.values.contains { $0[7] == "Completed" && $0[21] == "mig-node" })
+        #expect(sqliteJobs.values.filter { $0[7] == "Pending" }.allSatisfy { $0[21] == nil })
         #expect(sqliteBatches.values.contains { $0[3] != nil })  // idempotency keys
         #expect(first.stdout.contains("jobs     \(sqliteJobs.count)"), "\(first.stdout)")
 
@@ -124,6 +127,7 @@ struct MigrateEndToEndTests {
              "retry_base_delay_s": 0.2}
             """
         let spool = try SpoolRoot("migrate", config: config)
+        spool.environment = ["SPOOL_NODE_NAME": "mig-node"]
         try spool.start()
 
         var mixed: [(url: String, filename: String?)] = [(lab.url("clipA.mp4"), "a"), (lab.url("clipB.mp4"), "b")]

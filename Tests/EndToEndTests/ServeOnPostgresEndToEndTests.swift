@@ -65,6 +65,9 @@ struct ServeOnPostgresEndToEndTests {
         for id in c.jobIDs {
             #expect(spool.job(id)?["status"] as? String == "Completed", "\(spool.job(id) ?? [:])")
             #expect(try psql(server, database, "SELECT status FROM job WHERE id = '\(id)'") == "Completed")
+            // The node that ran it, in the status file and the row (PostgresStore's startAttempt stamps it).
+            #expect(spool.job(id)?["node"] as? String == "pg-one", "\(spool.job(id) ?? [:])")
+            #expect(try psql(server, database, "SELECT node FROM job WHERE id = '\(id)'") == "pg-one")
         }
         #expect(FileManager.default.fileExists(atPath: spool.dir("out/pg/c/c1.mp4").path))
         #expect(try psql(server, database, "SELECT count(*) FROM job") == "5")

@@ -12,6 +12,7 @@ struct TestJob: JobLifecycle, Equatable {
     var errorType: ErrorType?
     var result: JobResult?
     var progress: JobProgress?
+    var node: String?
 
     /// A job in the middle of an attempt, with progress reported.
     static var running: TestJob {
@@ -111,6 +112,29 @@ struct JobLifecycleTests {
         var expected = TestJob(state: .queued)
         expected.downloadRetries = 2
         #expect(job == expected)
+    }
+
+    @Test("requeue clears the node that ran the attempt; every other mutator keeps it")
+    func node() throws {
+        let mutations: [(String, (inout TestJob) throws -> Void)] = [
+            ("complete", { try $0.complete(result: JobResult(), at: 2) }),
+            ("scheduleRetry", { try $0.scheduleRetry(at: 9, message: "x") }),
+            ("scheduleStartPoll", { try $0.scheduleStartPoll(at: 9) }),
+            ("fail", { try $0.fail(.error, message: "x", at: 2) }),
+            ("skip", { try $0.skip(message: "x", at: 2) }),
+            ("cancel", { try $0.cancel(at: 2) }),
+            ("reach", { try $0.reach(.muxing) }),
+        ]
+        for (name, mutate) in mutations {
+            var job = TestJob.running
+            job.node = "node-a"
+            try mutate(&job)
+            #expect(job.node == "node-a", "\(name)")
+        }
+        var job = TestJob.running
+        job.node = "node-a"
+        try job.requeue()
+        #expect(job.state == .queued && job.node == nil)
     }
 
     @Test("reach: a new step; progress kept only while downloading")

@@ -72,6 +72,7 @@ struct JobStatusDocumentTests {
         retry.attempt = 2
         all["pendingRetry"] = retry
         var running = doc(.processing, .downloading)
+        running.node = "node-a"
         running.startedAt = started
         running.queueWaitMs = 100
         all["processing"] = running
@@ -84,12 +85,14 @@ struct JobStatusDocumentTests {
         partial.progress = .init(percent: 50)
         all["processingPartialProgress"] = partial
         var live = doc(.processing, .recording, options: fullOptions)
+        live.node = "node-a"
         live.startedAt = started
         live.progress = .init(recordedSeconds: 12.5, maxDurationSeconds: 60)
         all["liveProgress"] = live
         live.progress = .init(recordedSeconds: 0)
         all["liveProgressNoCap"] = live
         var waiting = doc(.processing, .waiting)
+        waiting.node = "node-a"
         waiting.startedAt = started
         waiting.attempt = 1
         waiting.nextRetryAt = 1_700_000_009_000
@@ -103,6 +106,7 @@ struct JobStatusDocumentTests {
         var all: [String: JobStatusDocument] = [:]
         var done = doc(.completed, .finished, options: fullOptions)
         done.folder = "shows/2026"
+        done.node = "node-a"
         done.startedAt = started
         done.queueWaitMs = 100
         done.attempt = 1
@@ -121,6 +125,7 @@ struct JobStatusDocumentTests {
         fraction.result?.downloadSpeedMbps = 1e-7
         all["completedFractions"] = fraction
         var failed = doc(.failed, .downloading)
+        failed.node = "node-a"
         failed.finish = .init(finishedAt: 1_700_000_000_500, downloadRetries: 3)
         failed.failure = .init(error: "ERROR: HTTP Error 500", errorType: .error)
         all["failed"] = failed
@@ -131,6 +136,7 @@ struct JobStatusDocumentTests {
         cancelled.failure?.errorType = .warning
         all["failedWarningType"] = cancelled
         var warning = doc(.warning, .finished)
+        warning.node = "node-a"
         warning.finish = .init(finishedAt: 2_000, downloadRetries: 0)
         warning.failure = .init(error: "The video is private.", errorType: .warning)
         all["warning"] = warning
@@ -178,7 +184,9 @@ struct JobStatusDocumentTests {
             return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         }
         let pending = try object("pending")
-        for key in ["folder", "filename", "audio_bitrate", "quality_preset", "clip_start", "clip_end", "max_duration"] {
+        for key in [
+            "folder", "filename", "audio_bitrate", "quality_preset", "clip_start", "clip_end", "max_duration", "node",
+        ] {
             #expect(pending[key] is NSNull, "\(key)")
         }
         for key in ["attempt", "started_at", "progress", "finished_at", "download_retries", "error", "s3_key"] {

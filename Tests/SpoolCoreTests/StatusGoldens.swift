@@ -1,6 +1,7 @@
 // Generated from the bytes spool wrote before its status documents were typed (StatusJSON's fast path,
 // JSONSerialization for documents holding a Double), for the fixtures in JobStatusDocumentTests and
 // BatchStatusDocumentTests. Each string is one line of JSON; `\#` at a line's end joins it to the next.
+// `node` (the cluster's, always written: null while Pending) was added to the job files since.
 
 /// Expected status files and receipts, without their final newline.
 enum StatusGoldens {
@@ -9,7 +10,7 @@ enum StatusGoldens {
         {"audio_bitrate":null,"audio_codec":"copy","audio_only":false,"batch_id":"0190a0b0-0000-7000-8000-00000000000b",\#
         "clip_end":null,"clip_start":null,"created_at":1700000000000,"download_subtitles":false,"download_thumbnail":false,\#
         "filename":null,"folder":null,"format":"mp4","id":"0190a0b0-0000-7000-8000-000000000001","live_from_start":false,\#
-        "live_recording":false,"max_duration":null,"max_resolution":"best","quality_preset":null,"requested_quality":"best",\#
+        "live_recording":false,"max_duration":null,"max_resolution":"best","node":null,"quality_preset":null,"requested_quality":"best",\#
         "schema_version":1,"status":"Pending","step":"Queued","url":"https://example.com/v/clip.mp4",\#
         "video_codec":"copy","video_quality":23,"wait_for_video":false}
         """#,
@@ -18,7 +19,7 @@ enum StatusGoldens {
         "clip_end":"10.5","clip_start":"00:00:05","created_at":1700000000000,"download_subtitles":true,\#
         "download_thumbnail":true,"filename":"Ünïcode / name\t\u0001","folder":"shows/2026","format":"mkv",\#
         "id":"0190a0b0-0000-7000-8000-000000000001","live_from_start":true,"live_recording":true,"max_duration":60,\#
-        "max_resolution":"720","quality_preset":"low","requested_quality":"low","schema_version":1,\#
+        "max_resolution":"720","node":null,"quality_preset":"low","requested_quality":"low","schema_version":1,\#
         "status":"Pending","step":"Queued","url":"https://example.com/a/b?x=1&y=\"q\"","video_codec":"h264",\#
         "video_quality":20,"wait_for_video":true}
         """#,
@@ -26,7 +27,7 @@ enum StatusGoldens {
         {"attempt":2,"audio_bitrate":null,"audio_codec":"copy","audio_only":false,"batch_id":"0190a0b0-0000-7000-8000-00000000000b",\#
         "clip_end":null,"clip_start":null,"created_at":1700000000000,"download_subtitles":false,"download_thumbnail":false,\#
         "filename":null,"folder":null,"format":"mp4","id":"0190a0b0-0000-7000-8000-000000000002","live_from_start":false,\#
-        "live_recording":false,"max_duration":null,"max_resolution":"best","original_job_id":"0190a0b0-0000-7000-8000-000000000001",\#
+        "live_recording":false,"max_duration":null,"max_resolution":"best","node":null,"original_job_id":"0190a0b0-0000-7000-8000-000000000001",\#
         "quality_preset":null,"requested_quality":"best","schema_version":1,"status":"Pending","step":"Queued",\#
         "url":"https://example.com/v/clip.mp4","video_codec":"copy","video_quality":23,"wait_for_video":false}
         """#,
@@ -34,7 +35,7 @@ enum StatusGoldens {
         {"audio_bitrate":null,"audio_codec":"copy","audio_only":false,"batch_id":"0190a0b0-0000-7000-8000-00000000000b",\#
         "clip_end":null,"clip_start":null,"created_at":1700000000000,"download_subtitles":false,"download_thumbnail":false,\#
         "filename":null,"folder":null,"format":"mp4","id":"0190a0b0-0000-7000-8000-000000000001","live_from_start":false,\#
-        "live_recording":false,"max_duration":null,"max_resolution":"best","quality_preset":null,"queue_wait_ms":100,\#
+        "live_recording":false,"max_duration":null,"max_resolution":"best","node":"node-a","quality_preset":null,"queue_wait_ms":100,\#
         "requested_quality":"best","schema_version":1,"started_at":1700000000100,"status":"Processing",\#
         "step":"Downloading","url":"https://example.com/v/clip.mp4","video_codec":"copy","video_quality":23,\#
         "wait_for_video":false}
@@ -43,7 +44,7 @@ enum StatusGoldens {
         {"attempt":1,"audio_bitrate":null,"audio_codec":"copy","audio_only":false,"batch_id":"0190a0b0-0000-7000-8000-00000000000b",\#
         "clip_end":null,"clip_start":null,"created_at":1700000000000,"download_subtitles":false,"download_thumbnail":false,\#
         "filename":null,"folder":null,"format":"mp4","id":"0190a0b0-0000-7000-8000-000000000001","live_from_start":false,\#
-        "live_recording":false,"max_duration":null,"max_resolution":"best","progress":{"downloaded_bytes":1234567,\#
+        "live_recording":false,"max_duration":null,"max_resolution":"best","node":"node-a","progress":{"downloaded_bytes":1234567,\#
         "eta_s":3,"percent":42.5,"speed_bps":1536000.25,"total_bytes":2904863},"quality_preset":null,\#
         "queue_wait_ms":100,"requested_quality":"best","schema_version":1,"started_at":1700000000100,\#
         "status":"Processing","step":"Downloading","url":"https://example.com/v/clip.mp4","video_codec":"copy",\#
@@ -53,7 +54,7 @@ enum StatusGoldens {
         {"audio_bitrate":null,"audio_codec":"copy","audio_only":false,"batch_id":"0190a0b0-0000-7000-8000-00000000000b",\#
         "clip_end":null,"clip_start":null,"created_at":1700000000000,"download_subtitles":false,"download_thumbnail":false,\#
         "filename":null,"folder":null,"format":"mp4","id":"0190a0b0-0000-7000-8000-000000000001","live_from_start":false,\#
-        "live_recording":false,"max_duration":null,"max_resolution":"best","progress":{"downloaded_bytes":null,\#
+        "live_recording":false,"max_duration":null,"max_resolution":"best","node":"node-a","progress":{"downloaded_bytes":null,\#
         "eta_s":null,"percent":50,"speed_bps":null,"total_bytes":null},"quality_preset":null,"queue_wait_ms":100,\#
         "requested_quality":"best","schema_version":1,"started_at":1700000000100,"status":"Processing",\#
         "step":"Downloading","url":"https://example.com/v/clip.mp4","video_codec":"copy","video_quality":23,\#
@@ -63,7 +64,7 @@ enum StatusGoldens {
         {"audio_bitrate":"192k","audio_codec":"aac","audio_only":false,"batch_id":"0190a0b0-0000-7000-8000-00000000000b",\#
         "clip_end":"10.5","clip_start":"00:00:05","created_at":1700000000000,"download_subtitles":true,\#
         "download_thumbnail":true,"filename":null,"folder":null,"format":"mkv","id":"0190a0b0-0000-7000-8000-000000000001",\#
-        "live_from_start":true,"live_recording":true,"max_duration":60,"max_resolution":"720","progress":{"max_duration_s":60,\#
+        "live_from_start":true,"live_recording":true,"max_duration":60,"max_resolution":"720","node":"node-a","progress":{"max_duration_s":60,\#
         "recorded_s":12.5},"quality_preset":"low","requested_quality":"low","schema_version":1,"started_at":1700000000100,\#
         "status":"Processing","step":"Recording","url":"https://example.com/v/clip.mp4","video_codec":"h264",\#
         "video_quality":20,"wait_for_video":true}
@@ -72,7 +73,7 @@ enum StatusGoldens {
         {"audio_bitrate":"192k","audio_codec":"aac","audio_only":false,"batch_id":"0190a0b0-0000-7000-8000-00000000000b",\#
         "clip_end":"10.5","clip_start":"00:00:05","created_at":1700000000000,"download_subtitles":true,\#
         "download_thumbnail":true,"filename":null,"folder":null,"format":"mkv","id":"0190a0b0-0000-7000-8000-000000000001",\#
-        "live_from_start":true,"live_recording":true,"max_duration":60,"max_resolution":"720","progress":{"max_duration_s":null,\#
+        "live_from_start":true,"live_recording":true,"max_duration":60,"max_resolution":"720","node":"node-a","progress":{"max_duration_s":null,\#
         "recorded_s":0},"quality_preset":"low","requested_quality":"low","schema_version":1,"started_at":1700000000100,\#
         "status":"Processing","step":"Recording","url":"https://example.com/v/clip.mp4","video_codec":"h264",\#
         "video_quality":20,"wait_for_video":true}
@@ -82,7 +83,7 @@ enum StatusGoldens {
         "clip_end":null,"clip_start":null,"created_at":1700000000000,"download_subtitles":false,"download_thumbnail":false,\#
         "filename":null,"folder":null,"format":"mp4","id":"0190a0b0-0000-7000-8000-000000000001","live_from_start":false,\#
         "live_recording":false,"max_duration":null,"max_resolution":"best","next_retry_at":1700000009000,\#
-        "quality_preset":null,"requested_quality":"best","schema_version":1,"started_at":1700000000100,\#
+        "node":"node-a","quality_preset":null,"requested_quality":"best","schema_version":1,"started_at":1700000000100,\#
         "status":"Processing","step":"Waiting","url":"https://example.com/v/clip.mp4","video_codec":"copy",\#
         "video_quality":23,"wait_for_video":false}
         """#,
@@ -94,7 +95,7 @@ enum StatusGoldens {
         "download_thumbnail":true,"duration_s":1234.567,"file_size":305685123,"filename":null,"finished_at":1700000003000,\#
         "folder":"shows/2026","format":"mkv","id":"0190a0b0-0000-7000-8000-000000000001","live_from_start":true,\#
         "live_recording":true,"max_duration":60,"max_resolution":"720","mux_duration_ms":300,"native_audio_codec":"opus",\#
-        "native_video_codec":"vp9","note":"recorded from the live edge","output_audio_codec":"aac",\#
+        "native_video_codec":"vp9","node":"node-a","note":"recorded from the live edge","output_audio_codec":"aac",\#
         "output_path":"out/shows/2026/Episode 1.mkv","output_video_codec":"h264","quality_preset":"low",\#
         "queue_wait_ms":100,"release_date":"2026-01-31","requested_quality":"low","s3_key":"shows/2026/Episode 1.mkv",\#
         "s3_url":"file:///srv/spool/out/shows/2026/Episode%201.mkv","schema_version":1,"started_at":1700000000100,\#
@@ -112,7 +113,7 @@ enum StatusGoldens {
         "duration_s":null,"file_size":null,"filename":null,"finished_at":null,"folder":null,"format":"mp4",\#
         "id":"0190a0b0-0000-7000-8000-000000000001","live_from_start":false,"live_recording":false,\#
         "max_duration":null,"max_resolution":"best","mux_duration_ms":null,"native_audio_codec":null,\#
-        "native_video_codec":null,"output_audio_codec":null,"output_path":null,"output_video_codec":null,\#
+        "native_video_codec":null,"node":null,"output_audio_codec":null,"output_path":null,"output_video_codec":null,\#
         "quality_preset":null,"release_date":null,"requested_quality":"best","s3_key":null,"s3_url":null,\#
         "schema_version":1,"status":"Completed","step":"Finished","subtitle_key":null,"subtitle_keys":[],\#
         "subtitle_url":null,"thumbnail_key":null,"thumbnail_url":null,"title":null,"total_duration_ms":null,\#
@@ -124,7 +125,7 @@ enum StatusGoldens {
         "clip_end":null,"clip_start":null,"created_at":1700000000000,"download_retries":0,"download_subtitles":false,\#
         "download_thumbnail":false,"filename":null,"finished_at":1700000003000,"folder":null,"format":"mp4",\#
         "id":"0190a0b0-0000-7000-8000-000000000001","live_from_start":false,"live_recording":false,\#
-        "max_duration":null,"max_resolution":"best","quality_preset":null,"requested_quality":"best",\#
+        "max_duration":null,"max_resolution":"best","node":null,"quality_preset":null,"requested_quality":"best",\#
         "schema_version":1,"status":"Completed","step":"Finished","url":"https://example.com/v/clip.mp4",\#
         "video_codec":"copy","video_quality":23,"wait_for_video":false}
         """#,
@@ -135,7 +136,7 @@ enum StatusGoldens {
         "duration_s":0.1,"file_size":null,"filename":null,"finished_at":null,"folder":null,"format":"mp4",\#
         "id":"0190a0b0-0000-7000-8000-000000000001","live_from_start":false,"live_recording":false,\#
         "max_duration":null,"max_resolution":"best","mux_duration_ms":null,"native_audio_codec":null,\#
-        "native_video_codec":null,"output_audio_codec":null,"output_path":null,"output_video_codec":null,\#
+        "native_video_codec":null,"node":null,"output_audio_codec":null,"output_path":null,"output_video_codec":null,\#
         "quality_preset":null,"release_date":null,"requested_quality":"best","s3_key":null,"s3_url":null,\#
         "schema_version":1,"status":"Completed","step":"Finished","subtitle_key":null,"subtitle_keys":[],\#
         "subtitle_url":null,"thumbnail_key":null,"thumbnail_url":null,"title":null,"total_duration_ms":null,\#
@@ -148,7 +149,7 @@ enum StatusGoldens {
         "download_thumbnail":false,"error":"ERROR: HTTP Error 500","error_type":"error","filename":null,\#
         "finished_at":1700000000500,"folder":null,"format":"mp4","id":"0190a0b0-0000-7000-8000-000000000001",\#
         "live_from_start":false,"live_recording":false,"max_duration":null,"max_resolution":"best",\#
-        "quality_preset":null,"requested_quality":"best","schema_version":1,"status":"Failed","step":"Downloading",\#
+        "node":"node-a","quality_preset":null,"requested_quality":"best","schema_version":1,"status":"Failed","step":"Downloading",\#
         "url":"https://example.com/v/clip.mp4","video_codec":"copy","video_quality":23,"wait_for_video":false}
         """#,
         "failedNoErrorType": #"""
@@ -156,7 +157,7 @@ enum StatusGoldens {
         "clip_end":null,"clip_start":null,"created_at":1700000000000,"download_retries":0,"download_subtitles":false,\#
         "download_thumbnail":false,"error":null,"error_type":"error","filename":null,"finished_at":null,\#
         "folder":null,"format":"mp4","id":"0190a0b0-0000-7000-8000-000000000001","live_from_start":false,\#
-        "live_recording":false,"max_duration":null,"max_resolution":"best","quality_preset":null,"requested_quality":"best",\#
+        "live_recording":false,"max_duration":null,"max_resolution":"best","node":null,"quality_preset":null,"requested_quality":"best",\#
         "schema_version":1,"status":"Failed","step":"Cancelled","url":"https://example.com/v/clip.mp4",\#
         "video_codec":"copy","video_quality":23,"wait_for_video":false}
         """#,
@@ -165,7 +166,7 @@ enum StatusGoldens {
         "clip_end":null,"clip_start":null,"created_at":1700000000000,"download_retries":0,"download_subtitles":false,\#
         "download_thumbnail":false,"error":null,"error_type":"warning","filename":null,"finished_at":null,\#
         "folder":null,"format":"mp4","id":"0190a0b0-0000-7000-8000-000000000001","live_from_start":false,\#
-        "live_recording":false,"max_duration":null,"max_resolution":"best","quality_preset":null,"requested_quality":"best",\#
+        "live_recording":false,"max_duration":null,"max_resolution":"best","node":null,"quality_preset":null,"requested_quality":"best",\#
         "schema_version":1,"status":"Failed","step":"Cancelled","url":"https://example.com/v/clip.mp4",\#
         "video_codec":"copy","video_quality":23,"wait_for_video":false}
         """#,
@@ -175,7 +176,7 @@ enum StatusGoldens {
         "download_thumbnail":false,"error":"The video is private.","error_type":"warning","filename":null,\#
         "finished_at":2000,"folder":null,"format":"mp4","id":"0190a0b0-0000-7000-8000-000000000001",\#
         "live_from_start":false,"live_recording":false,"max_duration":null,"max_resolution":"best",\#
-        "quality_preset":null,"requested_quality":"best","schema_version":1,"status":"Warning","step":"Finished",\#
+        "node":"node-a","quality_preset":null,"requested_quality":"best","schema_version":1,"status":"Warning","step":"Finished",\#
         "url":"https://example.com/v/clip.mp4","video_codec":"copy","video_quality":23,"wait_for_video":false}
         """#,
         "warning": #"""
@@ -184,7 +185,7 @@ enum StatusGoldens {
         "download_thumbnail":false,"error":"The video is private.","error_type":"warning","filename":null,\#
         "finished_at":2000,"folder":null,"format":"mp4","id":"0190a0b0-0000-7000-8000-000000000001",\#
         "live_from_start":false,"live_recording":false,"max_duration":null,"max_resolution":"best",\#
-        "quality_preset":null,"requested_quality":"best","schema_version":1,"status":"Warning","step":"Finished",\#
+        "node":"node-a","quality_preset":null,"requested_quality":"best","schema_version":1,"status":"Warning","step":"Finished",\#
         "url":"https://example.com/v/clip.mp4","video_codec":"copy","video_quality":23,"wait_for_video":false}
         """#,
         "skippedNoErrorType": #"""
@@ -192,7 +193,7 @@ enum StatusGoldens {
         "clip_end":null,"clip_start":null,"created_at":1700000000000,"download_retries":0,"download_subtitles":false,\#
         "download_thumbnail":false,"error":"no video","error_type":"warning","filename":null,"finished_at":null,\#
         "folder":null,"format":"mp4","id":"0190a0b0-0000-7000-8000-000000000001","live_from_start":false,\#
-        "live_recording":false,"max_duration":null,"max_resolution":"best","quality_preset":null,"requested_quality":"best",\#
+        "live_recording":false,"max_duration":null,"max_resolution":"best","node":null,"quality_preset":null,"requested_quality":"best",\#
         "schema_version":1,"status":"Skipped","step":"Finished","url":"https://example.com/v/clip.mp4",\#
         "video_codec":"copy","video_quality":23,"wait_for_video":false}
         """#,
@@ -201,7 +202,7 @@ enum StatusGoldens {
         "clip_end":null,"clip_start":null,"created_at":1700000000000,"download_retries":0,"download_subtitles":false,\#
         "download_thumbnail":false,"error":"no video","error_type":"error","filename":null,"finished_at":null,\#
         "folder":null,"format":"mp4","id":"0190a0b0-0000-7000-8000-000000000001","live_from_start":false,\#
-        "live_recording":false,"max_duration":null,"max_resolution":"best","quality_preset":null,"requested_quality":"best",\#
+        "live_recording":false,"max_duration":null,"max_resolution":"best","node":null,"quality_preset":null,"requested_quality":"best",\#
         "schema_version":1,"status":"Skipped","step":"Finished","url":"https://example.com/v/clip.mp4",\#
         "video_codec":"copy","video_quality":23,"wait_for_video":false}
         """#,

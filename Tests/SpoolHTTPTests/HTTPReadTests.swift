@@ -30,6 +30,7 @@ struct HTTPReadTests {
             #expect(response.status == .ok)
             #expect(response.headers[.contentType] == "application/json")
             #expect(Data(bytesOf: response.body) == fixture.file("jobs/\(id).json"))
+            #expect(try json(response)["node"] is NSNull)  // the file's `node`: a Pending job has none
             for missing in [SpoolID.make(), "not-an-id"] {
                 let gone = try await client.execute(uri: "/jobs/\(missing)", method: .get)
                 #expect(gone.status == .notFound)

@@ -71,6 +71,7 @@ struct StatusJSONTests {
         retry.attempt = 2
         all["pendingRetry"] = retry
         var running = record(.processing, .downloading)
+        running.node = "node-a"
         running.startedAt = started
         running.queueWaitMs = 100
         running.attempt = 1
@@ -78,12 +79,14 @@ struct StatusJSONTests {
             percent: 42.5, downloadedBytes: 1_234_567, totalBytes: 2_904_863, speedBps: 1_536_000.25, etaSeconds: 3)
         all["processingProgress"] = running
         var live = record(.processing, .recording, options: fullOptions)
+        live.node = "node-a"
         live.startedAt = started
         live.progress = JobProgress()
         live.progress?.recordedSeconds = 12.5
         live.progress?.maxDurationSeconds = 60
         all["liveProgress"] = live
         var waiting = record(.processing, .waiting)
+        waiting.node = "node-a"
         waiting.startedAt = started
         waiting.attempt = 1
         waiting.downloadRetries = 1
@@ -92,6 +95,7 @@ struct StatusJSONTests {
         all["waitingRetry"] = waiting
         var done = record(.completed, .finished, options: fullOptions)
         done.folder = "shows/2026"
+        done.node = "node-a"
         done.startedAt = started
         done.queueWaitMs = 100
         done.finishedAt = 1_700_000_003_000
@@ -105,6 +109,7 @@ struct StatusJSONTests {
         all["failedNoErrorType"] = record(.failed, .cancelled)
         var warning = record(.warning, .finished)
         warning.error = "The video is private."
+        warning.node = "node-a"
         warning.finishedAt = 2_000
         all["warningNoErrorType"] = warning
         var skipped = record(.skipped, .finished)
@@ -195,7 +200,7 @@ struct StatusJSONTests {
         "clip_end":"10.5","clip_start":"00:00:05","created_at":1700000000000,"download_subtitles":true,\#
         "download_thumbnail":true,"filename":"Ünïcode / name\t\u0001","folder":"shows/2026","format":"mkv",\#
         "id":"0190a0b0-0000-7000-8000-000000000001","live_from_start":true,"live_recording":true,"max_duration":60,\#
-        "max_resolution":"720","quality_preset":"low","requested_quality":"low","schema_version":1,\#
+        "max_resolution":"720","node":null,"quality_preset":"low","requested_quality":"low","schema_version":1,\#
         "status":"Pending","step":"Queued","url":"https://example.com/a/b?x=1&y=\"q\"","video_codec":"h264",\#
         "video_quality":20,"wait_for_video":true}
         """#,
@@ -203,7 +208,7 @@ struct StatusJSONTests {
         {"attempt":2,"audio_bitrate":null,"audio_codec":"copy","audio_only":false,"batch_id":"0190a0b0-0000-7000-8000-00000000000b",\#
         "clip_end":null,"clip_start":null,"created_at":1700000000000,"download_subtitles":false,"download_thumbnail":false,\#
         "filename":null,"folder":null,"format":"mp4","id":"0190a0b0-0000-7000-8000-000000000002","live_from_start":false,\#
-        "live_recording":false,"max_duration":null,"max_resolution":"best","original_job_id":"0190a0b0-0000-7000-8000-000000000001",\#
+        "live_recording":false,"max_duration":null,"max_resolution":"best","node":null,"original_job_id":"0190a0b0-0000-7000-8000-000000000001",\#
         "quality_preset":null,"requested_quality":"best","schema_version":1,"status":"Pending","step":"Queued",\#
         "url":"https://example.com/v/clip.mp4","video_codec":"copy","video_quality":23,"wait_for_video":false}
         """#,
@@ -211,7 +216,7 @@ struct StatusJSONTests {
         {"attempt":1,"audio_bitrate":null,"audio_codec":"copy","audio_only":false,"batch_id":"0190a0b0-0000-7000-8000-00000000000b",\#
         "clip_end":null,"clip_start":null,"created_at":1700000000000,"download_subtitles":false,"download_thumbnail":false,\#
         "filename":null,"folder":null,"format":"mp4","id":"0190a0b0-0000-7000-8000-000000000001","live_from_start":false,\#
-        "live_recording":false,"max_duration":null,"max_resolution":"best","progress":{"downloaded_bytes":1234567,\#
+        "live_recording":false,"max_duration":null,"max_resolution":"best","node":"node-a","progress":{"downloaded_bytes":1234567,\#
         "eta_s":3,"percent":42.5,"speed_bps":1536000.25,"total_bytes":2904863},"quality_preset":null,\#
         "queue_wait_ms":100,"requested_quality":"best","schema_version":1,"started_at":1700000000100,\#
         "status":"Processing","step":"Downloading","url":"https://example.com/v/clip.mp4","video_codec":"copy",\#
@@ -221,7 +226,7 @@ struct StatusJSONTests {
         {"audio_bitrate":"192k","audio_codec":"aac","audio_only":false,"batch_id":"0190a0b0-0000-7000-8000-00000000000b",\#
         "clip_end":"10.5","clip_start":"00:00:05","created_at":1700000000000,"download_subtitles":true,\#
         "download_thumbnail":true,"filename":null,"folder":null,"format":"mkv","id":"0190a0b0-0000-7000-8000-000000000001",\#
-        "live_from_start":true,"live_recording":true,"max_duration":60,"max_resolution":"720","progress":{"max_duration_s":60,\#
+        "live_from_start":true,"live_recording":true,"max_duration":60,"max_resolution":"720","node":"node-a","progress":{"max_duration_s":60,\#
         "recorded_s":12.5},"quality_preset":"low","requested_quality":"low","schema_version":1,"started_at":1700000000100,\#
         "status":"Processing","step":"Recording","url":"https://example.com/v/clip.mp4","video_codec":"h264",\#
         "video_quality":20,"wait_for_video":true}
@@ -231,7 +236,7 @@ struct StatusJSONTests {
         "clip_end":null,"clip_start":null,"created_at":1700000000000,"download_subtitles":false,"download_thumbnail":false,\#
         "filename":null,"folder":null,"format":"mp4","id":"0190a0b0-0000-7000-8000-000000000001","live_from_start":false,\#
         "live_recording":false,"max_duration":null,"max_resolution":"best","next_retry_at":1700000009000,\#
-        "quality_preset":null,"requested_quality":"best","schema_version":1,"started_at":1700000000100,\#
+        "node":"node-a","quality_preset":null,"requested_quality":"best","schema_version":1,"started_at":1700000000100,\#
         "status":"Processing","step":"Waiting","url":"https://example.com/v/clip.mp4","video_codec":"copy",\#
         "video_quality":23,"wait_for_video":false}
         """#,
@@ -243,7 +248,7 @@ struct StatusJSONTests {
         "download_thumbnail":true,"duration_s":1234.567,"file_size":305685123,"filename":null,"finished_at":1700000003000,\#
         "folder":"shows/2026","format":"mkv","id":"0190a0b0-0000-7000-8000-000000000001","live_from_start":true,\#
         "live_recording":true,"max_duration":60,"max_resolution":"720","mux_duration_ms":300,"native_audio_codec":"opus",\#
-        "native_video_codec":"vp9","note":"recorded from the live edge","output_audio_codec":"aac",\#
+        "native_video_codec":"vp9","node":"node-a","note":"recorded from the live edge","output_audio_codec":"aac",\#
         "output_path":"out/shows/2026/Episode 1.mkv","output_video_codec":"h264","quality_preset":"low",\#
         "queue_wait_ms":100,"release_date":"2026-01-31","requested_quality":"low","s3_key":"shows/2026/Episode 1.mkv",\#
         "s3_url":"file:///srv/spool/out/shows/2026/Episode%201.mkv","schema_version":1,"started_at":1700000000100,\#
@@ -259,7 +264,7 @@ struct StatusJSONTests {
         "clip_end":null,"clip_start":null,"created_at":1700000000000,"download_retries":0,"download_subtitles":false,\#
         "download_thumbnail":false,"filename":null,"finished_at":1700000003000,"folder":null,"format":"mp4",\#
         "id":"0190a0b0-0000-7000-8000-000000000001","live_from_start":false,"live_recording":false,\#
-        "max_duration":null,"max_resolution":"best","quality_preset":null,"requested_quality":"best",\#
+        "max_duration":null,"max_resolution":"best","node":null,"quality_preset":null,"requested_quality":"best",\#
         "schema_version":1,"status":"Completed","step":"Finished","url":"https://example.com/v/clip.mp4",\#
         "video_codec":"copy","video_quality":23,"wait_for_video":false}
         """#,
@@ -268,7 +273,7 @@ struct StatusJSONTests {
         "clip_end":null,"clip_start":null,"created_at":1700000000000,"download_retries":0,"download_subtitles":false,\#
         "download_thumbnail":false,"error":null,"error_type":"error","filename":null,"finished_at":null,\#
         "folder":null,"format":"mp4","id":"0190a0b0-0000-7000-8000-000000000001","live_from_start":false,\#
-        "live_recording":false,"max_duration":null,"max_resolution":"best","quality_preset":null,"requested_quality":"best",\#
+        "live_recording":false,"max_duration":null,"max_resolution":"best","node":null,"quality_preset":null,"requested_quality":"best",\#
         "schema_version":1,"status":"Failed","step":"Cancelled","url":"https://example.com/v/clip.mp4",\#
         "video_codec":"copy","video_quality":23,"wait_for_video":false}
         """#,
@@ -278,7 +283,7 @@ struct StatusJSONTests {
         "download_thumbnail":false,"error":"The video is private.","error_type":"warning","filename":null,\#
         "finished_at":2000,"folder":null,"format":"mp4","id":"0190a0b0-0000-7000-8000-000000000001",\#
         "live_from_start":false,"live_recording":false,"max_duration":null,"max_resolution":"best",\#
-        "quality_preset":null,"requested_quality":"best","schema_version":1,"status":"Warning","step":"Finished",\#
+        "node":"node-a","quality_preset":null,"requested_quality":"best","schema_version":1,"status":"Warning","step":"Finished",\#
         "url":"https://example.com/v/clip.mp4","video_codec":"copy","video_quality":23,"wait_for_video":false}
         """#,
         "job.skippedNoErrorType": #"""
@@ -286,7 +291,7 @@ struct StatusJSONTests {
         "clip_end":null,"clip_start":null,"created_at":1700000000000,"download_retries":0,"download_subtitles":false,\#
         "download_thumbnail":false,"error":"no video","error_type":"warning","filename":null,"finished_at":null,\#
         "folder":null,"format":"mp4","id":"0190a0b0-0000-7000-8000-000000000001","live_from_start":false,\#
-        "live_recording":false,"max_duration":null,"max_resolution":"best","quality_preset":null,"requested_quality":"best",\#
+        "live_recording":false,"max_duration":null,"max_resolution":"best","node":null,"quality_preset":null,"requested_quality":"best",\#
         "schema_version":1,"status":"Skipped","step":"Finished","url":"https://example.com/v/clip.mp4",\#
         "video_codec":"copy","video_quality":23,"wait_for_video":false}
         """#,

@@ -25,7 +25,9 @@ struct StatusProjectionTests {
         try #require(try JSONSerialization.jsonObject(with: StatusProjection.encode(document)) as? [String: Any])
     }
 
-    static let alwaysPresent = ["id", "batch_id", "url", "status", "step", "created_at", "folder", "schema_version"]
+    static let alwaysPresent = [
+        "id", "batch_id", "url", "status", "step", "created_at", "folder", "schema_version", "node",
+    ]
     static let echoed = [
         "format", "video_codec", "audio_codec", "audio_bitrate", "video_quality", "filename", "audio_only",
         "download_subtitles", "download_thumbnail", "quality_preset", "max_resolution", "clip_start", "clip_end",
@@ -40,6 +42,7 @@ struct StatusProjectionTests {
         #expect(doc["step"] as? String == "Queued")
         #expect(doc["created_at"] as? Int64 == 1_000)
         #expect(doc["folder"] is NSNull)
+        #expect(doc["node"] is NSNull)
         #expect(doc["schema_version"] as? Int == 1)
         #expect(doc["requested_quality"] as? String == "best")
         for key in [
@@ -208,7 +211,7 @@ struct StatusProjectionTests {
             order == [
                 "audio_bitrate", "audio_codec", "audio_only", "batch_id", "clip_end", "clip_start", "created_at",
                 "download_subtitles", "download_thumbnail", "filename", "folder", "format", "id", "live_from_start",
-                "live_recording", "max_duration", "max_resolution", "quality_preset", "requested_quality",
+                "live_recording", "max_duration", "max_resolution", "node", "quality_preset", "requested_quality",
                 "schema_version",
                 "status", "step", "url", "video_codec", "video_quality", "wait_for_video",
             ])

@@ -35,6 +35,7 @@ struct JobRowDecodingTests {
         result.stoppedReason = "max_duration"
         job.result = result
         job.progress = JobProgress(recordedSeconds: 3.5, maxDurationSeconds: 30)
+        job.node = "node-a.example"
         return job
     }
 

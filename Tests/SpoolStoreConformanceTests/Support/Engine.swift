@@ -102,6 +102,7 @@ func everyField(batchID: String, position: Int) -> JobRecord {
     result.fileSize = 1234
     job.result = result
     job.progress = JobProgress(recordedSeconds: 3.5, maxDurationSeconds: 30)
+    job.node = "node-a.example"
     return job
 }
 
