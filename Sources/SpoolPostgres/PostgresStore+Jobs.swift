@@ -50,6 +50,12 @@ extension PostgresStore: StoreEngine {
             // A late write from a stopped runner never undoes a cancel.
             if current.status.isTerminal { return current == job }
             try await Self.update(row, on: connection, logger: logger)
+            // A terminal state saved here (a cancel from any node) ends the job's lease: the node running it
+            // sees the lease lost, stops its tools, and its later fenced writes change nothing.
+            if job.status.isTerminal {
+                try await connection.query(
+                    "UPDATE job SET lease_id = NULL, leased_until = NULL WHERE id = \(job.id)", logger: logger)
+            }
             return true
         }
     }
