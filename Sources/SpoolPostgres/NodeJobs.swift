@@ -33,10 +33,18 @@ package final class NodeJobs: LeasedJobStore {
 
     // MARK: - LeasedJobStore
 
+    /// Bounded like every read the scheduler waits on (`callLimit`): while the server is down, postgres-nio's
+    /// pool holds a request until it gives up connecting (about a minute), and the scheduler is to say at
+    /// once that claims fail. A claim that lands after its caller gave up is handed straight back.
     package func claimNext(live: Bool?, at now: Int64) async throws -> JobRecord? {
         let started = ContinuousClock.now
-        guard let lease = try await store.claimNext(node: node, leaseSeconds: leaseSeconds, at: now, live: live)
-        else { return nil }
+        let (store, node, leaseSeconds) = (store, node, leaseSeconds)
+        let claim = try await Self.within(seconds: callLimit) {
+            try await store.claimNext(node: node, leaseSeconds: leaseSeconds, at: now, live: live)
+        } late: { lease in
+            if let lease { _ = try? await store.releaseLease(of: lease.job.id, token: lease.token) }
+        }
+        guard let lease = claim else { return nil }
         held.withLock { $0[lease.job.id] = Held(token: lease.token, confirmed: started) }
         return lease.job
     }
@@ -46,8 +54,7 @@ package final class NodeJobs: LeasedJobStore {
         var lost = ids.subtracting(mine.keys)
         guard !mine.isEmpty else { return lost }
         do {
-            // Bounded: while the server is down the pool may hold a request until it gives up connecting.
-            let current = try await Self.within(seconds: max(1, Double(leaseSeconds) / 3)) {
+            let current = try await Self.within(seconds: callLimit) {
                 try await self.store.currentLeases(mine.mapValues(\.token))
             }
             lost.formUnion(Set(mine.keys).subtracting(current))
@@ -68,7 +75,8 @@ package final class NodeJobs: LeasedJobStore {
     /// Processing jobs: only those this node holds (the scheduler looks there for its own due retries;
     /// another node's waiting jobs are that node's).
     package func fetchJobs(status: JobStatus) async throws -> [JobRecord] {
-        let jobs = try await store.fetchJobs(status: status)
+        let store = store
+        let jobs = try await Self.within(seconds: callLimit) { try await store.fetchJobs(status: status) }
         guard status == .processing else { return jobs }
         let mine = heldJobIDs
         return jobs.filter { mine.contains($0.id) }
@@ -100,6 +108,9 @@ package final class NodeJobs: LeasedJobStore {
         return job
     }
 
+    /// Seconds the scheduler waits for a claim or a lease check before taking the database as unreachable.
+    private var callLimit: Double { max(1, Double(leaseSeconds) / 3) }
+
     // MARK: - Renewal
 
     /// The node's heartbeat and the renewal of every lease it holds (`NodeHeartbeat`, every lease_s / 3). A
@@ -114,16 +125,22 @@ package final class NodeJobs: LeasedJobStore {
         }
     }
 
-    /// Runs `body`, throwing `CancellationError` when it takes longer than `seconds`. Not a task group: a
-    /// group waits for its children, and a store call runs to its end in a task nothing cancels (it is left
-    /// to finish, or fail, in the background).
+    /// Runs `body`, throwing `CancellationError` when it takes longer than `seconds`; a result that comes
+    /// later goes to `late`. Not a task group: a group waits for its children, and a store call runs to its
+    /// end in a task nothing cancels.
     private static func within<T: Sendable>(
-        seconds: Double, _ body: @escaping @Sendable () async throws -> T
+        seconds: Double, _ body: @escaping @Sendable () async throws -> T,
+        late: @escaping @Sendable (T) async -> Void = { _ in }
     ) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             let once = Once(continuation)
             Task {
-                do { once.resume(with: .success(try await body())) } catch { once.resume(with: .failure(error)) }
+                do {
+                    let value = try await body()
+                    if !once.resume(with: .success(value)) { await late(value) }
+                } catch {
+                    once.resume(with: .failure(error))
+                }
             }
             Task {
                 try? await Task.sleep(for: .seconds(seconds))
@@ -139,10 +156,16 @@ private final class Once<T: Sendable>: Sendable {
 
     init(_ continuation: CheckedContinuation<T, any Error>) { self.continuation = Mutex(continuation) }
 
-    func resume(with result: Result<T, any Error>) {
-        continuation.withLock { taken in
-            defer { taken = nil }
-            return taken
-        }?.resume(with: result)
+    /// False when the other task came first (nothing resumed).
+    @discardableResult
+    func resume(with result: Result<T, any Error>) -> Bool {
+        guard
+            let taken = continuation.withLock({ taken in
+                defer { taken = nil }
+                return taken
+            })
+        else { return false }
+        taken.resume(with: result)
+        return true
     }
 }

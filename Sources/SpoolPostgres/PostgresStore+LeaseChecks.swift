@@ -78,4 +78,22 @@ extension PostgresStore {
             return job
         }
     }
+
+    /// Hands a claim back (its caller gave up waiting for it): Pending again with its lease cleared and the
+    /// attempt uncounted, as the rescue would do once the lease ran out; false when `token` no longer holds it.
+    package func releaseLease(of id: String, token: String) async throws -> Bool {
+        try await transaction { connection, logger in
+            var released = 0
+            let rows = try await connection.query(
+                """
+                WITH released AS (
+                    UPDATE job SET status = 'Pending', step = 'Queued', attempt = GREATEST(attempt - 1, 0),
+                        progress = NULL, next_retry_at = NULL, node = NULL, lease_id = NULL, leased_until = NULL
+                    WHERE id = \(id) AND status = 'Processing' AND lease_id = \(token)::uuid RETURNING 1)
+                SELECT COUNT(*) FROM released
+                """, logger: logger)
+            for try await count in rows.decode(Int.self) { released = count }
+            return released == 1
+        }
+    }
 }
