@@ -93,6 +93,7 @@ extension PostgresStore {
                 SELECT COUNT(*) FROM released
                 """, logger: logger)
             for try await count in rows.decode(Int.self) { released = count }
+            if released == 1 { try await Self.notifyJobs(on: connection, logger: logger) }
             return released == 1
         }
     }

@@ -125,6 +125,7 @@ extension PostgresStore {
                 RETURNING id
                 """, logger: logger)
             for try await id in rows.decode(String.self) { ids.append(id) }
+            if !ids.isEmpty { try await Self.notifyJobs(on: connection, logger: logger) }
             return ids
         }
     }
