@@ -10,7 +10,7 @@ import Synchronization
 ///
 /// A final class holding a `Mutex`: the tokens of the jobs this node holds and when each lease was last
 /// confirmed are shared by the scheduler's tasks and the heartbeat.
-package final class NodeJobs: LeasedJobStore {
+package final class NodeJobs: LeasedJobStore, JobWakeupSource {
     private struct Held {
         var token: String
         /// When the last claim or renewal that confirmed this lease started (the lease runs from there).
@@ -111,7 +111,7 @@ package final class NodeJobs: LeasedJobStore {
     /// Seconds the scheduler waits for a claim or a lease check before taking the database as unreachable.
     private var callLimit: Double { max(1, Double(leaseSeconds) / 3) }
 
-    // MARK: - Renewal
+    // MARK: - Wake-ups and renewal
 
     /// The node's heartbeat and the renewal of every lease it holds (`NodeHeartbeat`, every lease_s / 3). A
     /// renewal that succeeds confirms the leases from the instant it started (the database's `now()` came
@@ -123,6 +123,11 @@ package final class NodeJobs: LeasedJobStore {
         held.withLock { held in
             for (id, token) in tokens where held[id]?.token == token { held[id]?.confirmed = started }
         }
+    }
+
+    /// Another node's new batch, retry, cancel or a rescue wakes this node's scheduler (NOTIFY `spool_jobs`).
+    package func listenForWakeups(_ wake: @escaping @Sendable () -> Void) async {
+        await store.listenForJobs(wake: wake)
     }
 
     /// Runs `body`, throwing `CancellationError` when it takes longer than `seconds`; a result that comes

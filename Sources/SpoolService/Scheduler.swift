@@ -123,6 +123,9 @@ package actor Scheduler {
         // The first turn needs no wake-up: jobs requeued at start-up, and retries waiting from before, are
         // already in the queue.
         wake()
+        // On a cluster node, other nodes' changes wake the loop at once (the claim poll stays as the safety net).
+        let listening = (store as? any JobWakeupSource).map { source in Task { await source.listenForWakeups(wake) } }
+        defer { listening?.cancel() }
         for await _ in wakeups {
             if shuttingDown { break }
             // Cleared before this turn reads anything: a wake-up set after this point gets a turn of its own.
