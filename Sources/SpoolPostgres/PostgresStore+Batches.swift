@@ -28,6 +28,9 @@ extension PostgresStore {
                 try await Self.insert(jobRows, into: "job", on: connection, logger: logger)
                 outcomes.append(.created(batch, jobs))
             }
+            if outcomes.contains(where: { if case .created = $0 { true } else { false } }) {
+                try await Self.notifyJobs(on: connection, logger: logger)
+            }
             return outcomes
         }
     }

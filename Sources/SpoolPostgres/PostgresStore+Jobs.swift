@@ -50,6 +50,22 @@ extension PostgresStore: StoreEngine {
             // A late write from a stopped runner never undoes a cancel.
             if current.status.isTerminal { return current == job }
             try await Self.update(row, on: connection, logger: logger)
+            // A terminal state saved here (a cancel from any node) ends the job's lease: the node running it
+            // sees the lease lost, stops its tools, and its later fenced writes change nothing.
+            if job.status.isTerminal {
+                var ended = 0
+                for try await count in try await connection.query(
+                    """
+                    WITH ended AS (
+                        UPDATE job SET lease_id = NULL, leased_until = NULL
+                        WHERE id = \(job.id) AND lease_id IS NOT NULL RETURNING 1)
+                    SELECT COUNT(*) FROM ended
+                    """, logger: logger
+                ).decode(Int.self) {
+                    ended = count
+                }
+                if ended > 0 { try await Self.notifyJobs(on: connection, logger: logger) }
+            }
             return true
         }
     }
@@ -146,6 +162,7 @@ extension PostgresStore: StoreEngine {
             try await Self.insert(
                 try inserted.map { try $0.canonicalRow() }, into: "job", on: connection, logger: logger)
             try await connection.query("UPDATE batch SET finished_at = NULL WHERE id = \(batchID)", logger: logger)
+            try await Self.notifyJobs(on: connection, logger: logger)
             return inserted
         }
     }

@@ -46,13 +46,16 @@ extension PostgresStore {
     /// claiming at once take different jobs; the second waits only for the first's stamp on a shared batch
     /// row (one short transaction), never for a job. A `stopped` node claims nothing (a slot racing the
     /// node's clean stop must not take a job after `stopNode` handed its jobs back) until it registers again.
-    package func claimNext(node: String, leaseSeconds: Int, at now: Int64) async throws -> Lease? {
+    /// `live`: only live recordings (`true`), only other jobs (`false`), either (nil).
+    package func claimNext(node: String, leaseSeconds: Int, at now: Int64, live: Bool? = nil) async throws -> Lease? {
         let columns = PostgresSchema.selectList(PostgresSchema.jobColumns, prefix: "job.")
         let sql: PostgresQuery = """
             WITH next AS (
                 SELECT job.id, job.batch_id FROM job JOIN batch ON batch.id = job.batch_id
                 WHERE job.status = 'Pending' AND batch.finished_at IS NULL
                     AND NOT EXISTS (SELECT 1 FROM node WHERE node.name = \(node) AND node.state = 'stopped')
+                    AND (\(live)::boolean IS NULL
+                        OR COALESCE((job.options::jsonb ->> 'live_recording')::boolean, false) = \(live)::boolean)
                 ORDER BY batch.last_claim_at NULLS FIRST, batch.created_at, batch.seq, job.position
                 LIMIT 1 FOR UPDATE OF job SKIP LOCKED),
             stamped AS (
@@ -78,8 +81,8 @@ extension PostgresStore {
     }
 
     /// Saves the job of `lease` only while the lease is current (its token, not expired); false when the
-    /// lease was lost: the caller stops the job's tools and publishes nothing. A terminal state ends
-    /// the lease.
+    /// lease was lost: the caller stops the job's tools and publishes nothing. A state other than
+    /// Processing (terminal, or back to Pending) ends the lease.
     package func saveLeased(_ job: JobRecord, token: String) async throws -> Bool {
         let row = try job.canonicalRow()
         return try await transaction { connection, logger in
@@ -90,7 +93,7 @@ extension PostgresStore {
                 cells.append("$\(index + 1)::\(PostgresSchema.jobTypes[index])")
             }
             binds.append(token)
-            let ends = job.status.isTerminal ? ", lease_id = NULL, leased_until = NULL" : ""
+            let ends = job.status != .processing ? ", lease_id = NULL, leased_until = NULL" : ""
             let columns = PostgresSchema.jobColumns.dropFirst().joined(separator: ", ")
             let sql = """
                 WITH saved AS (
@@ -122,6 +125,7 @@ extension PostgresStore {
                 RETURNING id
                 """, logger: logger)
             for try await id in rows.decode(String.self) { ids.append(id) }
+            if !ids.isEmpty { try await Self.notifyJobs(on: connection, logger: logger) }
             return ids
         }
     }

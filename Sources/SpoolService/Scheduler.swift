@@ -21,15 +21,20 @@ package actor Scheduler {
         package var liveSlots: Int
         /// How long a `wait_for_video` job waits for its stream to start (from its first attempt).
         package var waitForVideoLimit: Double
+        /// On a cluster node: seconds between claims while a slot is free (another node's new work wakes
+        /// nothing here).
+        package var claimPoll: Double
 
         package init(
-            slots: Int, retries: Int, retryBaseDelay: Double, liveSlots: Int = 1, waitForVideoLimit: Double = 21_600
+            slots: Int, retries: Int, retryBaseDelay: Double, liveSlots: Int = 1, waitForVideoLimit: Double = 21_600,
+            claimPoll: Double = 1
         ) {
             self.slots = slots
             self.retries = retries
             self.retryBaseDelay = retryBaseDelay
             self.liveSlots = liveSlots
             self.waitForVideoLimit = waitForVideoLimit
+            self.claimPoll = claimPoll
         }
 
         /// When a job that did not finish gets another attempt.
@@ -42,18 +47,18 @@ package actor Scheduler {
     private let store: any JobStore
     private let status: StatusWriter
     private let executor: any JobExecuting
-    private let paths: SpoolPaths
-    private let settings: Settings
-    private let logger: Logger
+    let paths: SpoolPaths
+    let settings: Settings
+    let logger: Logger
     /// Where attempts, progress and job ends are counted; nil records nothing (tests, metrics off).
     private let metrics: SpoolMetrics?
-    private var running: [String: Task<Void, Never>] = [:]
+    var running: [String: Task<Void, Never>] = [:]
     private var cancelRequested: Set<String> = []
     /// Queued jobs whose cancel is being saved: not started meanwhile (the save and the start would race).
-    private var cancelling: Set<String> = []
+    var cancelling: Set<String> = []
     /// Running live recordings (counted against `liveSlots`, not `slots`) and each attempt's stop request.
-    private var liveRunning: Set<String> = []
-    private var stopRequests: [String: StopRequest] = [:]
+    var liveRunning: Set<String> = []
+    var stopRequests: [String: StopRequest] = [:]
     private var shuttingDown = false
     private var lastBatch: String?
     /// The one timer that wakes the loop when the earliest waiting retry (or wait_for_video poll) comes due.
@@ -63,7 +68,15 @@ package actor Scheduler {
     /// batches costs no extra reads.
     private var dueTimerStale = true
     /// The queue could not be read on the last turn: look again shortly rather than wait for a wake-up.
-    private var queueReadFailed = false
+    var queueReadFailed = false
+    /// On a cluster node, the store with leases (Scheduler+Leases.swift); nil on one node.
+    let leased: (any LeasedJobStore)?
+    /// The task that checks the running jobs' leases every second while any run.
+    var leaseWatch: Task<Void, Never>?
+    /// Running jobs whose lease was lost: stopped, nothing of theirs published or saved.
+    var leaseLost: Set<String> = []
+    /// Claims are failing (the database unreachable): logged once, and once more when they work again.
+    var claimsFailing = false
     /// Turns of the loop so far (each reads the queue); tests check that an idle scheduler takes none.
     private(set) var turns = 0
     private let wakeups: AsyncStream<Void>
@@ -80,6 +93,7 @@ package actor Scheduler {
     ) {
         self.metrics = metrics
         self.store = store
+        leased = store as? any LeasedJobStore
         self.status = status
         self.executor = executor
         self.paths = paths
@@ -109,16 +123,20 @@ package actor Scheduler {
         // The first turn needs no wake-up: jobs requeued at start-up, and retries waiting from before, are
         // already in the queue.
         wake()
+        // On a cluster node, other nodes' changes wake the loop at once (the claim poll stays as the safety net).
+        let listening = (store as? any JobWakeupSource).map { source in Task { await source.listenForWakeups(wake) } }
+        defer { listening?.cancel() }
         for await _ in wakeups {
             if shuttingDown { break }
             // Cleared before this turn reads anything: a wake-up set after this point gets a turn of its own.
             guard wakeRequested.exchange(false, ordering: .sequentiallyConsistent) else { continue }
             turns += 1
             await fill()
-            if dueTimerStale || queueReadFailed { await armDueTimer() }
+            if dueTimerStale || queueReadFailed || leased != nil { await armDueTimer() }
         }
         dueTimer?.cancel()
         dueTimer = nil
+        leaseWatch?.cancel()
         let tasks = Array(running.values)
         for task in tasks { task.cancel() }
         for task in tasks { await task.value }
@@ -139,13 +157,14 @@ package actor Scheduler {
     /// pick is recorded in `running` before the next suspension, so no job is started twice.
     private func fill() async {
         queueReadFailed = false
-        while let job = await pickNext() {
+        while let (job, started) = await pickNext() {
             lastBatch = job.batchId
             let id = job.id
             if job.options.liveRecording { liveRunning.insert(id) }
             metrics?.attemptStarted()
-            running[id] = Task { await self.execute(id) }
+            running[id] = Task { await self.execute(id, claimed: started ? job : nil) }
         }
+        watchLeases()
     }
 
     /// Retries come due by time alone: after each turn, one timer is armed for the earliest `next_retry_at` of
@@ -173,6 +192,11 @@ package actor Scheduler {
             logger.error("cannot read the waiting retries", metadata: ["error": "\(error)"])
             deadline = now + Self.retryAfterReadFailure
         }
+        // A cluster node polls for claims while a slot is free: other nodes' new work rings no bell here.
+        if leased != nil && (liveFree || downloadFree) {
+            let poll = now + Int64(settings.claimPoll * 1000)
+            deadline = min(deadline ?? poll, poll)
+        }
         guard let deadline else { return }
         // +1 ms: next_retry_at has millisecond resolution, and the job must be due when the loop looks.
         let delay = Duration.milliseconds(max(0, deadline - now) + 1)
@@ -192,8 +216,10 @@ package actor Scheduler {
     /// Milliseconds before the queue is read again after a failed read.
     static let retryAfterReadFailure: Int64 = 1_000
 
-    /// The next job: Pending ones and due retries, round-robin over batches in creation order.
-    private func pickNext() async -> JobRecord? {
+    /// The next job: Pending ones and due retries, round-robin over batches in creation order; `started` when
+    /// a cluster claim already started it.
+    private func pickNext() async -> (job: JobRecord, started: Bool)? {
+        if let leased { return await claimNext(from: leased) }
         let now = Date().millisecondsSince1970
         let liveFree = liveRunning.count < settings.liveSlots
         let downloadFree = running.count - liveRunning.count < settings.slots
@@ -228,14 +254,15 @@ package actor Scheduler {
             batchOrder.append(job.batchId)
         }
         let next = RoundRobin.next(after: lastBatch, in: batchOrder)
-        return next.flatMap { firstOfBatch[$0] }
+        return next.flatMap { firstOfBatch[$0] }.map { ($0, false) }
     }
 
     // MARK: - Running
 
-    private func execute(_ id: String) async {
+    private func execute(_ id: String, claimed: JobRecord?) async {
         defer {
             running[id] = nil
+            leaseLost.remove(id)
             cancelRequested.remove(id)
             liveRunning.remove(id)
             stopRequests[id] = nil
@@ -245,8 +272,14 @@ package actor Scheduler {
         }
         let job: JobRecord
         do {
-            guard let started = try await store.startAttempt(id: id, at: Date().millisecondsSince1970) else { return }
-            job = started
+            if let claimed {
+                job = claimed
+            } else {
+                guard let started = try await store.startAttempt(id: id, at: Date().millisecondsSince1970) else {
+                    return
+                }
+                job = started
+            }
         } catch {
             logger.error("cannot start job", metadata: ["job.id": "\(id)", "error": "\(error)"])
             return
@@ -263,6 +296,7 @@ package actor Scheduler {
             id: job.id, url: job.url, filename: job.filename, folder: job.folder, options: job.options,
             workDirectory: paths.workDirectory(job.id))
         let stop = StopRequest()
+        if leaseLost.contains(id) { stop.mark(.cancel) }
         stopRequests[id] = stop
         var outcome = await executor.run(spec, stop: stop) { report in await self.record(report, jobID: id) }
         // A failure seen while the attempt was being stopped (cancel or shutdown) is an artefact of the
@@ -320,7 +354,13 @@ package actor Scheduler {
             }
         }
         // What the store holds now is what the status files show.
-        var current = (try? await store.fetchJob(id: id)) ?? ended
+        let held = try? await store.fetchJob(id: id)
+        if leaseLost.contains(id) {
+            // Lease lost: the scratch goes, and with the store unreadable no status file is written.
+            removeScratch(of: id)
+            guard held != nil else { return }
+        }
+        var current = held ?? ended
         // A cancel that came while this end was being saved found the job still running: a job left waiting
         // or queued is cancelled now, before the attempt lets go of its slot (no suspension after this loop).
         while cancelRequested.contains(id) && !current.status.isTerminal {

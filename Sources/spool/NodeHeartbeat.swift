@@ -7,6 +7,8 @@ import SpoolPostgres
 /// (`registered`): a beat first would make the node's own registration see a live holder of its name. At a
 /// graceful stop the node is marked `stopped`, after the daemon (started after this service, so stopped
 /// before it) has handed its running jobs back; never when it was not registered (the name is another's).
+/// With `jobs` (the scheduler's `NodeJobs`), each beat renews exactly the leases that node holds and
+/// records when their confirmation started (`NodeJobs.renew`); without, `heartbeat` renews by node name.
 struct NodeHeartbeat: Service {
     var registered: AsyncStream<Void>
     var store: PostgresStore
@@ -14,6 +16,7 @@ struct NodeHeartbeat: Service {
     var leaseSeconds: Int
     var slots: Int
     var logger: Logger
+    var jobs: NodeJobs? = nil
 
     func run() async throws {
         var isRegistered = false
@@ -27,7 +30,11 @@ struct NodeHeartbeat: Service {
         // The sleep ends early at graceful shutdown; only then is the node marked stopped.
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
-                _ = try await store.heartbeat(node: node, leaseSeconds: leaseSeconds, slots: slots)
+                if let jobs {
+                    try await jobs.renew(slots: slots)
+                } else {
+                    _ = try await store.heartbeat(node: node, leaseSeconds: leaseSeconds, slots: slots)
+                }
                 if failing { logger.notice("heartbeat written again", metadata: ["node": "\(node)"]) }
                 failing = false
             } catch {

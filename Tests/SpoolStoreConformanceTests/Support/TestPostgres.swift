@@ -40,6 +40,10 @@ final class TestPostgres: Sendable {
     static func shared() throws -> TestPostgres { try started.get() }
     private static let started = Result { try TestPostgres() }
 
+    /// A server of the calling test's own (stopped at exit like the shared one), for tests that stop it
+    /// (`stop()`); everything else uses `shared()`.
+    static func dedicated() throws -> TestPostgres { try TestPostgres() }
+
     private init() throws {
         guard let bin = Self.installedBinDirectory else {
             throw HarnessError(
@@ -80,6 +84,12 @@ final class TestPostgres: Sendable {
             psqlArguments(database: "postgres") + [
                 "-c", "CREATE ROLE spool LOGIN PASSWORD '\(Self.rolePassword)' CREATEDB",
             ])
+    }
+
+    /// Stops the server at once (`pg_ctl stop -m immediate`), as a crash or a lost host would: for tests of
+    /// what clients do while the database is unreachable. Only on a `dedicated()` server.
+    func stop() throws {
+        try runAsServerUser("\(binDirectory)/pg_ctl", ["-D", "\(directory)/data", "-m", "immediate", "-w", "stop"])
     }
 
     /// A new, empty database owned by `spool`, its name unique to this call.
