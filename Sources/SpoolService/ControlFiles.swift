@@ -30,6 +30,9 @@ package struct ControlFiles: Service {
     package var useInotify = true
     /// `publish_to`: deletes objects for `purge/` (ControlFiles+Purge.swift); nil when outputs stay local.
     package var uploader: BucketUploader?
+    /// In a cluster: this node's name, under which each request is claimed before it is handled
+    /// (ControlFiles+Cluster.swift); nil on one node.
+    package var node: String?
 
     package init(
         store: any StoreEngine, paths: SpoolPaths, scheduler: Scheduler, ingestor: Ingestor, status: StatusWriter,
@@ -90,8 +93,7 @@ package struct ControlFiles: Service {
 
     package func sweep() async {
         for (dir, action) in [(paths.cancel, "cancel"), (paths.retry, "retry"), (paths.purge, "purge")] {
-            let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
-            for name in names.sorted() where !name.hasPrefix(".") {
+            for (name, path) in takeRequests(in: dir) {
                 let problems =
                     action == "purge"
                     ? await purge(name) : action == "cancel" ? await cancel(name) : await retry(name)
@@ -107,7 +109,7 @@ package struct ControlFiles: Service {
                 logger.info(
                     "control file handled",
                     metadata: ["action": "\(action)", "id": "\(name)", "problems": "\(problems)"])
-                _ = try? FileManager.default.removeItem(atPath: dir + "/" + name)
+                _ = try? FileManager.default.removeItem(atPath: path)
             }
         }
     }

@@ -62,6 +62,7 @@ struct ServeCommand: AsyncParsableCommand {
                 slots: configuration.downloads, logger: logger, registered: registration)
             let (client, store) = serving.makeStore()
             daemon.openEngine = { _ in try await serving.open(store) }
+            daemon.cluster = serving.membership(store)
             let heartbeat = NodeHeartbeat(
                 registered: registered, store: store, node: serving.node, leaseSeconds: serving.leaseSeconds,
                 slots: serving.slots,

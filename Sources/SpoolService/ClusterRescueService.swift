@@ -1,0 +1,137 @@
+import Foundation
+import Glibc
+import Logging
+import ServiceLifecycle
+import SpoolFiles
+import SpoolInbox
+import SpoolStore
+
+/// A cluster node's share of looking after the others (docs/cluster.md), once at start and every
+/// `leaseSeconds / 3`: nodes whose heartbeat stopped are marked lost, expired leases go back to Pending
+/// (their status files rewritten), a lost node's claimed inbox files are adopted into this node's claim
+/// directory and ingested, its claimed control files put back where any node takes them, and the
+/// scheduler is woken. Also the retry of ingest during a store outage (`IngestOutage`).
+///
+/// Any number of nodes may run this at once: the store's updates are idempotent and every file move is a
+/// rename that one node wins (`InboxClaimer.adopt`).
+package struct ClusterRescueService: Service {
+    package var cluster: ClusterMembership
+    package var paths: SpoolPaths
+    package var ingestor: Ingestor
+    package var scheduler: Scheduler
+    package var status: StatusWriter
+    /// The ingest queue, to queue again the inbox files left alone during an outage.
+    package var queue: IngestQueue
+    package var logger: Logger
+
+    package init(
+        cluster: ClusterMembership, paths: SpoolPaths, ingestor: Ingestor, scheduler: Scheduler, status: StatusWriter,
+        queue: IngestQueue, logger: Logger
+    ) {
+        self.cluster = cluster
+        self.paths = paths
+        self.ingestor = ingestor
+        self.scheduler = scheduler
+        self.status = status
+        self.queue = queue
+        self.logger = logger
+    }
+
+    /// Until a graceful shutdown; a round under way is finished first.
+    package func run() async throws {
+        let interval = cluster.rescueInterval
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                await round()
+                try? await Task.sleep(for: interval)
+            }
+        }
+    }
+
+    /// What one round did, for tests and the log.
+    package struct Round: Sendable, Equatable {
+        package var lostNodes: [String] = []
+        package var rescuedJobs: [String] = []
+        package var adoptedFiles: [String] = []
+        package var adoptedControlFiles: [String] = []
+    }
+
+    /// One round. A store failure ends it (logged once per outage through the ingestor's `IngestOutage`).
+    @discardableResult
+    package func round() async -> Round {
+        var done = Round()
+        do {
+            done.lostNodes = try await cluster.rescue.markLostNodes(leaseSeconds: cluster.leaseSeconds)
+            done.rescuedJobs = try await cluster.rescue.rescueExpiredLeases()
+            let lost = try await cluster.rescue.fetchLostNodes()
+            if let waiting = await ingestor.retryAfterOutage() {
+                for name in waiting { queue.submit(name) }
+            }
+            for node in lost where node != cluster.node {
+                done.adoptedFiles += await adoptInbox(of: node)
+                done.adoptedControlFiles += adoptControlFiles(of: node)
+            }
+        } catch {
+            if let outage = ingestor.outage {
+                outage.noteDown(error: error, logger: logger)
+            } else {
+                logger.error("cluster rescue round failed", metadata: ["error": "\(error)"])
+            }
+            return done
+        }
+        for id in done.rescuedJobs {
+            if let job = try? await ingestor.store.fetchJob(id: id) {
+                await status.write(job: job)
+                await status.writeBatch(id: job.batchId)
+            }
+        }
+        if !done.lostNodes.isEmpty || !done.rescuedJobs.isEmpty || !done.adoptedFiles.isEmpty {
+            logger.notice(
+                "cluster rescue",
+                metadata: [
+                    "lost_nodes": "\(done.lostNodes)", "rescued_jobs": "\(done.rescuedJobs.count)",
+                    "adopted_files": "\(done.adoptedFiles.count)",
+                    "adopted_control_files": "\(done.adoptedControlFiles.count)",
+                ])
+        }
+        if !done.rescuedJobs.isEmpty || !done.adoptedFiles.isEmpty { scheduler.wake() }
+        return done
+    }
+
+    /// Moves `node`'s claimed inbox files into this node's claim directory and ingests them; their paths.
+    private func adoptInbox(of node: String) async -> [String] {
+        let into = ingestor.claimDirectory
+        let adopted: [String]
+        do {
+            let from = try InboxClaimer.nodeClaimDirectory(inbox: paths.inbox, node: node)
+            adopted = try await BlockingWork.run("spool.rescue") { try InboxClaimer.adopt(from: from, into: into) }
+        } catch {
+            logger.error(
+                "claimed files of a lost node not adopted", metadata: ["node": "\(node)", "error": "\(error)"])
+            return []
+        }
+        if !adopted.isEmpty {
+            logger.notice(
+                "adopting a lost node's claimed batch files",
+                metadata: ["node": "\(node)", "files": "\(adopted.count)"])
+            _ = await ingestor.ingestClaimed(adopted)
+        }
+        return adopted
+    }
+
+    /// Puts `node`'s claimed control files back into their directories, where one node claims each again
+    /// (`ControlFiles`); a name already waiting there is left for that one (the same request).
+    private func adoptControlFiles(of node: String) -> [String] {
+        var adopted: [String] = []
+        for directory in [paths.cancel, paths.retry, paths.purge] {
+            let claimed = ControlFiles.claimDirectory(of: directory, node: node)
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: claimed)) ?? [] where !name.hasPrefix(".")
+            {
+                let target = directory + "/" + name
+                guard Posix.lstat(target) == nil else { continue }
+                if rename(claimed + "/" + name, target) == 0 { adopted.append(target) }
+            }
+        }
+        return adopted
+    }
+}
