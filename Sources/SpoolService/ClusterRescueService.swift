@@ -10,7 +10,7 @@ import SpoolStore
 /// `leaseSeconds / 3`: nodes whose heartbeat stopped are marked lost, expired leases go back to Pending
 /// (their status files rewritten), a lost node's claimed inbox files are adopted into this node's claim
 /// directory and ingested, its claimed control files put back where any node takes them, and the
-/// scheduler is woken. Also the retry of ingest during a store outage (`IngestOutage`).
+/// scheduler is woken (to take jobs other nodes ingested or handed back). Also the retry of ingest during a store outage (`IngestOutage`).
 ///
 /// Any number of nodes may run this at once: the store's updates are idempotent and every file move is a
 /// rename that one node wins (`InboxClaimer.adopt`).
@@ -94,7 +94,9 @@ package struct ClusterRescueService: Service {
                     "adopted_control_files": "\(done.adoptedControlFiles.count)",
                 ])
         }
-        if !done.rescuedJobs.isEmpty || !done.adoptedFiles.isEmpty { scheduler.wake() }
+        // Every round: jobs another node ingested, handed back at its SIGTERM or rescued are in the store,
+        // and nothing else tells this node's scheduler about them.
+        scheduler.wake()
         return done
     }
 
