@@ -8,7 +8,8 @@ import Testing
 /// Two `spool serve` nodes on one root and one PostgreSQL database (issue 12, "Ingest across nodes", "Cancel and
 /// retry across nodes", "Start-up and shutdown in a cluster"): separate `work` directories and node names,
 /// `lease_s` 5. Both start; a burst of batch files is ingested once each whichever node sees it; a retry file
-/// is handled by one node, once; a node's SIGTERM hands its running job to the other, which finishes it.
+/// is handled by one node, once; each node writes `metrics.<node>.prom` with a `node` label; a node's SIGTERM
+/// hands its running job to the other, which finishes it.
 @Suite("End to end: two nodes on one root", .serialized, .timeLimit(.minutes(6)))
 struct ClusterNodesEndToEndTests {
     /// A node of the cluster: its own temp base (log, config, `work`), the shared root through a symlink.
@@ -104,6 +105,18 @@ struct ClusterNodesEndToEndTests {
         #expect(try psql(server, database, "SELECT count(*) FROM job WHERE original_job_id = '\(failed)'") == "1")
         let handled = count(logText(a), "control file handled") + count(logText(b), "control file handled")
         #expect(handled == 1, "handled \(handled) times")
+
+        // metrics.<node>.prom per node, every sample labelled with its node.
+        for name in ["node-a", "node-b"] {
+            let text = try await waitFor("metrics.\(name).prom", timeout: 30, interval: 0.2) { () -> String? in
+                (try? String(contentsOf: a.dir("metrics.\(name).prom"), encoding: .utf8)).flatMap {
+                    $0.contains("spool_jobs{node=\"\(name)\",status=") ? $0 : nil
+                }
+            }
+            let samples = text.split(separator: "\n").filter { !$0.hasPrefix("#") && !$0.isEmpty }
+            #expect(!samples.isEmpty && samples.allSatisfy { $0.contains("{node=\"\(name)\"") }, "\(text)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: a.dir("metrics.prom").path))
 
         try await b.stop()
         try await a.stop()

@@ -13,7 +13,7 @@ import Testing
 @Suite("End to end: spool serve on PostgreSQL", .serialized, .timeLimit(.minutes(6)))
 struct ServeOnPostgresEndToEndTests {
     @Test(
-        "migrate, then serve from PostgreSQL: status files rebuilt byte for byte; a new batch Completed, its rows in PostgreSQL; node up, then stopped; a second node refused; a restart after kill -9 not refused",
+        "migrate, then serve from PostgreSQL: status files rebuilt byte for byte; a new batch Completed, its rows in PostgreSQL; node up, then stopped; a second node of the same name refused; a restart after kill -9 not refused",
         .needs(PostgresServer.available, "PostgreSQL server binaries (/usr/lib/postgresql/*/bin)"))
     func serveMigratedRoot() async throws {
         try requireMachine(PostgresServer.available, "PostgreSQL server binaries are not installed")

@@ -186,4 +186,27 @@ struct ClusterNodeTests {
             #expect(!outage.isDown)
         }
     }
+
+    @Test("a cluster node's exposition labels every sample with its node, comments untouched")
+    func metricsNodeLabel() {
+        let text = """
+            # HELP spool_jobs Jobs in the database by status.
+            # TYPE spool_jobs gauge
+            spool_jobs{status="Pending"} 3
+            spool_queue_depth 3
+            spool_receipt_latency_seconds_bucket{le="0.01"} 0
+            empty{} 1
+
+            """
+        #expect(
+            MetricsNodeLabel.labelled(text, node: "node-a") == """
+                # HELP spool_jobs Jobs in the database by status.
+                # TYPE spool_jobs gauge
+                spool_jobs{node="node-a",status="Pending"} 3
+                spool_queue_depth{node="node-a"} 3
+                spool_receipt_latency_seconds_bucket{node="node-a",le="0.01"} 0
+                empty{node="node-a"} 1
+
+                """)
+    }
 }
