@@ -37,15 +37,48 @@ package struct ClusterRescueService: Service {
         self.logger = logger
     }
 
-    /// Until a graceful shutdown; a round under way is finished first.
+    /// Until a graceful shutdown.
     package func run() async throws {
         let interval = cluster.rescueInterval
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
-                await round()
+                await timedRound()
                 try? await Task.sleep(for: interval)
             }
         }
+    }
+
+    /// The store did not answer a round within the lease.
+    struct NoAnswer: Error, CustomStringConvertible {
+        var seconds: Int
+        var description: String { "the database did not answer within \(seconds) s" }
+    }
+
+    /// A round, noting an outage when it has not ended within `leaseSeconds`: postgres-nio's pool keeps a
+    /// request waiting (and reconnects with backoff) while the server refuses connections, so a down
+    /// database shows as a call that does not return rather than an error. The round goes on and ends once
+    /// the store answers (then the outage's files are ingested); cancellation stops the wait, not the round.
+    private func timedRound() async {
+        let (ends, end) = AsyncStream.makeStream(of: Bool.self)
+        let round = Task {
+            await self.round()
+            end.yield(true)
+        }
+        let seconds = cluster.leaseSeconds
+        let timer = Task {
+            try await Task.sleep(for: .seconds(seconds))
+            end.yield(false)
+        }
+        defer {
+            timer.cancel()
+            end.finish()
+        }
+        var iterator = ends.makeAsyncIterator()
+        if await iterator.next() == false {
+            ingestor.outage?.noteDown(error: NoAnswer(seconds: seconds), logger: logger)
+            _ = await iterator.next()
+        }
+        withExtendedLifetime(round) {}
     }
 
     /// What one round did, for tests and the log.
@@ -66,6 +99,8 @@ package struct ClusterRescueService: Service {
             let lost = try await cluster.rescue.fetchLostNodes()
             if let waiting = await ingestor.retryAfterOutage() {
                 for name in waiting { queue.submit(name) }
+                // Requests kept during the outage: back where the watchers report them again.
+                done.adoptedControlFiles += adoptControlFiles(of: cluster.node)
             }
             for node in lost where node != cluster.node {
                 done.adoptedFiles += await adoptInbox(of: node)
@@ -121,7 +156,7 @@ package struct ClusterRescueService: Service {
         return adopted
     }
 
-    /// Puts `node`'s claimed control files back into their directories, where one node claims each again
+    /// Puts `node`'s claimed control files (a lost node's, or this node's kept during an outage) back into their directories, where one node claims each again
     /// (`ControlFiles`); a name already waiting there is left for that one (the same request).
     private func adoptControlFiles(of node: String) -> [String] {
         var adopted: [String] = []

@@ -32,7 +32,10 @@ struct PostgresServing {
 
     /// The client to run before the daemon (stopped after it), and the store on it.
     func makeStore() -> (PostgresClient, PostgresStore) {
-        let client = PostgresClient(configuration: url.clientConfiguration, backgroundLogger: logger)
+        // The pool logs each failed reconnection at info; during an outage the daemon's one line says it all.
+        var background = logger
+        background.logLevel = max(logger.logLevel, .warning)
+        let client = PostgresClient(configuration: url.clientConfiguration, backgroundLogger: background)
         return (client, PostgresStore(client: client, logger: logger))
     }
 

@@ -157,4 +157,46 @@ struct ClusterNodesEndToEndTests {
         #expect(count(logText(b), job) > 0, "node-b never mentions \(job)")
         try await b.stop()
     }
+
+    @Test(
+        "the database unreachable: inbox files stay (no rejection), one log line, all ingested once it is back",
+        .needs(PostgresServer.available, "PostgreSQL server binaries (/usr/lib/postgresql/*/bin)"))
+    func databaseOutage() async throws {
+        try requireMachine(PostgresServer.available, "PostgreSQL server binaries are not installed")
+        let server = try PostgresServer.shared()
+        let database = try server.makeDatabase()
+        let a = try node("node-a", sharing: nil, url: server.tcpURL(database))
+        try await startNode(a, "node-a", server, database)
+
+        // This database only (the server is shared): no new connections, the node's ones ended.
+        try server.psql("postgres", "ALTER DATABASE \(database) WITH ALLOW_CONNECTIONS false")
+        try server.psql(
+            "postgres", "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '\(database)'")
+        let lab = try await sharedLab()
+        try a.drop("during.json", batchJSON(jobs: [(lab.url("status/404/during.mp4"), nil)]))
+        _ = try await waitFor("the outage logged", timeout: 60, interval: 0.2, on: a) { () -> Bool? in
+            logText(a).contains("database unreachable") ? true : nil
+        }
+        try a.drop("later.json", batchJSON(jobs: [(lab.url("status/404/later.mp4"), nil)]))
+        try await Task.sleep(for: .seconds(4))
+        try a.requireRunning()
+        #expect(FileManager.default.fileExists(atPath: a.dir("inbox/later.json").path), "\(a.diagnostics())")
+        #expect(!FileManager.default.fileExists(atPath: a.dir("receipts/during.json").path))
+        #expect(!FileManager.default.fileExists(atPath: a.dir("receipts/later.json").path))
+        let kept =
+            try FileManager.default.contentsOfDirectory(atPath: a.dir("inbox").path)
+            + ((try? FileManager.default.contentsOfDirectory(atPath: a.dir("inbox/.claimed/node-a").path)) ?? [])
+        #expect(kept.contains { $0.hasSuffix("during.json") }, "\(kept)")
+
+        try server.psql("postgres", "ALTER DATABASE \(database) WITH ALLOW_CONNECTIONS true")
+        for stem in ["during", "later"] { _ = try await a.acceptedReceipt(stem, timeout: 90) }
+        #expect(try psql(server, database, "SELECT count(*) FROM batch") == "2")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: a.dir("rejected").path).isEmpty)
+        let log = logText(a)
+        #expect(count(log, "database unreachable") == 1, "\(a.diagnostics())")
+        #expect(log.contains("retry_every_s=1"), "\(a.diagnostics())")
+        #expect(log.contains("database reachable again"))
+        try await a.stop()
+        #expect(a.exitStatus == 0, "\(a.diagnostics())")
+    }
 }
