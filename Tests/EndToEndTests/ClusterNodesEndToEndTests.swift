@@ -148,6 +148,7 @@ struct ClusterNodesEndToEndTests {
 
         try await a.stop()
         #expect(a.exitStatus == 0, "\(a.diagnostics())")
+        #expect(logText(a).contains("msg=\"scheduler stopped\" interrupted=1"), "\(a.diagnostics())")
         // Handed back at SIGTERM (not after the 5 s lease), then taken by node-b.
         #expect(try psql(server, database, "SELECT state FROM node WHERE name = 'node-a'") == "stopped")
         _ = try await waitFor("node-b to finish the job", timeout: 120, interval: 0.2, on: b) { () -> Bool? in
