@@ -42,3 +42,13 @@ extension InboxClaimer {
         return adopted
     }
 }
+
+extension InboxClaimer {
+    /// Renames `source` to `destination` (a name only this node uses), creating the destination's directory;
+    /// true when the file is now there, false when another node took it first. After ENOENT the destination
+    /// decides, as in `claim` (NFS can report ENOENT for a rename it did).
+    package static func take(_ source: String, to destination: String, renamer: Renamer = .system) throws -> Bool {
+        try Posix.createDirectory(Posix.directory(of: destination))
+        return try move(source, to: destination, renamer: renamer)
+    }
+}

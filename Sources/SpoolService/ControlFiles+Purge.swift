@@ -11,9 +11,9 @@ extension ControlFiles {
     /// `purge/<job_id>` (docs/publishing.md, the hosted API's `DELETE /jobs/{id}/file`): deletes a
     /// Completed job's outputs, the objects in the bucket and the files in `out/`, clears its URLs and
     /// sets `file_deleted_at`; the job record stays. Returns the problems for an error receipt.
-    func purge(_ name: String) async -> [String] {
+    func purge(_ name: String) async throws -> [String] {
         let id = name.lowercased()
-        guard SpoolID.isValid(id), var job = try? await store.fetchJob(id: id) else {
+        guard SpoolID.isValid(id), var job = try await store.fetchJob(id: id) else {
             return ["no job has the ID \(name)"]
         }
         guard job.status == .completed, var result = job.result, result.fileDeletedAt == nil,

@@ -30,6 +30,9 @@ package struct ControlFiles: Service {
     package var useInotify = true
     /// `publish_to`: deletes objects for `purge/` (ControlFiles+Purge.swift); nil when outputs stay local.
     package var uploader: BucketUploader?
+    /// In a cluster: this node's name, under which each request is claimed before it is handled
+    /// (ControlFiles+Cluster.swift); nil on one node.
+    package var node: String?
 
     package init(
         store: any StoreEngine, paths: SpoolPaths, scheduler: Scheduler, ingestor: Ingestor, status: StatusWriter,
@@ -90,11 +93,19 @@ package struct ControlFiles: Service {
 
     package func sweep() async {
         for (dir, action) in [(paths.cancel, "cancel"), (paths.retry, "retry"), (paths.purge, "purge")] {
-            let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
-            for name in names.sorted() where !name.hasPrefix(".") {
-                let problems =
-                    action == "purge"
-                    ? await purge(name) : action == "cancel" ? await cancel(name) : await retry(name)
+            for (name, path) in takeRequests(in: dir) {
+                let problems: [String]
+                do {
+                    problems =
+                        action == "purge"
+                        ? try await purge(name) : action == "cancel" ? try await cancel(name) : try await retry(name)
+                } catch {
+                    // The store did not answer: not an unknown ID. The file stays for a later sweep.
+                    logger.error(
+                        "control file kept: the store did not answer",
+                        metadata: ["action": "\(action)", "id": "\(name)", "error": "\(error)"])
+                    continue
+                }
                 if !problems.isEmpty {
                     // Durable like an ingest receipt: the control file is removed right after.
                     let receipt = ErrorReceipt(error: problems.joined(separator: "; "), source: "\(action)/\(name)")
@@ -107,24 +118,25 @@ package struct ControlFiles: Service {
                 logger.info(
                     "control file handled",
                     metadata: ["action": "\(action)", "id": "\(name)", "problems": "\(problems)"])
-                _ = try? FileManager.default.removeItem(atPath: dir + "/" + name)
+                _ = try? FileManager.default.removeItem(atPath: path)
             }
         }
     }
 
-    /// The jobs a control file names: the job itself, or every job of the batch; nil when unknown.
-    private func jobs(named name: String) async -> (jobs: [JobRecord], isBatch: Bool)? {
+    /// The jobs a control file names: the job itself, or every job of the batch; nil when unknown. Throws
+    /// when the store does not answer.
+    private func jobs(named name: String) async throws -> (jobs: [JobRecord], isBatch: Bool)? {
         let id = name.lowercased()
         guard SpoolID.isValid(id) else { return nil }
-        if let batch = try? await store.fetchBatch(id: id) {
-            return ((try? await store.fetchJobs(batchID: batch.id)) ?? [], true)
+        if let batch = try await store.fetchBatch(id: id) {
+            return (try await store.fetchJobs(batchID: batch.id), true)
         }
-        if let job = try? await store.fetchJob(id: id) { return ([job], false) }
+        if let job = try await store.fetchJob(id: id) { return ([job], false) }
         return nil
     }
 
-    private func cancel(_ name: String) async -> [String] {
-        guard let (jobs, isBatch) = await jobs(named: name) else { return ["no job or batch has the ID \(name)"] }
+    private func cancel(_ name: String) async throws -> [String] {
+        guard let (jobs, isBatch) = try await jobs(named: name) else { return ["no job or batch has the ID \(name)"] }
         var problems: [String] = []
         var acted = 0
         for job in jobs where !(isBatch && job.status.isTerminal) {
@@ -138,8 +150,8 @@ package struct ControlFiles: Service {
         return problems
     }
 
-    private func retry(_ name: String) async -> [String] {
-        guard let (jobs, isBatch) = await jobs(named: name) else { return ["no job or batch has the ID \(name)"] }
+    private func retry(_ name: String) async throws -> [String] {
+        guard let (jobs, isBatch) = try await jobs(named: name) else { return ["no job or batch has the ID \(name)"] }
         let retryable = jobs.filter { $0.status == .failed || $0.status == .warning }
         if retryable.isEmpty {
             if isBatch { return ["batch \(name) has no Failed or Warning job to retry"] }

@@ -22,6 +22,10 @@ package struct Ingestor: Sendable {
     package var checkNetwork: Bool
     /// Checkpoints the WAL beside ingest, not inside a drop's commit (nil: SQLite's automatic one only).
     package var checkpointer: Store.Checkpointer?
+    /// Where claimed files wait for their batch: `paths.claimed`, or this node's directory in a cluster.
+    package var claimDirectory: String
+    /// In a cluster: a store failure at commit is an outage (IngestOutage.swift), not a lost file.
+    package var outage: IngestOutage?
 
     package init(
         store: any StoreEngine, paths: SpoolPaths, configuration: SpoolConfiguration, status: StatusWriter,
@@ -33,6 +37,7 @@ package struct Ingestor: Sendable {
         self.status = status
         self.logger = logger
         self.checkNetwork = !configuration.allowPrivateNetwork
+        self.claimDirectory = paths.claimed
         // SQLite-only: WAL checkpoints belong to SQLite's engine (another engine checkpoints on its own).
         if store is Store, FileManager.default.fileExists(atPath: paths.database) {
             self.checkpointer = try? Store.Checkpointer(path: paths.database)
@@ -52,6 +57,8 @@ package struct Ingestor: Sendable {
     /// receipts, so a burst of drops costs a few journal commits instead of two per file. One outcome
     /// per name, in order.
     package func ingest(names: [String]) async -> [Outcome] {
+        // The store is unreachable: the files stay in the inbox untouched until it is back.
+        if let outage, outage.skipWhileDown(names) { return names.map { _ in .ignored } }
         // Claiming, validating and rejecting block (file I/O, fsync): off the cooperative pool.
         let (prepared, accepted) = await BlockingWork.run("spool-ingest") { claimAndPrepare(names: names) }
         var outcomes = prepared
@@ -68,7 +75,8 @@ package struct Ingestor: Sendable {
         for (index, name) in names.enumerated() {
             do {
                 let claim = try InboxClaimer.claim(
-                    name: name, inbox: paths.inbox, claimDirectory: paths.claimed, maxBytes: configuration.maxBatchBytes
+                    name: name, inbox: paths.inbox, claimDirectory: claimDirectory,
+                    maxBytes: configuration.maxBatchBytes
                 )
                 switch claim {
                 case .gone, .notRegular:
@@ -103,7 +111,7 @@ package struct Ingestor: Sendable {
     /// Start-up: claimed files that a crash left behind are ingested again.
     package func recoverClaimed() async -> [Outcome] {
         var outcomes: [Outcome] = []
-        for path in InboxClaimer.leftovers(in: paths.claimed) {
+        for path in InboxClaimer.leftovers(in: claimDirectory) {
             // Reading, validating and rejecting block (file I/O, fsync): off the cooperative pool.
             switch await BlockingWork.run("spool-ingest", { prepareLeftover(path) }) {
             case nil: continue
@@ -115,7 +123,7 @@ package struct Ingestor: Sendable {
     }
 
     /// `recoverClaimed()` for one claimed file, up to the commit; nil when it is gone or failed.
-    private func prepareLeftover(_ path: String) -> Prepared? {
+    func prepareLeftover(_ path: String) -> Prepared? {
         let claimName = (path as NSString).lastPathComponent
         let original = InboxClaimer.originalName(ofClaimedFileName: claimName)
         guard let data = FileManager.default.contents(atPath: path) else { return nil }
@@ -140,13 +148,13 @@ package struct Ingestor: Sendable {
     }
 
     /// A valid batch file with its records, not yet in the store.
-    private struct Accepted: Sendable {
+    struct Accepted: Sendable {
         var file: ClaimedFile
         var batch: BatchRecord
         var jobs: [JobRecord]
     }
 
-    private enum Prepared: Sendable {
+    enum Prepared: Sendable {
         case done(Outcome)
         case accepted(Accepted)
     }
@@ -184,14 +192,18 @@ package struct Ingestor: Sendable {
     /// Commits a group of valid batches, writes their status files, archive copies and receipts, fsyncs the
     /// archives and receipts together, and only then removes the claimed files. On any failure the claimed
     /// files stay, and the next start-up ingests them again.
-    private func commit(_ group: [Accepted]) async -> [Outcome] {
+    func commit(_ group: [Accepted]) async -> [Outcome] {
         guard !group.isEmpty else { return [] }
         let created: [Store.CreateOutcome]
         do {
             created = try await store.insertBatches(group.map { ($0.batch, $0.jobs) })
         } catch {
-            logger.error(
-                "batches not stored", metadata: ["files": "\(group.map(\.file.originalName))", "error": "\(error)"])
+            if let outage {
+                outage.storeFailed(claimed: group.map(\.file.path), error: error, logger: logger)
+            } else {
+                logger.error(
+                    "batches not stored", metadata: ["files": "\(group.map(\.file.originalName))", "error": "\(error)"])
+            }
             return group.map { _ in .ignored }
         }
         // Re-ingested after a crash: the jobs may have moved on since; write what the store says.

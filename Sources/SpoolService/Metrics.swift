@@ -65,11 +65,14 @@ package final class SpoolMetrics: Sendable {
     let receiptLatency: CoreMetrics.Timer
     let uploadedBytes: CoreMetrics.Counter
     let uploadFailures: CoreMetrics.Counter
+    /// In a cluster: this node's name, a label on every sample (MetricsNodeLabel.swift); nil on one node.
+    package let node: String?
 
     /// Creates every instrument in a registry of its own; every series exists from the start, at zero (a
     /// dashboard sees 0, not "no data").
-    package init(file: String, interval: Duration, tools: RunningTools = .shared) {
+    package init(file: String, interval: Duration, tools: RunningTools = .shared, node: String? = nil) {
         self.file = file
+        self.node = node
         self.interval = interval
         self.tools = tools
         let registry = PrometheusCollectorRegistry()
@@ -192,7 +195,8 @@ package final class SpoolMetrics: Sendable {
 
     /// The whole exposition: the registry's instruments, then the gauges read now.
     package func exposition(store: any StoreEngine) async -> String {
-        registry.emitToString() + (await snapshot(store: store))
+        let text = registry.emitToString() + (await snapshot(store: store))
+        return node.map { MetricsNodeLabel.labelled(text, node: $0) } ?? text
     }
 
     /// Gauges read at write time, in Prometheus text format (with HELP and TYPE).

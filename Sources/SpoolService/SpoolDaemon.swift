@@ -32,6 +32,8 @@ package struct SpoolDaemon: Service, CustomStringConvertible {
     package var extraServices: @Sendable (DaemonParts) -> [(String, any Service)] = { _ in [] }
     /// Opens the store the service runs on, once the state lock is held (docs/cluster.md).
     package var openEngine: @Sendable (SpoolPaths) async throws -> any StoreEngine
+    /// This daemon as a node of a cluster (SpoolDaemon+Cluster.swift); nil on SQLite: one node, as always.
+    package var cluster: ClusterMembership?
 
     /// `engine` nil: the SQLite store at `paths.database`, as `spool serve` runs. Another engine (a running
     /// `PostgresStore`) is passed here; the SQLite-only parts (WAL checkpoints, the start-up connection) then
@@ -53,16 +55,22 @@ package struct SpoolDaemon: Service, CustomStringConvertible {
 
     package func run() async throws {
         try paths.createLayout()
-        let lock = try StateLock(path: paths.lockFile)
+        let lock = try StateLock(path: cluster?.lockFile(paths) ?? paths.lockFile)
         defer { withExtendedLifetime(lock) {} }
         let store = try await openEngine(paths)
         let status = StatusWriter(store: store, paths: paths, logger: logger)
-        let ingestor = Ingestor(
+        var ingestor = Ingestor(
             store: store, paths: paths, configuration: configuration, status: status, logger: logger)
-        let (rebuilder, publisher) = try await recover(store: store, status: status, ingestor: ingestor)
+        if let cluster { try configureForCluster(&ingestor, cluster) }
+        let (rebuilder, publisher) =
+            if let cluster {
+                try await recoverNode(cluster, store: store, status: status, ingestor: ingestor)
+            } else {
+                try await recover(store: store, status: status, ingestor: ingestor)
+            }
         onEvent(.recovered)
 
-        let scheduler = makeScheduler(store: store, status: status, publisher: publisher)
+        let scheduler = makeScheduler(store: cluster?.jobs ?? store, status: status, publisher: publisher)
         let metricsService = MetricsService(metrics: metrics, store: store, logger: logger)
         var control = ControlFiles(
             store: store, paths: paths, scheduler: scheduler, ingestor: ingestor, status: status, metrics: metrics,
@@ -70,14 +78,26 @@ package struct SpoolDaemon: Service, CustomStringConvertible {
         control.rescanInterval = min(.milliseconds(Int(configuration.rescanIntervalSeconds * 1000)), .seconds(5))
         control.useInotify = !configuration.scanOnly
         control.uploader = makeUploader()
+        control.node = cluster?.node
+        let queue = IngestQueue()
         let ingest = IngestService(
-            watcher: InboxWatcher(configuration: inboxConfiguration, logger: logger), ingestor: ingestor,
+            watcher: InboxWatcher(configuration: inboxConfiguration, logger: logger), queue: queue, ingestor: ingestor,
             scheduler: scheduler, metrics: metrics)
         // Reverse of this order at shutdown: ingest, control, metrics, then the scheduler.
         var services: [(String, any Service)] = [
             ("scheduler", SchedulerService(scheduler: scheduler)), ("metrics", metricsService),
             ("control", control), ("ingest", ingest),
         ]
+        if let cluster {
+            // Before the inputs: stopped after them, before metrics and the scheduler.
+            services.insert(
+                (
+                    "rescue",
+                    ClusterRescueService(
+                        cluster: cluster, paths: paths, ingestor: ingestor, scheduler: scheduler, status: status,
+                        queue: queue, logger: logger)
+                ), at: 2)
+        }
         services += extraServices(
             DaemonParts(
                 store: store, paths: paths, configuration: configuration, ingestor: ingestor, scheduler: scheduler,
@@ -92,7 +112,8 @@ package struct SpoolDaemon: Service, CustomStringConvertible {
         // (never after a crash, nor when the group failed: the next start then checks everything).
         await metricsService.writeNow()
         logger.info("spool stopped")
-        await rebuilder.markCleanShutdown()
+        // In a cluster no node's stop vouches for the shared status files (SpoolDaemon+Cluster.swift).
+        if cluster == nil { await rebuilder.markCleanShutdown() }
         onEvent(.sealed)
     }
 
@@ -131,7 +152,7 @@ package struct SpoolDaemon: Service, CustomStringConvertible {
         return (rebuilder, publisher)
     }
 
-    private func makeScheduler(store: any StoreEngine, status: StatusWriter, publisher: OutputPublisher) -> Scheduler {
+    private func makeScheduler(store: any JobStore, status: StatusWriter, publisher: OutputPublisher) -> Scheduler {
         let tools = ToolPaths(
             ytDlp: configuration.ytDlpPath, ffmpeg: configuration.ffmpegPath, ffprobe: configuration.ffprobePath,
             socketTimeout: configuration.socketTimeoutSeconds, subtitleLanguages: configuration.subtitleLanguages)

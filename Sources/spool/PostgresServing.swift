@@ -14,9 +14,8 @@ import SpoolStore
 /// `spool serve` with `database` a PostgreSQL URL (docs/cluster.md): the daemon runs on `PostgresStore`,
 /// whose client and this node's heartbeat are services of the same group.
 ///
-/// One node at a time for now: the scheduler starts jobs with `startAttempt` (no leases yet) and start-up
-/// recovery requeues every Processing job, so a second live node would take the first one's running jobs.
-/// Start-up therefore refuses while another node is up (exit 78), and a second node of the same name too.
+/// Any number of nodes share one database, each under its own `node_name` (`ClusterMembership`): start-up
+/// refuses (exit 78) only a second live node of the same name.
 struct PostgresServing {
     var url: PostgresURL
     var node: String
@@ -26,9 +25,17 @@ struct PostgresServing {
     /// Told once the node is registered (`NodeHeartbeat` waits for it).
     var registered: AsyncStream<Void>.Continuation
 
+    /// This node's membership of the cluster on `store` (the lead passes a lease-keeping store as `jobs`).
+    func membership(_ store: PostgresStore) -> ClusterMembership {
+        ClusterMembership(node: node, leaseSeconds: leaseSeconds, jobs: store, rescue: store)
+    }
+
     /// The client to run before the daemon (stopped after it), and the store on it.
     func makeStore() -> (PostgresClient, PostgresStore) {
-        let client = PostgresClient(configuration: url.clientConfiguration, backgroundLogger: logger)
+        // The pool logs each failed reconnection at info; during an outage the daemon's one line says it all.
+        var background = logger
+        background.logLevel = max(logger.logLevel, .warning)
+        let client = PostgresClient(configuration: url.clientConfiguration, backgroundLogger: background)
         return (client, PostgresStore(client: client, logger: logger, node: node))
     }
 
@@ -36,15 +43,6 @@ struct PostgresServing {
     func open(_ store: PostgresStore) async throws -> any StoreEngine {
         let applied = try await store.migrate()
         if !applied.isEmpty { logger.notice("database migrated", metadata: ["versions": "\(applied)"]) }
-        let others = try await store.listNodes().filter {
-            $0.name != node && $0.storedState == "up" && $0.heartbeatAgeSeconds < Double(leaseSeconds)
-        }
-        if let other = others.first {
-            throw ConfigurationFailure(
-                message:
-                    "node \(other.name) is up on this database (heartbeat \(Int(other.heartbeatAgeSeconds)) s ago): spool runs one node per database for now; stop it first (docs/cluster.md)"
-            )
-        }
         // This host's previous run, killed without a clean stop, leaves a live-looking row: taken back when
         // its PID is gone (kill(pid, 0): ESRCH), so a restart after a crash is not refused for a lease.
         let process = PostgresStore.NodeProcess(host: ProcessInfo.processInfo.hostName, pid: getpid())

@@ -41,10 +41,13 @@ struct ServeCommand: AsyncParsableCommand {
         logger.info(
             "configuration",
             metadata: ConfigCommand.summary(effective, configuration: configuration).mapValues { .string($0) })
+        // On PostgreSQL (a cluster) every node writes its own file, `metrics.<node>.prom`, its samples labelled.
+        let node = try DatabaseSetting.url(effective) == nil ? nil : configuration.nodeNameInForce
         let metrics =
             effective.metricsInterval > 0
             ? SpoolMetrics(
-                file: paths.metricsFile, interval: .milliseconds(Int(effective.metricsInterval * 1000)))
+                file: node.map { paths.root + "/metrics.\($0).prom" } ?? paths.metricsFile,
+                interval: .milliseconds(Int(effective.metricsInterval * 1000)), node: node)
             : nil
         var daemon = SpoolDaemon(paths: paths, configuration: configuration, metrics: metrics, logger: logger)
         let listen = configuration.httpListen.flatMap(HTTPListenAddress.init)
@@ -62,6 +65,7 @@ struct ServeCommand: AsyncParsableCommand {
                 slots: configuration.downloads, logger: logger, registered: registration)
             let (client, store) = serving.makeStore()
             daemon.openEngine = { _ in try await serving.open(store) }
+            daemon.cluster = serving.membership(store)
             let heartbeat = NodeHeartbeat(
                 registered: registered, store: store, node: serving.node, leaseSeconds: serving.leaseSeconds,
                 slots: serving.slots,

@@ -7,13 +7,13 @@ import Testing
 
 /// `spool serve` with `database` a PostgreSQL URL (issue 12, one node): a root served on SQLite is migrated,
 /// its status files are deleted and rebuilt from PostgreSQL byte for byte, new batches complete with their
-/// rows in PostgreSQL, the node is `up` while serving and `stopped` after SIGTERM, a second node on the
-/// same database is refused (exit 78) while several nodes are not supported, and a restart right after
+/// rows in PostgreSQL, the node is `up` while serving and `stopped` after SIGTERM, a second node of the same
+/// name on the same database is refused (exit 78), and a restart right after
 /// kill -9 takes its dead run's node row back.
 @Suite("End to end: spool serve on PostgreSQL", .serialized, .timeLimit(.minutes(6)))
 struct ServeOnPostgresEndToEndTests {
     @Test(
-        "migrate, then serve from PostgreSQL: status files rebuilt byte for byte; a new batch Completed, its rows in PostgreSQL; node up, then stopped; a second node refused; a restart after kill -9 not refused",
+        "migrate, then serve from PostgreSQL: status files rebuilt byte for byte; a new batch Completed, its rows in PostgreSQL; node up, then stopped; a second node of the same name refused; a restart after kill -9 not refused",
         .needs(PostgresServer.available, "PostgreSQL server binaries (/usr/lib/postgresql/*/bin)"))
     func serveMigratedRoot() async throws {
         try requireMachine(PostgresServer.available, "PostgreSQL server binaries are not installed")
@@ -74,14 +74,14 @@ struct ServeOnPostgresEndToEndTests {
         #expect(!logText(spool).contains(PostgresServer.rolePassword), "the password is in the log")
         #expect(logText(spool).contains("postgres://spool:***@"), "\(spool.diagnostics())")
 
-        // A second node on the same database is refused while this one is up.
+        // A second node of the same name on the same database is refused while this one is up.
         let other = try SpoolRoot("serve-pg-2")
         let refused = try runWithEnvironment(
             other.binary, ["serve", "--root", other.root.path],
-            environment: cleanEnvironment.merging(["SPOOL_DATABASE": url, "SPOOL_NODE_NAME": "pg-two"]) { $1 },
+            environment: cleanEnvironment.merging(["SPOOL_DATABASE": url, "SPOOL_NODE_NAME": "pg-one"]) { $1 },
             timeout: 60)
         #expect(refused.status == 78, "\(refused.output)")
-        #expect(refused.stderr.contains("node pg-one is up on this database"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("node_name pg-one is held by a live node"), "\(refused.stderr)")
         #expect(!refused.output.contains(PostgresServer.rolePassword))
 
         // kill -9, then a restart at once on this host: its dead run's row is taken back, not refused for a lease.
