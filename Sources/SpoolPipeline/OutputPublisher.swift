@@ -166,6 +166,9 @@ package struct OutputPublisher: Sendable {
         }
     }
 
+    /// The jobs with stage files here (a publication in progress, or done and not yet cleaned up).
+    package func stagedJobIDs() -> [String] { Array(Set(stageFiles().map(\.jobID))).sorted() }
+
     /// `<job_id>-<n>.part` files in the staging directory.
     private func stageFiles() -> [(jobID: String, path: String)] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: staging)) ?? []

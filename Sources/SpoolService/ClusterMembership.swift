@@ -26,6 +26,13 @@ package struct ClusterMembership: Sendable {
     /// The rescue service's period: a third of the lease, at least one second.
     package var rescueInterval: Duration { .milliseconds(max(leaseSeconds * 1000 / 3, 1000)) }
 
+    /// `out/.spool-staging/<node>`: where `node` stages its outputs before naming them (on `out/`'s file
+    /// system, so a name is one link(2)). Per node, so a node sweeps only its own at start-up, and a live node
+    /// can undo the half-done publications of a lost one (`ClusterRescueService`).
+    package static func staging(of node: String, _ paths: SpoolPaths) -> String {
+        paths.out + "/.spool-staging/" + node
+    }
+
     /// `state/spool.<node>.lock`: one process per node name on a shared state directory.
     package func lockFile(_ paths: SpoolPaths) -> String { paths.state + "/spool.\(node).lock" }
 }

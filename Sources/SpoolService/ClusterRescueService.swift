@@ -4,6 +4,7 @@ import Logging
 import ServiceLifecycle
 import SpoolFiles
 import SpoolInbox
+import SpoolPipeline
 import SpoolStore
 
 /// A cluster node's share of looking after the others (docs/cluster.md), once at start and every
@@ -87,6 +88,8 @@ package struct ClusterRescueService: Service {
         package var rescuedJobs: [String] = []
         package var adoptedFiles: [String] = []
         package var adoptedControlFiles: [String] = []
+        /// Jobs whose publication a lost node left half done (undone, or only its stage names dropped).
+        package var sweptPublications: [String] = []
     }
 
     /// One round. A store failure ends it (logged once per outage through the ingestor's `IngestOutage`).
@@ -105,6 +108,7 @@ package struct ClusterRescueService: Service {
             for node in lost where node != cluster.node {
                 done.adoptedFiles += await adoptInbox(of: node)
                 done.adoptedControlFiles += adoptControlFiles(of: node)
+                done.sweptPublications += try await sweepStaging(of: node)
             }
         } catch {
             if let outage = ingestor.outage {
@@ -154,6 +158,23 @@ package struct ClusterRescueService: Service {
             _ = await ingestor.ingestClaimed(adopted)
         }
         return adopted
+    }
+
+    /// A lost node's publications in progress (its staging directory): undone for jobs that did not complete,
+    /// so their next run on a live node finds the names free; only the stage names of completed ones go. A
+    /// node merely paused past its lease is fenced already: its own undo finds nothing left to do.
+    private func sweepStaging(of node: String) async throws -> [String] {
+        let publisher = OutputPublisher(
+            outRoot: paths.out, conflict: .suffix, staging: ClusterMembership.staging(of: node, paths))
+        let ids = publisher.stagedJobIDs()
+        guard !ids.isEmpty else { return [] }
+        let jobs = try await ingestor.store.fetchJobs(ids: ids)
+        let known = Dictionary(jobs.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        await BlockingWork.run("spool.rescue") {
+            publisher.sweep(isCompleted: { known[$0]?.status == .completed }, folder: { known[$0]?.folder })
+        }
+        logger.notice("a lost node's publications swept", metadata: ["node": "\(node)", "jobs": "\(ids.count)"])
+        return ids
     }
 
     /// Puts `node`'s claimed control files (a lost node's, or this node's kept during an outage) back into their directories, where one node claims each again

@@ -38,17 +38,14 @@ extension SpoolDaemon {
                 "ms": "\(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)",
             ])
         _ = await ingestor.recoverClaimed()
-        let publisher = OutputPublisher(
-            outRoot: paths.out, conflict: configuration.nameConflict, staging: paths.staging)
+        let staging = ClusterMembership.staging(of: cluster.node, paths)
+        try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
+        let publisher = OutputPublisher(outRoot: paths.out, conflict: configuration.nameConflict, staging: staging)
         let known = try await RecoveryJobs.read(paths: paths, store: store)
-        // Staging shared with other nodes (out/.spool-staging, `work` on another filesystem) holds their
-        // publications in progress: swept only when it is inside this node's own `work`.
-        let ownStaging = paths.staging.hasPrefix(paths.work + "/")
         try await BlockingWork.run("spool.recovery") {
-            if ownStaging {
-                publisher.sweep(
-                    isCompleted: { id in known[id]?.status == .completed }, folder: { id in known[id]?.folder })
-            }
+            // This node's own staging only: the others' hold their publications in progress.
+            publisher.sweep(
+                isCompleted: { id in known[id]?.status == .completed }, folder: { id in known[id]?.folder })
             try paths.clearWork(keeping: { id in
                 LiveResumeMarker.read(workDirectory: paths.workDirectory(id)) != nil
                     && known[id]?.status.isTerminal == false

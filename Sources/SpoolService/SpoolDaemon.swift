@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import SpoolCore
+import SpoolFiles
 import SpoolInbox
 import SpoolPipeline
 import SpoolStore
@@ -58,7 +59,9 @@ package struct SpoolDaemon: Service, CustomStringConvertible {
         let lock = try StateLock(path: cluster?.lockFile(paths) ?? paths.lockFile)
         defer { withExtendedLifetime(lock) {} }
         let store = try await openEngine(paths)
-        let status = StatusWriter(store: store, paths: paths, logger: logger)
+        var status = StatusWriter(store: store, paths: paths, logger: logger)
+        // Several nodes write these files: each write under the root's shared lock (StatusWriter+Shared).
+        if cluster != nil { status.sharedLock = try SharedFileLock(path: paths.state + "/status.lock") }
         var ingestor = Ingestor(
             store: store, paths: paths, configuration: configuration, status: status, logger: logger)
         if let cluster { try configureForCluster(&ingestor, cluster) }

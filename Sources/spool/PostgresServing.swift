@@ -25,9 +25,9 @@ struct PostgresServing {
     /// Told once the node is registered (`NodeHeartbeat` waits for it).
     var registered: AsyncStream<Void>.Continuation
 
-    /// This node's membership of the cluster on `store` (the lead passes a lease-keeping store as `jobs`).
-    func membership(_ store: PostgresStore) -> ClusterMembership {
-        ClusterMembership(node: node, leaseSeconds: leaseSeconds, jobs: store, rescue: store)
+    /// This node's membership of the cluster on `store`: the scheduler runs on `jobs` (leases and fencing).
+    func membership(_ store: PostgresStore, jobs: NodeJobs) -> ClusterMembership {
+        ClusterMembership(node: node, leaseSeconds: leaseSeconds, jobs: jobs, rescue: store)
     }
 
     /// The client to run before the daemon (stopped after it), and the store on it.

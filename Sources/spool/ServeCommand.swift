@@ -4,6 +4,7 @@ import Logging
 import ServiceLifecycle
 import SpoolCore
 import SpoolHTTP
+import SpoolPostgres
 import SpoolService
 
 #if canImport(Glibc)
@@ -65,11 +66,11 @@ struct ServeCommand: AsyncParsableCommand {
                 slots: configuration.downloads, logger: logger, registered: registration)
             let (client, store) = serving.makeStore()
             daemon.openEngine = { _ in try await serving.open(store) }
-            daemon.cluster = serving.membership(store)
+            let jobs = NodeJobs(store: store, node: serving.node, leaseSeconds: serving.leaseSeconds)
+            daemon.cluster = serving.membership(store, jobs: jobs)
             let heartbeat = NodeHeartbeat(
                 registered: registered, store: store, node: serving.node, leaseSeconds: serving.leaseSeconds,
-                slots: serving.slots,
-                logger: logger)
+                slots: serving.slots, logger: logger, jobs: jobs)
             services = [.init(service: client), .init(service: heartbeat)]
         }
         var groupConfig = ServiceGroupConfiguration(
