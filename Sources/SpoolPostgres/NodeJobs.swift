@@ -86,11 +86,13 @@ package final class NodeJobs: LeasedJobStore, JobWakeupSource {
     package func fetchPendingHeads(excluding: Set<String>, live: Bool?) async throws -> [JobRecord] { [] }
 
     /// A job this node holds is saved fenced (nothing changes once the lease is no longer its own; the
-    /// lease ends when the job leaves Processing); a Processing job it does not hold is another node's and
-    /// is never written; anything else (a cancel of a queued job) is a plain save.
+    /// lease ends when the job leaves Processing). A job it does not hold is written only by a user's cancel
+    /// (of a queued job, or of one running on another node, whose fenced writes then change nothing): any
+    /// other write of it is the end of an attempt whose lease was lost (a requeue, a failure), and the job
+    /// may be running on another node by now.
     package func saveJob(_ job: JobRecord) async throws -> Bool {
         guard let token = held.withLock({ $0[job.id]?.token }) else {
-            if job.status == .processing { return false }
+            guard job.status == .failed && job.step == .cancelled else { return false }
             return try await store.saveJob(job)
         }
         let saved = try await store.saveLeased(job, token: token)

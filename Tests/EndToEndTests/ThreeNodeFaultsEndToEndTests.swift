@@ -141,10 +141,12 @@ struct ThreeNodeFaultsEndToEndTests {
         }
         #expect(
             Date().timeIntervalSince(sent) <= 2, "tools stopped \(Date().timeIntervalSince(sent)) s after the cancel")
-        _ = try await cluster.waitUntil("the job Cancelled, its file too", timeout: 30) { () throws -> Bool? in
-            try cluster.jobRows([id])[id]?.status == "Cancelled"
-                && cluster.spool.job(id)?["status"] as? String == "Cancelled"
-                ? true : nil
+        // A cancelled job ends Failed at step Cancelled (folder-contract §5), in the database and in its file.
+        _ = try await cluster.waitUntil("the job cancelled, its file too", timeout: 30) { () throws -> Bool? in
+            let file = cluster.spool.job(id)
+            let state = try cluster.sql("SELECT status || '/' || step FROM job WHERE id = '\(id)'")
+            let shown = "\(file?["status"] ?? "")/\(file?["step"] ?? "")"
+            return state == "Failed/Cancelled" && shown == state ? true : nil
         }
         #expect(cluster.outputs("control").isEmpty)
 
