@@ -25,7 +25,7 @@ extension SpoolDaemon {
         let rebuilder = StatusRebuilder(status: status, logger: logger)
         let paths = paths
         await BlockingWork.run("spool.recovery") { Self.removeAbandonedWrites(paths) }
-        let requeued = try await cluster.rescue.requeueProcessingJobs(node: cluster.node)
+        let requeued = try await cluster.rescue.requeueStartupJobs(node: cluster.node)
         let started = ContinuousClock.now
         try await cluster.rescue.withStatusRebuildLock {
             try await rebuilder.rebuildAll()

@@ -27,7 +27,7 @@ final class FakeClusterRescue: ClusterRescue {
     }
     func fetchLostNodes() async throws -> [String] { lost.withLock { $0 } }
     func rescueExpiredLeases() async throws -> [String] { rescued.withLock { $0 } }
-    func requeueProcessingJobs(node: String) async throws -> [String] {
+    func requeueStartupJobs(node: String) async throws -> [String] {
         requeuedNodes.withLock { $0.append(node) }
         return []
     }

@@ -63,6 +63,38 @@ struct ClusterRescueTests {
     }
 }
 
+extension ClusterRescueTests {
+    @Test(
+        "start-up requeue: this node's jobs and jobs no node holds; never another node's",
+        arguments: Engine.postgresOnly)
+    func startupRequeue(engine: Engine) async throws {
+        try #require(TestPostgres.available, "SPOOL_E2E_NO_SKIP=1 and no PostgreSQL server is installed here")
+        try await engine.withStore { store in
+            let store = try #require(store as? PostgresStore)
+            let now = Date().millisecondsSince1970
+            let batch = BatchRecord(
+                id: SpoolID.make(), source: "b.json", claimName: "c", idempotencyKey: nil, folder: nil, createdAt: now)
+            let jobs = (0..<4).map { i in
+                JobRecord(
+                    id: SpoolID.make(), batchId: batch.id, position: i, url: "https://example.com/\(i)",
+                    filename: nil, folder: nil, options: JobOptions(), createdAt: now)
+            }
+            _ = try await store.insertBatches([(batch, jobs)])
+            for name in ["mine", "other"] {
+                _ = try await store.registerNode(name: name, leaseSeconds: 30, version: "", slots: 1)
+            }
+            let mine = try #require(try await store.claimNext(node: "mine", leaseSeconds: 30, at: now))
+            let other = try #require(try await store.claimNext(node: "other", leaseSeconds: 30, at: now))
+            let unheld = try #require(try await store.startAttempt(id: jobs[2].id, at: now))
+            let requeued = try await store.requeueStartupJobs(node: "mine")
+            #expect(requeued == [mine.job.id, unheld.id].sorted())
+            #expect(try await store.fetchJob(id: other.job.id)?.status == .processing)
+            #expect(try await store.fetchJob(id: mine.job.id)?.attempt == 0)  // a leased attempt: uncounted
+            #expect(try await store.fetchJob(id: unheld.id)?.attempt == 1)  // as one node's recovery
+        }
+    }
+}
+
 /// How many bodies run at once, and the most ever.
 private final class Overlap: Sendable {
     private let state = Mutex((now: 0, most: 0))
