@@ -29,6 +29,19 @@ extension PostgresStore: ClusterRescue {
         }
     }
 
+    package func fetchLiveNodes(leaseSeconds: Int) async throws -> [String] {
+        try await transaction { connection, logger in
+            var names: [String] = []
+            let rows = try await connection.query(
+                """
+                SELECT name FROM node
+                WHERE state = 'up' AND heartbeat_at > now() - make_interval(secs => \(leaseSeconds)) ORDER BY name
+                """, logger: logger)
+            for try await name in rows.decode(String.self) { names.append(name) }
+            return names
+        }
+    }
+
     package func fetchLostNodes() async throws -> [String] {
         try await transaction { connection, logger in
             var names: [String] = []

@@ -9,6 +9,9 @@ package protocol ClusterRescue: Sendable {
     /// live node adopts.
     func fetchLostNodes() async throws -> [String]
 
+    /// Every `up` node whose heartbeat is younger than `leaseSeconds` (this one included once registered).
+    func fetchLiveNodes(leaseSeconds: Int) async throws -> [String]
+
     /// Every Processing job whose lease has expired back to Pending, the attempt uncounted; their IDs.
     func rescueExpiredLeases() async throws -> [String]
 

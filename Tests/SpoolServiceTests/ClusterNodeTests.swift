@@ -26,6 +26,7 @@ final class FakeClusterRescue: ClusterRescue {
         return []
     }
     func fetchLostNodes() async throws -> [String] { lost.withLock { $0 } }
+    func fetchLiveNodes(leaseSeconds: Int) async throws -> [String] { [] }
     func rescueExpiredLeases() async throws -> [String] { rescued.withLock { $0 } }
     func requeueStartupJobs(node: String) async throws -> [String] {
         requeuedNodes.withLock { $0.append(node) }

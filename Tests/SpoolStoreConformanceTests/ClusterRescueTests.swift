@@ -26,8 +26,10 @@ struct ClusterRescueTests {
             // A second marker finds nothing new; the lost ones are still listed for adoption.
             #expect(try await rescue.markLostNodes(leaseSeconds: 30) == [])
             #expect(try await rescue.fetchLostNodes() == ["n2", "n3"])
+            #expect(try await rescue.fetchLiveNodes(leaseSeconds: 30) == ["n1"])
             _ = try await store.heartbeat(node: "n3", leaseSeconds: 30)
             #expect(try await rescue.fetchLostNodes() == ["n2"])
+            #expect(try await rescue.fetchLiveNodes(leaseSeconds: 30) == ["n1", "n3"])
         }
     }
 
