@@ -24,8 +24,15 @@ extension SpoolDaemon {
     ) async throws -> (StatusRebuilder, OutputPublisher) {
         let rebuilder = StatusRebuilder(status: status, logger: logger)
         let paths = paths
-        await BlockingWork.run("spool.recovery") { Self.removeAbandonedWrites(paths) }
-        let requeued = try await cluster.rescue.requeueProcessingJobs(node: cluster.node)
+        // Alone (no other live node; a node starting later registers before it writes anything): every
+        // temporary file is a crashed write, as on one node. Otherwise only old ones.
+        let alone = try await cluster.rescue.fetchLiveNodes(leaseSeconds: cluster.leaseSeconds).allSatisfy {
+            $0 == cluster.node
+        }
+        await BlockingWork.run("spool.recovery") {
+            if alone { paths.removeInterruptedWrites() } else { Self.removeAbandonedWrites(paths) }
+        }
+        let requeued = try await cluster.rescue.requeueStartupJobs(node: cluster.node)
         let started = ContinuousClock.now
         try await cluster.rescue.withStatusRebuildLock {
             try await rebuilder.rebuildAll()
@@ -60,8 +67,8 @@ extension SpoolDaemon {
         return (rebuilder, publisher)
     }
 
-    /// The temporary files of atomic writes (`.<name>.<hex>.tmp`) that a crashed node left, older than ten
-    /// minutes: a younger one may be another node's write in progress.
+    /// With other nodes live: the temporary files of atomic writes (`.<name>.<hex>.tmp`) that a crashed node
+    /// left, older than ten minutes: a younger one may be another node's write in progress.
     static func removeAbandonedWrites(_ paths: SpoolPaths) {
         let fm = FileManager.default
         let cutoff = Date().addingTimeInterval(-600)

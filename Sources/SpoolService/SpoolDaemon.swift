@@ -86,7 +86,7 @@ package struct SpoolDaemon: Service, CustomStringConvertible {
         let ingest = IngestService(
             watcher: InboxWatcher(configuration: inboxConfiguration, logger: logger), queue: queue, ingestor: ingestor,
             scheduler: scheduler, metrics: metrics)
-        // Reverse of this order at shutdown: ingest, control, metrics, then the scheduler.
+        // Reverse of this order at shutdown: ingest, control, (rescue,) metrics, then the scheduler.
         var services: [(String, any Service)] = [
             ("scheduler", SchedulerService(scheduler: scheduler)), ("metrics", metricsService),
             ("control", control), ("ingest", ingest),

@@ -9,11 +9,15 @@ package protocol ClusterRescue: Sendable {
     /// live node adopts.
     func fetchLostNodes() async throws -> [String]
 
+    /// Every `up` node whose heartbeat is younger than `leaseSeconds` (this one included once registered).
+    func fetchLiveNodes(leaseSeconds: Int) async throws -> [String]
+
     /// Every Processing job whose lease has expired back to Pending, the attempt uncounted; their IDs.
     func rescueExpiredLeases() async throws -> [String]
 
-    /// Start-up: `node`'s own Processing jobs (left by its previous run) back to Pending; their IDs.
-    func requeueProcessingJobs(node: String) async throws -> [String]
+    /// Start-up: `node`'s own Processing jobs (left by its previous run) back to Pending, and those no node
+    /// holds (no node, no lease: a root migrated from SQLite after a crash); their IDs.
+    func requeueStartupJobs(node: String) async throws -> [String]
 
     /// Runs `body` while holding the cluster's status-rebuild lock (one node at a time rebuilds the
     /// shared status files); waits for a node that holds it.

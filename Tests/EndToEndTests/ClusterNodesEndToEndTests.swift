@@ -200,4 +200,38 @@ struct ClusterNodesEndToEndTests {
         try await a.stop()
         #expect(a.exitStatus == 0, "\(a.diagnostics())")
     }
+
+    @Test(
+        "a node silent for longer than the lease is marked lost; its claimed batch file is adopted and ingested once",
+        .needs(PostgresServer.available, "PostgreSQL server binaries (/usr/lib/postgresql/*/bin)"))
+    func lostNodeAdopted() async throws {
+        try requireMachine(PostgresServer.available, "PostgreSQL server binaries are not installed")
+        let server = try PostgresServer.shared()
+        let database = try server.makeDatabase()
+        let lab = try await sharedLab()
+        let a = try node("node-a", sharing: nil, url: server.tcpURL(database))
+        try await startNode(a, "node-a", server, database)
+        // node-z died an hour ago holding a claimed batch file (as its claim left it: `<token>--<name>`).
+        try psql(
+            server, database,
+            "INSERT INTO node (name, state, heartbeat_at) VALUES ('node-z', 'up', now() - interval '1 hour')")
+        let dead = a.dir("inbox/.claimed/node-z")
+        try FileManager.default.createDirectory(at: dead, withIntermediateDirectories: true)
+        try Data(batchJSON(jobs: [(lab.url("status/404/orphan.mp4"), nil)]).utf8).write(
+            to: dead.appendingPathComponent("1700000000000-0011223344556677--orphan.json"))
+
+        let receipt = try await a.acceptedReceipt("orphan", timeout: 30)
+        #expect(receipt.jobIDs.count == 1)
+        #expect(try psql(server, database, "SELECT state FROM node WHERE name = 'node-z'") == "lost")
+        #expect(try psql(server, database, "SELECT count(*) FROM batch") == "1")
+        _ = try await waitFor("node-z's directory emptied", timeout: 20, interval: 0.2, on: a) { () -> Bool? in
+            ((try? FileManager.default.contentsOfDirectory(atPath: dead.path)) ?? []).isEmpty ? true : nil
+        }
+        // Later rounds find nothing more to adopt: still one batch.
+        try await Task.sleep(for: .seconds(4))
+        #expect(try psql(server, database, "SELECT count(*) FROM batch") == "1")
+        #expect(logText(a).contains("adopting a lost node's claimed batch files"), "\(a.diagnostics())")
+        try await a.stop()
+        #expect(a.exitStatus == 0, "\(a.diagnostics())")
+    }
 }

@@ -1,5 +1,7 @@
 import Foundation
 import Logging
+import ServiceLifecycle
+import ServiceLifecycleTestKit
 import SpoolCore
 import SpoolInbox
 import SpoolStore
@@ -24,8 +26,9 @@ final class FakeClusterRescue: ClusterRescue {
         return []
     }
     func fetchLostNodes() async throws -> [String] { lost.withLock { $0 } }
+    func fetchLiveNodes(leaseSeconds: Int) async throws -> [String] { [] }
     func rescueExpiredLeases() async throws -> [String] { rescued.withLock { $0 } }
-    func requeueProcessingJobs(node: String) async throws -> [String] {
+    func requeueStartupJobs(node: String) async throws -> [String] {
         requeuedNodes.withLock { $0.append(node) }
         return []
     }
@@ -208,5 +211,74 @@ struct ClusterNodeTests {
                 empty{node="node-a"} 1
 
                 """)
+    }
+
+    @Test(
+        "the daemon as node n1: its own lock and claim directory, own requeue, rescue service, no clean-shutdown marker"
+    )
+    func daemonAsNode() async throws {
+        try await withTempDirectory { root in
+            let paths = SpoolPaths(root: root, configuration: .defaults)
+            try paths.createLayout()
+            var configuration = SpoolConfiguration.defaults
+            configuration.downloads = 0  // nothing runs
+            configuration.allowPrivateNetwork = true
+            let store = try Store(path: paths.database)
+            try leaveClaimed(paths.claimed + "/n1", "mine.json")
+            try leaveClaimed(paths.claimed, "single.json")  // a one-node run's leftover: not this node's
+            let rescue = FakeClusterRescue(lost: [])
+            var daemon = SpoolDaemon(
+                paths: paths, configuration: configuration, logger: quietLogger, engine: { _ in store })
+            daemon.cluster = ClusterMembership(node: "n1", leaseSeconds: 5, jobs: store, rescue: rescue)
+            let (events, sink) = AsyncStream<SpoolDaemon.Event>.makeStream()
+            daemon.onEvent = { event in
+                sink.yield(event)
+                if event == .sealed { sink.finish() }
+            }
+            let node = daemon
+            var seen: [SpoolDaemon.Event] = []
+            let services: Set<String> = ["scheduler", "metrics", "rescue", "control", "ingest"]
+            try await testGracefulShutdown { trigger in
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        defer { sink.finish() }
+                        try await node.run()
+                    }
+                    var iterator = events.makeAsyncIterator()
+                    while let event = await iterator.next() {
+                        seen.append(event)
+                        let started = Set(seen.compactMap { if case .serviceStarted(let n) = $0 { n } else { nil } })
+                        if started == services { break }
+                    }
+                    trigger.triggerGracefulShutdown()
+                    while let event = await iterator.next() { seen.append(event) }
+                    try await group.waitForAll()
+                }
+            }
+            let stops = seen.compactMap { if case .serviceStopped(let name) = $0 { name } else { nil } }
+            #expect(stops == ["ingest", "control", "rescue", "metrics", "scheduler"])
+            #expect(FileManager.default.fileExists(atPath: paths.state + "/spool.n1.lock"))
+            #expect(!FileManager.default.fileExists(atPath: paths.lockFile))
+            #expect(!FileManager.default.fileExists(atPath: paths.cleanShutdownMarker))
+            #expect(rescue.requeuedNodes.withLock { $0 } == ["n1"])
+            #expect(readText(paths.receipts + "/mine.json")?.contains("batch_id") == true)
+            #expect(readText(paths.receipts + "/single.json") == nil)
+            #expect(InboxClaimer.leftovers(in: paths.claimed).count == 1)
+        }
+    }
+
+    @Test("a rescued job's status file is rewritten by the rescue round")
+    func rescuedStatusWritten() async throws {
+        try await withTempDirectory { root in
+            let h = try ServiceHarness(root: root)
+            let id = try h.addBatch(count: 1)[0]
+            let rescue = FakeClusterRescue(lost: [])
+            rescue.rescued.withLock { $0 = [id] }
+            #expect(!FileManager.default.fileExists(atPath: h.paths.jobStatus(id)))
+            let round = try await node(h, "a", rescue: rescue).round()
+            #expect(round.rescuedJobs == [id])
+            #expect(readText(h.paths.jobStatus(id))?.contains("Pending") == true)
+            #expect(FileManager.default.fileExists(atPath: h.paths.batchStatus(try h.job(id).batchId)))
+        }
     }
 }
