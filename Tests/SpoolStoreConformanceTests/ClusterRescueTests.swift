@@ -87,7 +87,10 @@ extension ClusterRescueTests {
             }
             let mine = try #require(try await store.claimNext(node: "mine", leaseSeconds: 30, at: now))
             let other = try #require(try await store.claimNext(node: "other", leaseSeconds: 30, at: now))
-            let unheld = try #require(try await store.startAttempt(id: jobs[2].id, at: now))
+            // Processing with no node and no lease: a row migrated from a single node's SQLite store.
+            var unheld = try #require(try await store.startAttempt(id: jobs[2].id, at: now))
+            unheld.node = nil
+            #expect(try await store.saveJob(unheld))
             let requeued = try await store.requeueStartupJobs(node: "mine")
             #expect(requeued == [mine.job.id, unheld.id].sorted())
             #expect(try await store.fetchJob(id: other.job.id)?.status == .processing)
