@@ -202,7 +202,8 @@ def claim_script(path):
     if "FOR UPDATE OF job SKIP LOCKED" not in stmt:
         raise SystemExit(f"measure 11: claimNext in {LEASES_SWIFT} no longer looks like a claim")
     # RETURNING: spool selects the job's columns as text; job.* costs the same reads.
-    sql = pgbench_sql(stmt, {"node": NODE, "leaseSeconds": ":lease", "unescaped: columns": "job.*",
+    # live NULL: any kind of job, as a node with both kinds of slot free claims.
+    sql = pgbench_sql(stmt, {"node": NODE, "leaseSeconds": ":lease", "unescaped: columns": "job.*", "live": "NULL",
                              "now": "(extract(epoch FROM clock_timestamp()) * 1000)::bigint"})
     path.write_text(f"\\set lease 3600\nBEGIN;\n{sql};\nCOMMIT;\n")  # spool's `transaction { }`
 
