@@ -89,6 +89,62 @@ struct ClusterSchedulerTests {
         }
     }
 
+    @Test(
+        "a lease that expires under node a stops its tools; rescued, the job runs on node b; a's late writes change nothing",
+        arguments: Engine.postgresOnly)
+    func expiredLeaseMovesToAnotherNode(engine: Engine) async throws {
+        try #require(TestPostgres.available, "SPOOL_E2E_NO_SKIP=1 and no PostgreSQL server is installed here")
+        let server = try TestPostgres.shared()
+        let url = try server.socketURL(try server.makeDatabase())
+        let rootA = NSTemporaryDirectory() + "spool-cluster-a-\(UUID().uuidString)"
+        let rootB = NSTemporaryDirectory() + "spool-cluster-b-\(UUID().uuidString)"
+        defer { for root in [rootA, rootB] { try? FileManager.default.removeItem(atPath: root) } }
+        try await PostgresStore.withStore(url: url, logger: Engine.logger) { store in
+            let logger = Logger(label: "spool.tests", factory: { _ in SwiftLogNoOpLogHandler() })
+            let pathsA = SpoolPaths(root: rootA, configuration: .defaults)
+            let pathsB = SpoolPaths(root: rootB, configuration: .defaults)
+            try pathsA.createLayout()
+            try pathsB.createLayout()
+            let executorA = UntilStopped()
+            let executorB = UntilStopped()
+            let nodeA = Scheduler(
+                store: NodeJobs(store: store, node: "a", leaseSeconds: 30),
+                status: StatusWriter(store: store, paths: pathsA, logger: logger), executor: executorA, paths: pathsA,
+                settings: .init(slots: 1, retries: 0, retryBaseDelay: 1), logger: logger)
+            let runningA = Task { await nodeA.run() }
+            defer { runningA.cancel() }
+            let batch = makeBatch()
+            let jobs = makeJobs(batchID: batch.id, count: 1)
+            _ = try await store.insertBatches([(batch, jobs)])
+            let id = jobs[0].id
+            #expect(await Self.eventually { executorA.log.withLock { $0.started[id] != nil } })
+
+            // As if node a had been paused past its lease: the database lets the lease run out.
+            try await store.expireLeases(of: id)
+            #expect(await Self.eventually { executorA.log.withLock { $0.stopped[id] != nil } })
+            #expect(executorA.log.withLock { $0.stopped[id]?.1 } == .cancel)
+            #expect(await Self.eventually { await nodeA.runningJobIDs.isEmpty })
+            // a's requeue was fenced out: the job is still Processing under the expired lease until a rescue.
+            #expect(try await store.fetchJob(id: id)?.status == .processing)
+            #expect(try await store.rescueExpiredLeases() == [id])
+
+            await nodeA.beginShutdown()
+            await runningA.value
+            let nodeB = Scheduler(
+                store: NodeJobs(store: store, node: "b", leaseSeconds: 30),
+                status: StatusWriter(store: store, paths: pathsB, logger: logger), executor: executorB, paths: pathsB,
+                settings: .init(slots: 1, retries: 0, retryBaseDelay: 1), logger: logger)
+            let runningB = Task { await nodeB.run() }
+            defer { runningB.cancel() }
+            #expect(await Self.eventually { executorB.log.withLock { $0.started[id] != nil } })
+            let job = try #require(try await store.fetchJob(id: id))
+            #expect(job.status == .processing && job.attempt == 1)  // a's lost attempt was not counted
+            #expect(try await store.claimingNode(of: id) == "b")
+            await nodeB.beginShutdown()
+            await runningB.value
+        }
+    }
+
     private static func eventually(
         _ limit: Duration = .seconds(10), _ condition: @Sendable () async -> Bool
     ) async -> Bool {
