@@ -73,13 +73,16 @@ package final class NodeJobs: LeasedJobStore, JobWakeupSource {
     package func fetchJob(id: String) async throws -> JobRecord? { try await store.fetchJob(id: id) }
 
     /// Processing jobs: only those this node holds (the scheduler looks there for its own due retries;
-    /// another node's waiting jobs are that node's).
+    /// another node's waiting jobs are that node's), read by ID, so an idle node's poll costs no read here.
     package func fetchJobs(status: JobStatus) async throws -> [JobRecord] {
         let store = store
-        let jobs = try await Self.within(seconds: callLimit) { try await store.fetchJobs(status: status) }
-        guard status == .processing else { return jobs }
-        let mine = heldJobIDs
-        return jobs.filter { mine.contains($0.id) }
+        guard status == .processing else {
+            return try await Self.within(seconds: callLimit) { try await store.fetchJobs(status: status) }
+        }
+        let mine = Array(heldJobIDs)
+        guard !mine.isEmpty else { return [] }
+        let jobs = try await Self.within(seconds: callLimit) { try await store.fetchJobs(ids: mine) }
+        return jobs.filter { $0.status == .processing }.sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
     }
 
     /// Always empty: a node takes work only through `claimNext`.
