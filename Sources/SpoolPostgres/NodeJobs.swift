@@ -89,11 +89,12 @@ package final class NodeJobs: LeasedJobStore, JobWakeupSource {
     package func fetchPendingHeads(excluding: Set<String>, live: Bool?) async throws -> [JobRecord] { [] }
 
     /// A job this node holds is saved fenced (nothing changes once the lease is no longer its own; the
-    /// lease ends when the job leaves Processing); a Processing job it does not hold is another node's and
-    /// is never written; anything else (a cancel of a queued job) is a plain save.
+    /// lease ends when the job leaves Processing). Without a lease only a cancel is saved (a plain save,
+    /// which ends another node's lease on it): any other state (progress, a requeue, a completion) of a
+    /// job it does not hold, or no longer holds after a refused fenced save, is never written.
     package func saveJob(_ job: JobRecord) async throws -> Bool {
         guard let token = held.withLock({ $0[job.id]?.token }) else {
-            if job.status == .processing { return false }
+            guard job.status.isTerminal && job.step == .cancelled else { return false }
             return try await store.saveJob(job)
         }
         let saved = try await store.saveLeased(job, token: token)
