@@ -138,6 +138,7 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                "SpoolService", "SpoolPipeline",  // schedulers of two nodes on one database (ClusterSchedulerTests)
             ]
         ),
     ]

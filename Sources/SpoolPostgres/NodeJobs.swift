@@ -73,26 +73,28 @@ package final class NodeJobs: LeasedJobStore, JobWakeupSource {
     package func fetchJob(id: String) async throws -> JobRecord? { try await store.fetchJob(id: id) }
 
     /// Processing jobs: only those this node holds (the scheduler looks there for its own due retries;
-    /// another node's waiting jobs are that node's).
+    /// another node's waiting jobs are that node's), read by ID, so an idle node's poll costs no read here.
     package func fetchJobs(status: JobStatus) async throws -> [JobRecord] {
         let store = store
-        let jobs = try await Self.within(seconds: callLimit) { try await store.fetchJobs(status: status) }
-        guard status == .processing else { return jobs }
-        let mine = heldJobIDs
-        return jobs.filter { mine.contains($0.id) }
+        guard status == .processing else {
+            return try await Self.within(seconds: callLimit) { try await store.fetchJobs(status: status) }
+        }
+        let mine = Array(heldJobIDs)
+        guard !mine.isEmpty else { return [] }
+        let jobs = try await Self.within(seconds: callLimit) { try await store.fetchJobs(ids: mine) }
+        return jobs.filter { $0.status == .processing }.sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
     }
 
     /// Always empty: a node takes work only through `claimNext`.
     package func fetchPendingHeads(excluding: Set<String>, live: Bool?) async throws -> [JobRecord] { [] }
 
     /// A job this node holds is saved fenced (nothing changes once the lease is no longer its own; the
-    /// lease ends when the job leaves Processing). A job it does not hold is written only by a user's cancel
-    /// (of a queued job, or of one running on another node, whose fenced writes then change nothing): any
-    /// other write of it is the end of an attempt whose lease was lost (a requeue, a failure), and the job
-    /// may be running on another node by now.
+    /// lease ends when the job leaves Processing). Without a lease only a cancel is saved (a plain save,
+    /// which ends another node's lease on it): any other state (progress, a requeue, a completion) of a
+    /// job it does not hold, or no longer holds after a refused fenced save, is never written.
     package func saveJob(_ job: JobRecord) async throws -> Bool {
         guard let token = held.withLock({ $0[job.id]?.token }) else {
-            guard job.status == .failed && job.step == .cancelled else { return false }
+            guard job.status.isTerminal && job.step == .cancelled else { return false }
             return try await store.saveJob(job)
         }
         let saved = try await store.saveLeased(job, token: token)

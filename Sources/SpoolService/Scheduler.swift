@@ -44,16 +44,16 @@ package actor Scheduler {
     }
 
     /// The job queue, through the async seam: reading or saving a job suspends, never blocks a pool thread.
-    private let store: any JobStore
-    private let status: StatusWriter
+    let store: any JobStore
+    let status: StatusWriter
     private let executor: any JobExecuting
     let paths: SpoolPaths
     let settings: Settings
     let logger: Logger
     /// Where attempts, progress and job ends are counted; nil records nothing (tests, metrics off).
-    private let metrics: SpoolMetrics?
+    let metrics: SpoolMetrics?
     var running: [String: Task<Void, Never>] = [:]
-    private var cancelRequested: Set<String> = []
+    var cancelRequested: Set<String> = []
     /// Queued jobs whose cancel is being saved: not started meanwhile (the save and the start would race).
     var cancelling: Set<String> = []
     /// Running live recordings (counted against `liveSlots`, not `slots`) and each attempt's stop request.
@@ -66,7 +66,7 @@ package actor Scheduler {
     /// The waiting retries may have changed since the timer was armed (an attempt ended, a job was
     /// cancelled): the next turn reads them again. Accepted work alone does not, so a burst of accepted
     /// batches costs no extra reads.
-    private var dueTimerStale = true
+    var dueTimerStale = true
     /// The queue could not be read on the last turn: look again shortly rather than wait for a wake-up.
     var queueReadFailed = false
     /// On a cluster node, the store with leases (Scheduler+Leases.swift); nil on one node.
@@ -379,7 +379,7 @@ package actor Scheduler {
     }
 
     /// Saves `job`; a save the store refuses (the job ended meanwhile) or cannot make is logged.
-    private func save(_ job: JobRecord, change: String) async -> Bool {
+    func save(_ job: JobRecord, change: String) async -> Bool {
         do {
             if try await store.saveJob(job) { return true }
             logger.notice(
@@ -390,43 +390,5 @@ package actor Scheduler {
                 "cannot save job", metadata: ["job.id": "\(job.id)", "change": "\(change)", "error": "\(error)"])
         }
         return false
-    }
-
-    // MARK: - Control
-
-    /// What a cancel request came to.
-    package enum CancelResult: Sendable, Equatable {
-        case cancelled
-        case stopping
-        case notCancellable(String)
-        case unknown
-    }
-
-    /// Cancels a job: a queued one ends at once, a running one has its tools stopped.
-    package func cancel(jobID: String) async -> CancelResult {
-        guard var job = try? await store.fetchJob(id: jobID) else { return .unknown }
-        if job.status.isTerminal {
-            return .notCancellable("job \(jobID) has already finished (\(job.status.rawValue))")
-        }
-        if let task = running[jobID] {
-            cancelRequested.insert(jobID)
-            stopRequests[jobID]?.mark(.cancel)
-            task.cancel()
-            return .stopping
-        }
-        guard (try? job.cancel(at: Date().millisecondsSince1970)) != nil else {
-            return .notCancellable("job \(jobID) cannot be cancelled")
-        }
-        // Not started while its cancel is saved: the start would overwrite the cancel, or run a cancelled job.
-        cancelling.insert(jobID)
-        defer { cancelling.remove(jobID) }
-        guard await save(job, change: "cancel") else { return .notCancellable("job \(jobID) changed; try again") }
-        // A live recording kept at shutdown for this job's next attempt goes with the cancel.
-        try? FileManager.default.removeItem(atPath: paths.workDirectory(jobID))
-        dueTimerStale = true
-        metrics?.jobEnded(job)
-        await status.write(job: job)
-        await status.writeBatch(id: job.batchId)
-        return .cancelled
     }
 }

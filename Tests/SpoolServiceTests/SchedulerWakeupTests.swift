@@ -53,7 +53,7 @@ struct SchedulerWakeupTests {
                 logger: quietLogger)
             let h = SchedulerHarness(paths: paths, store: store, scheduler: scheduler, fake: fake)
             try await h.running {
-                #expect(await eventually { leased.listening && leased.base.state.withLock { $0.claims } >= 1 })
+                #expect(await eventually { leased.listening && leased.base.state.withLock { $0.emptyClaims } >= 1 })
                 let id = try h.addBatch(count: 1)
                 #expect(await eventually(timeout: .seconds(2)) { !fake.started.isEmpty } == false)  // no poll yet
                 leased.announce()

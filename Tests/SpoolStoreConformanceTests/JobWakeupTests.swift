@@ -9,8 +9,10 @@ import Testing
 /// listening node, each once its transaction commits.
 @Suite("PostgreSQL job wake-ups", .timeLimit(.minutes(2)))
 struct JobWakeupTests {
-    @Test("a node listening is woken by another node's batch, cancel of a running job and retry")
-    func wakeups() async throws {
+    @Test(
+        "a node listening is woken by another node's batch, cancel of a running job and retry",
+        arguments: Engine.postgresOnly)
+    func wakeups(engine: Engine) async throws {
         try #require(TestPostgres.available, "SPOOL_E2E_NO_SKIP=1 and no PostgreSQL server is installed here")
         let server = try TestPostgres.shared()
         let url = try server.socketURL(try server.makeDatabase())

@@ -51,6 +51,11 @@ struct NodeJobsTests {
             var late = job
             try late.complete(result: JobResult(), at: 2_000)
             #expect(try await a.saveJob(late) == false)
+            // The token is gone after the refusal: later writes must not slip through as plain saves.
+            #expect(try await a.saveJob(late) == false)
+            var requeued = job
+            requeued.state = JobState(status: .pending, step: .queued)
+            #expect(try await a.saveJob(requeued) == false)
             #expect(try await store.fetchJob(id: job.id)?.status == .processing)
             #expect(try await store.rescueExpiredLeases() == [job.id])
         }
