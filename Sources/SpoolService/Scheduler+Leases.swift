@@ -29,12 +29,17 @@ extension Scheduler {
             }
             if claimsFailing {
                 claimsFailing = false
-                logger.notice("database reachable again; claiming", metadata: ["node": "\(leased.node)"])
+                // With a shared outage record the rescue service says when the database is back.
+                if outage == nil {
+                    logger.notice("database reachable again; claiming", metadata: ["node": "\(leased.node)"])
+                }
             }
             return claimed.map { ($0, due == nil) }
         } catch {
             // One line per outage, not one per retry.
-            if !claimsFailing {
+            if let outage {
+                outage.noteDown(error: error, logger: logger)
+            } else if !claimsFailing {
                 logger.error(
                     "database unreachable; retrying every \(Self.claimRetrySeconds) s",
                     metadata: ["node": "\(leased.node)", "error": "\(error)"])

@@ -86,12 +86,16 @@ package actor Scheduler {
     /// skipped, so `turns` counts only turns that had something to look at, and tests can tell when the
     /// last wake-up has been taken (`hasPendingWake`) instead of sleeping.
     private let wakeRequested = Atomic<Bool>(false)
+    /// A cluster node's one record of a database outage (shared with ingest): a claim failure is reported
+    /// there, so the node logs one line per outage, not one per part.
+    let outage: IngestOutage?
 
     package init(
         store: any JobStore, status: StatusWriter, executor: any JobExecuting, paths: SpoolPaths, settings: Settings,
-        metrics: SpoolMetrics? = nil, logger: Logger
+        metrics: SpoolMetrics? = nil, outage: IngestOutage? = nil, logger: Logger
     ) {
         self.metrics = metrics
+        self.outage = outage
         self.store = store
         leased = store as? any LeasedJobStore
         self.status = status

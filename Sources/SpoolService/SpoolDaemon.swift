@@ -73,7 +73,8 @@ package struct SpoolDaemon: Service, CustomStringConvertible {
             }
         onEvent(.recovered)
 
-        let scheduler = makeScheduler(store: cluster?.jobs ?? store, status: status, publisher: publisher)
+        let scheduler = makeScheduler(
+            store: cluster?.jobs ?? store, status: status, publisher: publisher, outage: ingestor.outage)
         let metricsService = MetricsService(metrics: metrics, store: store, logger: logger)
         var control = ControlFiles(
             store: store, paths: paths, scheduler: scheduler, ingestor: ingestor, status: status, metrics: metrics,
@@ -155,7 +156,9 @@ package struct SpoolDaemon: Service, CustomStringConvertible {
         return (rebuilder, publisher)
     }
 
-    private func makeScheduler(store: any JobStore, status: StatusWriter, publisher: OutputPublisher) -> Scheduler {
+    private func makeScheduler(
+        store: any JobStore, status: StatusWriter, publisher: OutputPublisher, outage: IngestOutage? = nil
+    ) -> Scheduler {
         let tools = ToolPaths(
             ytDlp: configuration.ytDlpPath, ffmpeg: configuration.ffmpegPath, ffprobe: configuration.ffprobePath,
             socketTimeout: configuration.socketTimeoutSeconds, subtitleLanguages: configuration.subtitleLanguages)
@@ -175,7 +178,7 @@ package struct SpoolDaemon: Service, CustomStringConvertible {
                 slots: configuration.downloads, retries: configuration.retries,
                 retryBaseDelay: configuration.retryBaseDelaySeconds, liveSlots: configuration.liveRecordings,
                 waitForVideoLimit: configuration.waitForVideoLimitSeconds),
-            metrics: metrics, logger: logger)
+            metrics: metrics, outage: outage, logger: logger)
     }
 
     private var inboxConfiguration: DirectoryWatcher.Configuration {

@@ -92,7 +92,7 @@ final class LogCapture: Sendable {
 
 /// A scheduler on a fresh root whose store goes through `seam`, with its logs captured.
 func withSeamHarness(
-    _ fake: FakeExecutor, seam: ((Store) -> any JobStore)? = nil,
+    _ fake: FakeExecutor, seam: ((Store) -> any JobStore)? = nil, outage: IngestOutage? = nil,
     _ body: (SchedulerHarness, LogCapture) async throws -> Void
 ) async throws {
     try await withTempDirectory { root in
@@ -103,7 +103,8 @@ func withSeamHarness(
         let scheduler = Scheduler(
             store: seam?(store) ?? store, status: StatusWriter(store: store, paths: paths, logger: logs.logger),
             executor: fake,
-            paths: paths, settings: .init(slots: 1, retries: 3, retryBaseDelay: 60), logger: logs.logger)
+            paths: paths, settings: .init(slots: 1, retries: 3, retryBaseDelay: 60), outage: outage,
+            logger: logs.logger)
         try await body(SchedulerHarness(paths: paths, store: store, scheduler: scheduler, fake: fake), logs)
     }
 }
