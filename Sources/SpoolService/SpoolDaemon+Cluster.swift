@@ -48,16 +48,8 @@ extension SpoolDaemon {
         let staging = ClusterMembership.staging(of: cluster.node, paths)
         try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
         let publisher = OutputPublisher(outRoot: paths.out, conflict: configuration.nameConflict, staging: staging)
-        let known = try await RecoveryJobs.read(paths: paths, store: store)
-        try await BlockingWork.run("spool.recovery") {
-            // This node's own staging only: the others' hold their publications in progress.
-            publisher.sweep(
-                isCompleted: { id in known[id]?.status == .completed }, folder: { id in known[id]?.folder })
-            try paths.clearWork(keeping: { id in
-                LiveResumeMarker.read(workDirectory: paths.workDirectory(id)) != nil
-                    && known[id]?.status.isTerminal == false
-            })
-        }
+        // This node's own staging only: the others' hold their publications in progress.
+        try await sweepAndClearWork(publisher, store: store)
         logger.info(
             "spool started",
             metadata: [

@@ -138,22 +138,27 @@ package struct SpoolDaemon: Service, CustomStringConvertible {
         _ = await ingestor.recoverClaimed()
         let publisher = OutputPublisher(
             outRoot: paths.out, conflict: configuration.nameConflict, staging: paths.staging)
-        // The sweep and the work directory's clearing ask about jobs synchronously: the jobs their files name
-        // are read first.
+        try await sweepAndClearWork(publisher, store: store)
+        logger.info(
+            "spool started",
+            metadata: ["root": "\(paths.root)", "requeued": "\(requeued.count)", "inbox": "\(paths.inbox)"])
+        return (rebuilder, publisher)
+    }
+
+    /// Stray publications undone (or, for completed jobs, their stage names dropped) and the work directory
+    /// cleared, but for a live recording a shutdown kept (LiveResumeMarker) for a job that still runs. Both ask
+    /// about jobs synchronously: the jobs their files name are read first.
+    func sweepAndClearWork(_ publisher: OutputPublisher, store: any StoreEngine) async throws {
         let known = try await RecoveryJobs.read(paths: paths, store: store)
+        let paths = paths
         try await BlockingWork.run("spool.recovery") {
             publisher.sweep(
                 isCompleted: { id in known[id]?.status == .completed }, folder: { id in known[id]?.folder })
-            // A live recording a shutdown kept (LiveResumeMarker) stays for its job, if that job still runs.
             try paths.clearWork(keeping: { id in
                 LiveResumeMarker.read(workDirectory: paths.workDirectory(id)) != nil
                     && known[id]?.status.isTerminal == false
             })
         }
-        logger.info(
-            "spool started",
-            metadata: ["root": "\(paths.root)", "requeued": "\(requeued.count)", "inbox": "\(paths.inbox)"])
-        return (rebuilder, publisher)
     }
 
     private func makeScheduler(

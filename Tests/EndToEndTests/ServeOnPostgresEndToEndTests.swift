@@ -30,7 +30,7 @@ struct ServeOnPostgresEndToEndTests {
         try spool.drop("b.json", batchJSON(jobs: [(lab.url("clipB.mp4"), "b")]))
         for stem in ["a", "b"] { _ = try await spool.finishedBatch(try await spool.acceptedReceipt(stem).batchID) }
         try await spool.stop()
-        let before = try statusFiles(spool)
+        let before = try spool.statusFiles()
         #expect(before.count == 5, "\(before.keys.sorted())")  // 3 jobs + 2 batches
 
         let database = try server.makeDatabase()
@@ -46,7 +46,7 @@ struct ServeOnPostgresEndToEndTests {
             "the status files rebuilt from PostgreSQL", timeout: 60, interval: 0.2, on: spool
         ) { () throws -> [String: Data]? in
             try spool.requireRunning()
-            let files = try statusFiles(spool)
+            let files = try spool.statusFiles()
             return files.count == before.count ? files : nil
         }
         for (name, data) in before {
@@ -106,17 +106,5 @@ struct ServeOnPostgresEndToEndTests {
 
     private func psql(_ server: PostgresServer, _ database: String, _ sql: String) throws -> String {
         try server.psql(database, sql).trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-
-    /// jobs/*.json and batches/*.json by relative path.
-    private func statusFiles(_ spool: SpoolRoot) throws -> [String: Data] {
-        var files: [String: Data] = [:]
-        for dir in ["jobs", "batches"] {
-            for name in try FileManager.default.contentsOfDirectory(atPath: spool.dir(dir).path)
-            where name.hasSuffix(".json") && !name.hasPrefix(".") {
-                files["\(dir)/\(name)"] = try Data(contentsOf: spool.dir(dir).appendingPathComponent(name))
-            }
-        }
-        return files
     }
 }

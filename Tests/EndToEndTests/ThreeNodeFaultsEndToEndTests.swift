@@ -109,7 +109,7 @@ struct ThreeNodeFaultsEndToEndTests {
         let cluster = try SpoolCluster("three-control", nodes: 3, server: try PostgresServer.shared())
         var ports: [String: Int] = [:]
         for node in cluster.names {
-            ports[node] = try SpoolCluster.freePort()
+            ports[node] = try freePort()
             try cluster.start(node, environment: ["SPOOL_HTTP_LISTEN": "127.0.0.1:\(ports[node]!)"])
         }
         try cluster.spool.drop(

@@ -55,7 +55,7 @@ final class PostgresServer: @unchecked Sendable {
         var template = Array("/tmp/spool-e2e-pg-XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else { throw E2EError("mkdtemp failed") }
         directory = URL(fileURLWithPath: String(cString: made))
-        port = try Self.freePort()
+        port = try freePort()  // Support/SeaweedFS.swift
         if getuid() == 0 {
             guard let user = getpwnam("postgres") else { throw E2EError("no postgres user to run the server as") }
             guard chown(directory.path, user.pointee.pw_uid, user.pointee.pw_gid) == 0 else {
@@ -149,22 +149,6 @@ final class PostgresServer: @unchecked Sendable {
             throw E2EError("\(executable) \(arguments.joined(separator: " ")) exited \(status): \(text)")
         }
         return text
-    }
-
-    private static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
-            }
-        }
-        guard bound else { throw E2EError("no free port on 127.0.0.1") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }
 
