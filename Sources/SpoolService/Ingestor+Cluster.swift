@@ -1,11 +1,12 @@
 import Foundation
 import SpoolInbox
 
-/// Ingest of claimed files in a cluster, outside the inbox watcher: a lost node's adopted files and the
-/// files whose commit failed during a store outage (`ClusterRescueService`).
+/// Ingest of claimed files outside the inbox watcher: start-up's leftovers (`recoverClaimed`, also on one
+/// node), and in a cluster a lost node's adopted files and the files whose commit failed during a store
+/// outage (`ClusterRescueService`).
 extension Ingestor {
-    /// Ingests claimed files (in this node's claim directory) as start-up does its leftovers: a batch already
-    /// stored under the file's claim name is answered again, never stored twice.
+    /// Ingests claimed files (in this node's claim directory): a batch already stored under the file's claim
+    /// name is answered again, never stored twice.
     package func ingestClaimed(_ files: [String]) async -> [Outcome] {
         var outcomes: [Outcome] = []
         for path in files {

@@ -110,16 +110,7 @@ package struct Ingestor: Sendable {
 
     /// Start-up: claimed files that a crash left behind are ingested again.
     package func recoverClaimed() async -> [Outcome] {
-        var outcomes: [Outcome] = []
-        for path in InboxClaimer.leftovers(in: claimDirectory) {
-            // Reading, validating and rejecting block (file I/O, fsync): off the cooperative pool.
-            switch await BlockingWork.run("spool-ingest", { prepareLeftover(path) }) {
-            case nil: continue
-            case .done(let outcome): outcomes.append(outcome)
-            case .accepted(let batch): outcomes += await commit([batch])
-            }
-        }
-        return outcomes
+        await ingestClaimed(InboxClaimer.leftovers(in: claimDirectory))
     }
 
     /// `recoverClaimed()` for one claimed file, up to the commit; nil when it is gone or failed.

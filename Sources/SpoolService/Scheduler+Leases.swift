@@ -13,8 +13,7 @@ extension Scheduler {
     /// This node's own due retries first (as on one node), else a claim. `started`: the claim started it.
     func claimNext(from leased: any LeasedJobStore) async -> (job: JobRecord, started: Bool)? {
         let now = Date().millisecondsSince1970
-        let liveFree = liveRunning.count < settings.liveSlots
-        let downloadFree = running.count - liveRunning.count < settings.slots
+        let (liveFree, downloadFree) = freeSlots
         guard liveFree || downloadFree else { return nil }
         do {
             let due = try await leased.fetchJobs(status: .processing).first {

@@ -181,8 +181,7 @@ package actor Scheduler {
         dueTimerStale = false
         let now = Date().millisecondsSince1970
         var deadline: Int64? = queueReadFailed ? now + Self.retryAfterReadFailure : nil
-        let liveFree = liveRunning.count < settings.liveSlots
-        let downloadFree = running.count - liveRunning.count < settings.slots
+        let (liveFree, downloadFree) = freeSlots
         do {
             let processing = try await store.fetchJobs(status: .processing)
             for job in processing where job.step == .waiting && running[job.id] == nil {
@@ -217,6 +216,11 @@ package actor Scheduler {
         wake()
     }
 
+    /// Whether a live-recording slot and a download slot are free now.
+    var freeSlots: (live: Bool, download: Bool) {
+        (liveRunning.count < settings.liveSlots, running.count - liveRunning.count < settings.slots)
+    }
+
     /// Milliseconds before the queue is read again after a failed read.
     static let retryAfterReadFailure: Int64 = 1_000
 
@@ -225,8 +229,7 @@ package actor Scheduler {
     private func pickNext() async -> (job: JobRecord, started: Bool)? {
         if let leased { return await claimNext(from: leased) }
         let now = Date().millisecondsSince1970
-        let liveFree = liveRunning.count < settings.liveSlots
-        let downloadFree = running.count - liveRunning.count < settings.slots
+        let (liveFree, downloadFree) = freeSlots
         // Every slot busy: nothing could be taken, so the queue is not read (a burst of accepted batches
         // wakes the loop once per batch, and reading every batch's head each time made the burst quadratic).
         guard liveFree || downloadFree else { return nil }

@@ -13,9 +13,7 @@ extension StatusWriter {
         await order.turn(ticket)
         let locked = await lock.lock()
         let current = ((try? await store.fetchJob(id: job.id)) ?? nil) ?? job
-        var doc = StatusProjection.job(current, paths: paths)
-        doc.webhookStatus = (try? await store.fetchWebhook(jobID: job.id))??.state.rawValue  // docs/webhooks.md
-        write(doc, to: paths.jobStatus(job.id))
+        write(await document(of: current), to: paths.jobStatus(job.id))
         if locked { lock.unlock() } else { warnUnlocked(lock) }
         order.done(ticket)
     }
@@ -24,15 +22,7 @@ extension StatusWriter {
     nonisolated(nonsending) func writeBatchShared(id: String, lock: SharedFileLock, ticket: UInt64) async {
         await order.turn(ticket)
         let locked = await lock.lock()
-        do {
-            if let batch = try await store.fetchBatch(id: id) {
-                write(
-                    try await projection(of: batch, jobs: try await store.fetchJobs(batchID: id)),
-                    to: paths.batchStatus(id))
-            }
-        } catch {
-            logger.error("batch status not written", metadata: ["batch.id": "\(id)", "error": "\(error)"])
-        }
+        if let document = await batchDocument(id: id) { write(document, to: paths.batchStatus(id)) }
         if locked { lock.unlock() } else { warnUnlocked(lock) }
         order.done(ticket)
     }

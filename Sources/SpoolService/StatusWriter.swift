@@ -28,8 +28,7 @@ package struct StatusWriter: Sendable {
     nonisolated(nonsending) package func write(job: JobRecord) async {
         let ticket = order.ticket()
         if let sharedLock { return await writeShared(job: job, lock: sharedLock, ticket: ticket) }
-        var doc = StatusProjection.job(job, paths: paths)
-        doc.webhookStatus = (try? await store.fetchWebhook(jobID: job.id))??.state.rawValue  // docs/webhooks.md
+        let doc = await document(of: job)
         await order.turn(ticket)
         write(doc, to: paths.jobStatus(job.id))
         order.done(ticket)
@@ -39,17 +38,28 @@ package struct StatusWriter: Sendable {
     nonisolated(nonsending) package func writeBatch(id: String) async {
         let ticket = order.ticket()
         if let sharedLock { return await writeBatchShared(id: id, lock: sharedLock, ticket: ticket) }
-        var document: BatchStatusDocument?
-        do {
-            if let batch = try await store.fetchBatch(id: id) {
-                document = try await projection(of: batch, jobs: try await store.fetchJobs(batchID: id))
-            }
-        } catch {
-            logger.error("batch status not written", metadata: ["batch.id": "\(id)", "error": "\(error)"])
-        }
+        let document = await batchDocument(id: id)
         await order.turn(ticket)
         if let document { write(document, to: paths.batchStatus(id)) }
         order.done(ticket)
+    }
+
+    /// The job's document, with its webhook's state (docs/webhooks.md).
+    nonisolated(nonsending) func document(of job: JobRecord) async -> JobStatusDocument {
+        var doc = StatusProjection.job(job, paths: paths)
+        doc.webhookStatus = (try? await store.fetchWebhook(jobID: job.id))??.state.rawValue
+        return doc
+    }
+
+    /// The batch's document from the store; nil (logged when the store failed) when there is none.
+    nonisolated(nonsending) func batchDocument(id: String) async -> BatchStatusDocument? {
+        do {
+            guard let batch = try await store.fetchBatch(id: id) else { return nil }
+            return try await projection(of: batch, jobs: try await store.fetchJobs(batchID: id))
+        } catch {
+            logger.error("batch status not written", metadata: ["batch.id": "\(id)", "error": "\(error)"])
+            return nil
+        }
     }
 
     /// A batch just created: its job files and its batch file from the records in hand (no store
