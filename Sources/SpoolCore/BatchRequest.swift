@@ -21,6 +21,9 @@ package struct BatchRequest: Sendable, Equatable {
     package var idempotencyKey: String?
     /// Present only so the caller can check it against configured keys; never persisted.
     package var apiKey: String?
+    /// Whether the document has a top-level `api_key` member at all (`null` included): only then does the
+    /// archive copy need `BatchFile.removingAPIKey`, whose parse and re-serialisation cost a drop 0.3 ms.
+    package var hasAPIKeyMember = false
 
     package init(
         jobs: [JobItem], options: JobOptions, folder: String?, idempotencyKey: String?, apiKey: String?

@@ -75,6 +75,14 @@ extension BatchValidator {
     }
 
     static func isWhitespaceOrControl(_ scalar: Unicode.Scalar) -> Bool {
+        // ASCII (nearly every URL) without the property tables, which cost a 100-job drop 0.3 ms: the C0
+        // controls, space and DEL are exactly the ASCII scalars the general rule below accepts.
+        if scalar.isASCII { return scalar.value <= 0x20 || scalar.value == 0x7F }
+        return isWhitespaceOrControlByProperties(scalar)
+    }
+
+    /// `isWhitespaceOrControl` by the Unicode properties alone (the rule for every scalar).
+    static func isWhitespaceOrControlByProperties(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.properties.generalCategory {
         case .control, .format, .lineSeparator, .paragraphSeparator, .spaceSeparator: return true
         default: return scalar.properties.isWhitespace

@@ -93,8 +93,10 @@ package enum BatchValidator {
             let apiKey = checkAPIKey()
 
             guard errors.isEmpty, let jobs else { return nil }
-            return BatchRequest(
+            var request = BatchRequest(
                 jobs: jobs, options: options, folder: folder, idempotencyKey: idempotencyKey, apiKey: apiKey)
+            request.hasAPIKeyMember = object["api_key"] != nil
+            return request
         }
     }
 

@@ -64,11 +64,14 @@ package struct StatusWriter: Sendable {
 
     /// A batch just created: its job files and its batch file from the records in hand (no store
     /// round trip). `encoded` holds the job documents when the caller encoded them already (`encodeNew`).
-    /// One thread writes: the files share one directory, whose lock makes parallel creates spin.
+    /// The job files are written on every core: they share one directory, whose lock serialises only the
+    /// naming (`linkat`); opening and filling the unnamed files overlap (issue 15: a 1,000-file burst took a
+    /// median 13.45 s this way against 19.35 s on one thread, back to back on the 2-core test machine).
     package func writeCreated(_ batch: BatchRecord, jobs: [JobRecord], encoded: [Data]? = nil) {
         let documents = encoded ?? jobs.map(encodeNew)
         if sharedLock != nil { return writeCreatedShared(batch, jobs: jobs, encoded: documents) }
-        for (job, data) in zip(jobs, documents) { writeNew(data, to: paths.jobStatus(job.id)) }
+        let files = zip(jobs, documents).map { job, data in (path: paths.jobStatus(job.id), data: data) }
+        files.concurrentForEach { file in writeNew(file.data, to: file.path) }
         write(StatusProjection.batch(batch, jobs: jobs), to: paths.batchStatus(batch.id))
     }
 
