@@ -27,7 +27,10 @@ package final class SharedFileLock: Sendable {
         var pause = 1
         while Posix.retryingOnEINTR({ flock(fd, LOCK_EX | LOCK_NB) }) != 0 {
             guard errno == EWOULDBLOCK else { return false }
-            try? await Task.sleep(for: .milliseconds(pause))
+            // In a task of its own: a cancelled caller (a stopping job writes its end) would otherwise
+            // not sleep at all and spin on the lock.
+            let wait = pause
+            await Task { try? await Task.sleep(for: .milliseconds(wait)) }.value
             pause = min(pause * 2, 10)
         }
         return true

@@ -39,7 +39,7 @@ package final class NodeJobs: LeasedJobStore, JobWakeupSource {
     package func claimNext(live: Bool?, at now: Int64) async throws -> JobRecord? {
         let started = ContinuousClock.now
         let (store, node, leaseSeconds) = (store, node, leaseSeconds)
-        let claim = try await Self.within(seconds: callLimit) {
+        let claim = try await StoreDeadline.within(seconds: callLimit) {
             try await store.claimNext(node: node, leaseSeconds: leaseSeconds, at: now, live: live)
         } late: { lease in
             if let lease { _ = try? await store.releaseLease(of: lease.job.id, token: lease.token) }
@@ -54,7 +54,7 @@ package final class NodeJobs: LeasedJobStore, JobWakeupSource {
         var lost = ids.subtracting(mine.keys)
         guard !mine.isEmpty else { return lost }
         do {
-            let current = try await Self.within(seconds: callLimit) {
+            let current = try await StoreDeadline.within(seconds: callLimit) {
                 try await self.store.currentLeases(mine.mapValues(\.token))
             }
             lost.formUnion(Set(mine.keys).subtracting(current))
@@ -77,11 +77,11 @@ package final class NodeJobs: LeasedJobStore, JobWakeupSource {
     package func fetchJobs(status: JobStatus) async throws -> [JobRecord] {
         let store = store
         guard status == .processing else {
-            return try await Self.within(seconds: callLimit) { try await store.fetchJobs(status: status) }
+            return try await StoreDeadline.within(seconds: callLimit) { try await store.fetchJobs(status: status) }
         }
         let mine = Array(heldJobIDs)
         guard !mine.isEmpty else { return [] }
-        let jobs = try await Self.within(seconds: callLimit) { try await store.fetchJobs(ids: mine) }
+        let jobs = try await StoreDeadline.within(seconds: callLimit) { try await store.fetchJobs(ids: mine) }
         return jobs.filter { $0.status == .processing }.sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
     }
 
@@ -123,7 +123,10 @@ package final class NodeJobs: LeasedJobStore, JobWakeupSource {
     package func renew(slots: Int = 0) async throws {
         let started = ContinuousClock.now
         let tokens = held.withLock { $0.mapValues(\.token) }
-        try await store.renewLeases(node: node, tokens: tokens, leaseSeconds: leaseSeconds, slots: slots)
+        let (store, node, leaseSeconds) = (store, node, leaseSeconds)
+        try await StoreDeadline.within(seconds: callLimit) {
+            try await store.renewLeases(node: node, tokens: tokens, leaseSeconds: leaseSeconds, slots: slots)
+        }
         held.withLock { held in
             for (id, token) in tokens where held[id]?.token == token { held[id]?.confirmed = started }
         }
@@ -132,49 +135,5 @@ package final class NodeJobs: LeasedJobStore, JobWakeupSource {
     /// Another node's new batch, retry, cancel or a rescue wakes this node's scheduler (NOTIFY `spool_jobs`).
     package func listenForWakeups(_ wake: @escaping @Sendable () -> Void) async {
         await store.listenForJobs(wake: wake)
-    }
-
-    /// Runs `body`, throwing `CancellationError` when it takes longer than `seconds`; a result that comes
-    /// later goes to `late`. Not a task group: a group waits for its children, and a store call runs to its
-    /// end in a task nothing cancels.
-    private static func within<T: Sendable>(
-        seconds: Double, _ body: @escaping @Sendable () async throws -> T,
-        late: @escaping @Sendable (T) async -> Void = { _ in }
-    ) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            let once = Once(continuation)
-            Task {
-                do {
-                    let value = try await body()
-                    if !once.resume(with: .success(value)) { await late(value) }
-                } catch {
-                    once.resume(with: .failure(error))
-                }
-            }
-            Task {
-                try? await Task.sleep(for: .seconds(seconds))
-                once.resume(with: .failure(CancellationError()))
-            }
-        }
-    }
-}
-
-/// A continuation resumed by whichever of two tasks comes first (a class: both tasks share it).
-private final class Once<T: Sendable>: Sendable {
-    private let continuation: Mutex<CheckedContinuation<T, any Error>?>
-
-    init(_ continuation: CheckedContinuation<T, any Error>) { self.continuation = Mutex(continuation) }
-
-    /// False when the other task came first (nothing resumed).
-    @discardableResult
-    func resume(with result: Result<T, any Error>) -> Bool {
-        guard
-            let taken = continuation.withLock({ taken in
-                defer { taken = nil }
-                return taken
-            })
-        else { return false }
-        taken.resume(with: result)
-        return true
     }
 }

@@ -103,13 +103,15 @@ package final class PostgresStore: Sendable {
 
     /// Runs `body` in a transaction, in a task of its own that nothing cancels (a stopping attempt records
     /// its end from its cancelled task, as with `Store`); postgres-nio's errors come out as
-    /// `PostgresStoreError`.
+    /// `PostgresStoreError`. A cancelled caller waits at most `cancelGrace` seconds for it: requests have been
+    /// seen never to return after the server went down and came back, and a stopping service waiting on one
+    /// kept the process from ending (docs/cluster.md, "Status files from several nodes").
     func transaction<T: Sendable>(
         _ body: @escaping @Sendable (PostgresConnection, Logger) async throws -> T
     ) async throws -> T {
         let client = client
         let logger = logger
-        return try await Task {
+        return try await StoreDeadline.finishing(graceAfterCancel: Self.cancelGrace) {
             do {
                 return try await client.withTransaction(logger: logger) { connection in
                     try await body(connection, logger)
@@ -117,8 +119,11 @@ package final class PostgresStore: Sendable {
             } catch {
                 throw PostgresStoreError.wrap(error)
             }
-        }.value
+        }
     }
+
+    /// Seconds a cancelled caller still waits for its transaction (a shutdown's last saves take milliseconds).
+    static let cancelGrace = 2.0
 
     /// Every row of `query`, each column read as text (the query selects `…::text`).
     static func rows(

@@ -94,6 +94,10 @@ package struct PostgresURL: Sendable, CustomStringConvertible {
                 host: host ?? "localhost", port: port, username: user, password: password, database: database, tls: tls)
         }
         configuration.options.connectTimeout = .seconds(5)
+        // At least one connection, always: with none, a request waiting in postgres-nio's pool when the last
+        // connection closes (the server shutting down) is stranded, since only the minimum makes a replacement
+        // (vapor/postgres-nio#657, seen here as a node whose status write never returned after an outage).
+        configuration.options.minimumConnections = 1
         return configuration
     }
 }

@@ -92,6 +92,8 @@ enum Paths {
         if let forkServer = ProcessInfo.processInfo.environment["SPOOL_E2E_YTDLP_FORK_SERVER"] {
             env["SPOOL_YTDLP_FORK_SERVER"] = forkServer
         }
+        // A failing run to look into: the services' log level (e.g. `debug` shows which service a stop waits on).
+        if let level = ProcessInfo.processInfo.environment["SPOOL_E2E_LOG_LEVEL"] { env["SPOOL_LOG_LEVEL"] = level }
         return env
     }
 
