@@ -24,19 +24,8 @@ struct BenchmarkSmokeTests {
 
     @Test("scripts/bench --smoke prints one line for each of the six measures, every value in its plausible range")
     func smoke() async throws {
-        let script = Paths.packageRoot.appendingPathComponent("scripts/bench")
-        let python = try Paths.which("python3")
-        let spool = try Paths.spoolBinary().path
-        let scratch = try Paths.makeTempDir("spool-bench-smoke")
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        let result = try await runInSession(
-            "scripts/bench --smoke", python,
-            [script.path, "--smoke", "--spool", spool, "--dir", scratch.path + "/work"],
-            cwd: Paths.packageRoot, timeout: 240, strayToken: { _ in scratch.path })
-        #expect(result.status == 0, "scripts/bench --smoke failed:\n\(result.output)")
-        #expect(result.leftovers.isEmpty, "the bench left processes running: \(result.leftovers)")
-
-        let lines = result.output.split(separator: "\n").map(String.init)
+        let output = try await runBench(only: "1,2,3,4,5,6", timeout: 240)
+        let lines = output.split(separator: "\n").map(String.init)
         let measureLines = lines.filter { $0.hasPrefix("MEASURE ") }
         #expect(
             measureLines.compactMap { Int($0.split(separator: " ")[1]) }.sorted() == Array(1...6),
@@ -45,7 +34,7 @@ struct BenchmarkSmokeTests {
         for (measure, expected) in Self.plausible.sorted(by: { $0.key < $1.key }) {
             let line = try #require(
                 lines.first { $0.hasPrefix("MEASURE \(measure) ") },
-                "measure \(measure) printed nothing:\n\(result.output)")
+                "measure \(measure) printed nothing:\n\(output)")
             values[measure] = fields(line)
             for (key, range) in expected {
                 let value = try #require(values[measure]?[key], "measure \(measure): no number for \(key) in \(line)")
@@ -55,10 +44,7 @@ struct BenchmarkSmokeTests {
         // Consistency within a run: measures 3 and 4 time the same spool run; a p99 is not below its p50.
         #expect(values[3]?["spool_s"] == values[4]?["spool_s"], "\(values)")
         #expect((values[1]?["p99_ms"] ?? 0) >= (values[1]?["p50_ms"] ?? .infinity), "\(values[1] ?? [:])")
-        // The table is printed, one row per measure.
-        for row in 1...6 {
-            #expect(lines.contains { $0.hasPrefix("| \(row) |") }, "no table row \(row):\n\(result.output)")
-        }
+        expectRows(1...6, in: output)
     }
 
     /// Measures 9, 10, 11 and 12 (issue 12): measures 1 and 2 on SQLite and on a throwaway PostgreSQL in one
@@ -88,26 +74,68 @@ struct BenchmarkSmokeTests {
         .needs(PostgresServer.available, "PostgreSQL server binaries (/usr/lib/postgresql/*/bin)"))
     func smokePostgres() async throws {
         try requireMachine(PostgresServer.available, "PostgreSQL server binaries are not installed")
+        let output = try await runBench(only: "9,10,11,12", timeout: 420)
+        #expect(!output.contains("postgres://spool:"), "a database URL with its password was printed")
+        try expectPositive(Self.engineKeys, in: output)
+        expectRows(9...12, in: output)
+    }
+
+    /// Measures 7 and 8: spool's upload step beside `rclone copy` to the same SeaweedFS, and the HTTP API beside
+    /// dropping the same batches and beside a static server. Both in one run: each keeps its own figures.
+    static let uploadAndHTTPKeys: [(prefix: String, keys: [String])] = [
+        ("MEASURE 7 ", ["files", "bytes", "spool_s", "rclone_s", "spool_mbps", "rclone_mbps", "ratio"]),
+        ("MEASURE 8 ", ["post_p50_ms", "post_p99_ms", "drop_p50_ms", "drop_p99_ms", "get_rps", "static_rps"]),
+    ]
+
+    @Test(
+        "scripts/bench --smoke --only 7,8: bucket upload beside rclone copy, HTTP beside a drop and a static server, a table row each",
+        .timeLimit(.minutes(5)),
+        .needs(hasBucketTools && (try? Paths.which("wrk")) != nil, "weed, rclone, curl or wrk is missing"))
+    func smokeUploadAndHTTP() async throws {
+        try requireMachine(
+            hasBucketTools && (try? Paths.which("wrk")) != nil, "weed, rclone, curl and wrk (scripts/ensure-deps.sh)")
+        let output = try await runBench(only: "7,8", timeout: 240)
+        let secret = try Regex("bench-[0-9a-f]{32}")
+        #expect(!output.contains(secret), "the bucket's secret key (bench-<32 hex>) was printed")
+        try expectPositive(Self.uploadAndHTTPKeys, in: output)
+        expectRows(7...8, in: output)
+    }
+
+    /// Runs `scripts/bench --smoke --only <only>` with the debug binary in a scratch directory of its own; its
+    /// output, once it exited 0 and left nothing running.
+    private func runBench(only: String, timeout: Double) async throws -> String {
         let script = Paths.packageRoot.appendingPathComponent("scripts/bench")
         let python = try Paths.which("python3")
         let spool = try Paths.spoolBinary().path
-        let scratch = try Paths.makeTempDir("spool-bench-smoke-pg")
+        let scratch = try Paths.makeTempDir("spool-bench-smoke-" + only.replacingOccurrences(of: ",", with: ""))
         defer { try? FileManager.default.removeItem(at: scratch) }
         let result = try await runInSession(
-            "scripts/bench --smoke --only 9,10,11,12", python,
-            [script.path, "--smoke", "--only", "9,10,11,12", "--spool", spool, "--dir", scratch.path + "/work"],
-            cwd: Paths.packageRoot, timeout: 420, strayToken: { _ in scratch.path })
-        #expect(result.status == 0, "scripts/bench --smoke --only 9,10,11,12 failed:\n\(result.output)")
+            "scripts/bench --smoke --only \(only)", python,
+            [script.path, "--smoke", "--only", only, "--spool", spool, "--dir", scratch.path + "/work"],
+            cwd: Paths.packageRoot, timeout: timeout, strayToken: { _ in scratch.path })
+        #expect(result.status == 0, "scripts/bench --smoke --only \(only) failed:\n\(result.output)")
         #expect(result.leftovers.isEmpty, "the bench left processes running: \(result.leftovers)")
-        #expect(!result.output.contains("postgres://spool:"), "a database URL with its password was printed")
-        let lines = result.output.split(separator: "\n").map(String.init)
-        for (prefix, keys) in Self.engineKeys {
-            let line = try #require(lines.first { $0.hasPrefix(prefix) }, "no line \(prefix)…:\n\(result.output)")
+        return result.output
+    }
+
+    /// Every line `prefix` is printed, and each of its `keys` is a positive number.
+    private func expectPositive(_ expected: [(prefix: String, keys: [String])], in output: String) throws {
+        let lines = output.split(separator: "\n").map(String.init)
+        for (prefix, keys) in expected {
+            let line = try #require(lines.first { $0.hasPrefix(prefix) }, "no line \(prefix)…:\n\(output)")
             let values = fields(line)
             for key in keys {
                 let value = try #require(values[key], "no number for \(key) in \(line)")
                 #expect(value > 0, "\(key)=\(value) is not positive in \(line)")
             }
+        }
+    }
+
+    /// One table for every measure that ran (issue 15): a row each.
+    private func expectRows(_ rows: ClosedRange<Int>, in output: String) {
+        let lines = output.split(separator: "\n")
+        for row in rows {
+            #expect(lines.contains { $0.hasPrefix("| \(row) |") }, "no table row \(row):\n\(output)")
         }
     }
 
