@@ -85,10 +85,11 @@ def measure_drop_latency_engines(ctx, b):
         b.rmtree(root)
     s_ms, p_ms = [x * 1000 for x in lat_s], [x * 1000 for x in lat_p]
     r = {"drops": drops, "jobs": jobs, "load_before": load_before, "load_after": b.loadavg(),
-         "sqlite_ms": s_ms, "postgres_ms": p_ms}
+         "sqlite_ms": s_ms, "postgres_ms": p_ms,
+         "ratio_p50": b.pct(p_ms, 50) / b.pct(s_ms, 50), "ratio_p99": b.pct(p_ms, 99) / b.pct(s_ms, 99)}
     for engine, values in (("sqlite", s_ms), ("postgres", p_ms)):
         print(f"MEASURE 9 engine={engine} p50_ms={b.pct(values, 50):.2f} p99_ms={b.pct(values, 99):.2f}", flush=True)
-    print(f"MEASURE 9 ratio_p50={b.pct(p_ms, 50) / b.pct(s_ms, 50):.2f} ratio_p99={b.pct(p_ms, 99) / b.pct(s_ms, 99):.2f} "
+    print(f"MEASURE 9 ratio_p50={r['ratio_p50']:.2f} ratio_p99={r['ratio_p99']:.2f} "
           f"load={r['load_before']}->{r['load_after']}", flush=True)
     ctx.results[9] = r
 

@@ -1,6 +1,9 @@
 import Foundation
 import Testing
 
+/// What measures 7 and 8 need: the bucket tools and wrk.
+private let hasUploadAndHTTPTools = hasBucketTools && (try? Paths.which("wrk")) != nil
+
 /// `scripts/bench --smoke`: every benchmark measure at tiny sizes, with the debug binary, so the
 /// benchmark command cannot rot (issue 7). The full run (`scripts/bench`) writes BENCHMARKS.md.
 @Suite("End to end: benchmark smoke run", .serialized, .timeLimit(.minutes(5)))
@@ -90,10 +93,9 @@ struct BenchmarkSmokeTests {
     @Test(
         "scripts/bench --smoke --only 7,8: bucket upload beside rclone copy, HTTP beside a drop and a static server, a table row each",
         .timeLimit(.minutes(5)),
-        .needs(hasBucketTools && (try? Paths.which("wrk")) != nil, "weed, rclone, curl or wrk is missing"))
+        .needs(hasUploadAndHTTPTools, "weed, rclone, curl or wrk is missing"))
     func smokeUploadAndHTTP() async throws {
-        try requireMachine(
-            hasBucketTools && (try? Paths.which("wrk")) != nil, "weed, rclone, curl and wrk (scripts/ensure-deps.sh)")
+        try requireMachine(hasUploadAndHTTPTools, "weed, rclone, curl and wrk (scripts/ensure-deps.sh)")
         let output = try await runBench(only: "7,8", timeout: 240)
         let secret = try Regex("bench-[0-9a-f]{32}")
         #expect(!output.contains(secret), "the bucket's secret key (bench-<32 hex>) was printed")

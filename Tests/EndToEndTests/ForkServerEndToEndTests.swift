@@ -141,7 +141,8 @@ struct ForkServerEndToEndTests {
         let job = try await jobAfterShutdown(spool, id, environment: forkServerOn)
         #expect(job["status"] as? String == "Completed", "\(job)\n\(spool.diagnostics())")
         #expect(job["stopped_reason"] as? String == "shutdown")
-        #expect(try decodeErrors(try published(spool, job)) == "")
+        let errors = try decodeErrors(try published(spool, job))
+        #expect(errors == "", "decoding the output: \(errors)")
         #expect(
             try await waitFor("the recorder and the helper to exit", timeout: 10) {
                 ytDlpProcesses(stream.url).isEmpty && !alive(helper) ? true : nil

@@ -330,7 +330,8 @@ struct LiveEndToEndTests {
         let file = try published(spool, job)
         let duration = try #require(try ffprobe(file).duration)
         #expect(duration >= 2, "duration \(duration)")
-        #expect(try decodeErrors(file) == "")
+        let errors = try decodeErrors(file)
+        #expect(errors == "", "decoding the output: \(errors)")
         #expect(scratchLeft(spool).isEmpty, "\(scratchLeft(spool))")
     }
 
@@ -400,7 +401,8 @@ struct LiveEndToEndTests {
             #expect(probe.formatName.contains(container), "\(probe.formatName)")
             #expect(probe.codec("video") == "h264" && probe.streamCount("audio") == 1)
             #expect(abs((probe.duration ?? 0) - 4) <= 1.5, "duration \(probe.duration ?? -1)")
-            #expect(try decodeErrors(file) == "")
+            let errors = try decodeErrors(file)
+            #expect(errors == "", "decoding \(file.lastPathComponent): \(errors)")
             if id == mkvID {
                 #expect((job["note"] as? String ?? "").contains("live edge"), "\(job["note"] ?? "no note")")
             }

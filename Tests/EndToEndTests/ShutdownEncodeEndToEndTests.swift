@@ -35,8 +35,13 @@ private func finished(_ spool: SpoolRoot, _ id: String, steps: inout Set<String>
 private func kill9(_ spool: SpoolRoot) async throws {
     let pids = processes(mentioning: spool.root.path).filter { $0 != getpid() }
     #expect(!pids.isEmpty, "no spool process found")
-    for pid in pids { kill(pid, SIGKILL) }
-    _ = try await waitFor("spool to die after SIGKILL", timeout: 10) { spool.isRunning ? nil : true }
+    // Listed and killed until none is left, as systemd kills a crashed unit's whole cgroup: a tool spool
+    // started between a listing and the kill would otherwise outlive it and meet the next start's tools.
+    _ = try await waitFor("spool and its tools to die after SIGKILL", timeout: 10) { () -> Bool? in
+        let left = processes(mentioning: spool.root.path).filter { $0 != getpid() }
+        for pid in left { kill(pid, SIGKILL) }
+        return left.isEmpty && !spool.isRunning ? true : nil
+    }
 }
 
 @Suite("End to end: SIGTERM during a live recording's re-encode", .serialized, .timeLimit(.minutes(10)))
@@ -102,7 +107,8 @@ struct ShutdownEncodeEndToEndTests {
         print("ShutdownEncodeEndToEndTests: after the restart, output \(duration) s from a \(rawDuration) s recording")
         #expect(abs(duration - rawDuration) <= 0.5, "output \(duration) s, recording \(rawDuration) s")
         #expect(probe.codec("video") == "hevc")
-        #expect(try decodeErrors(file) == "")
+        let errors = try decodeErrors(file)
+        #expect(errors == "", "decoding the output: \(errors)")
         #expect(scratchLeft(spool).isEmpty, "\(scratchLeft(spool))")
         #expect(listFilesRecursively(spool.dir("out")).count == 1, "\(listFilesRecursively(spool.dir("out")))")
         try await spool.stop()
@@ -133,6 +139,9 @@ struct ShutdownEncodeEndToEndTests {
         #expect(marker["stopped_by_shutdown"] as? Bool == true, "\(marker)")
         let rawDuration = try #require(try ffprobe(media).duration)
         #expect(rawDuration >= recorded - 1, "raw recording \(rawDuration) s, recorded_s \(recorded)")
+        let rawErrors = try decodeErrors(media)
+        print(
+            "ShutdownEncodeEndToEndTests: decoding the kept recording: \(rawErrors.isEmpty ? "no errors" : rawErrors)")
 
         let requestsBefore = server.requests.filter { $0.contains(stream.tag) }.count
         try spool.start()
@@ -156,7 +165,14 @@ struct ShutdownEncodeEndToEndTests {
         let file = try published(spool, job)
         let duration = try #require(try ffprobe(file).duration)
         #expect(abs(duration - rawDuration) <= 0.5, "output \(duration) s, recording \(rawDuration) s")
-        #expect(try decodeErrors(file) == "")
+        // The conversion adds no damage: a clean recording gives a clean output. A recording the stop cut
+        // inside a packet (rare: a SIGINT while ffmpeg reads a segment) may carry that damaged last frame.
+        let errors = try decodeErrors(file)
+        if rawErrors.isEmpty {
+            #expect(errors == "", "decoding the output: \(errors)")
+        } else {
+            #expect(!errors.hasPrefix("exit "), "decoding the output: \(errors); the kept recording: \(rawErrors)")
+        }
         #expect(scratchLeft(spool).isEmpty, "\(scratchLeft(spool))")
         #expect(listFilesRecursively(spool.dir("out")).count == 1, "\(listFilesRecursively(spool.dir("out")))")
         try await spool.stop()

@@ -101,6 +101,20 @@ struct WebhookTests {
         #expect(WebhookBackoff(baseDelaySeconds: 0.5).delay(afterAttempt: 2) == 2)
     }
 
+    @Test("idle: a pass over a store without pending rows says so (the next waits 10× longer); with one, not")
+    func idlePass() async throws {
+        let fixture = try HTTPFixture()
+        defer { try? FileManager.default.removeItem(atPath: fixture.root) }
+        let parts = webhookParts(fixture)
+        let service = WebhookService(parts: parts, sender: ScriptedSender(answers: [200]))
+        #expect(service.idleInterval == .seconds(5))
+        let idle = await service.dueWork()
+        #expect(idle.work.isEmpty && !idle.anyPending)
+        _ = try await endedJobWithWebhook(parts)
+        let due = await service.dueWork()
+        #expect(due.work.count == 1 && due.anyPending)
+    }
+
     @Test("payloads: job_completed and job_failed carry the hosted API's fields")
     func payloads() async throws {
         let fixture = try HTTPFixture()
