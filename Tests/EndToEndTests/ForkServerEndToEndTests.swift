@@ -141,8 +141,7 @@ struct ForkServerEndToEndTests {
         let job = try await jobAfterShutdown(spool, id, environment: forkServerOn)
         #expect(job["status"] as? String == "Completed", "\(job)\n\(spool.diagnostics())")
         #expect(job["stopped_reason"] as? String == "shutdown")
-        let errors = try decodeErrors(try published(spool, job))
-        #expect(errors == "", "decoding the output: \(errors)")
+        try expectDecodesCleanly(try published(spool, job))
         #expect(
             try await waitFor("the recorder and the helper to exit", timeout: 10) {
                 ytDlpProcesses(stream.url).isEmpty && !alive(helper) ? true : nil

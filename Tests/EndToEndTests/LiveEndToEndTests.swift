@@ -66,6 +66,12 @@ func decodeErrors(_ file: URL) throws -> String {
     return result.status == 0 ? errors : "exit \(result.status): \(errors)"
 }
 
+/// Expects `file` to decode from start to end without an error; the errors are in the failure message.
+func expectDecodesCleanly(_ file: URL, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    let errors = try decodeErrors(file)
+    #expect(errors == "", "decoding \(file.lastPathComponent): \(errors)", sourceLocation: sourceLocation)
+}
+
 func published(_ spool: SpoolRoot, _ job: [String: Any]) throws -> URL {
     let key = try #require(job["s3_key"] as? String, "no s3_key in \(job)")
     let file = spool.dir("out").appendingPathComponent(key)
@@ -330,8 +336,7 @@ struct LiveEndToEndTests {
         let file = try published(spool, job)
         let duration = try #require(try ffprobe(file).duration)
         #expect(duration >= 2, "duration \(duration)")
-        let errors = try decodeErrors(file)
-        #expect(errors == "", "decoding the output: \(errors)")
+        try expectDecodesCleanly(file)
         #expect(scratchLeft(spool).isEmpty, "\(scratchLeft(spool))")
     }
 
@@ -401,8 +406,7 @@ struct LiveEndToEndTests {
             #expect(probe.formatName.contains(container), "\(probe.formatName)")
             #expect(probe.codec("video") == "h264" && probe.streamCount("audio") == 1)
             #expect(abs((probe.duration ?? 0) - 4) <= 1.5, "duration \(probe.duration ?? -1)")
-            let errors = try decodeErrors(file)
-            #expect(errors == "", "decoding \(file.lastPathComponent): \(errors)")
+            try expectDecodesCleanly(file)
             if id == mkvID {
                 #expect((job["note"] as? String ?? "").contains("live edge"), "\(job["note"] ?? "no note")")
             }

@@ -50,14 +50,6 @@ struct RestartEndToEndTests {
         return ids
     }
 
-    /// SIGKILL to the running service (found by its root in /proc), then waits for it to be gone.
-    private func kill9(_ spool: SpoolRoot) async throws {
-        let pids = processes(mentioning: spool.root.path).filter { $0 != getpid() }
-        #expect(!pids.isEmpty, "no spool process found")
-        for pid in pids { kill(pid, SIGKILL) }
-        _ = try await waitFor("spool to die after SIGKILL", timeout: 10) { spool.isRunning ? nil : true }
-    }
-
     @Test("after a clean stop: marker written, removed at start, a deleted job status file restored")
     func cleanStopRestoresDeletedFile() async throws {
         let spool = try SpoolRoot("restart-clean")

@@ -86,8 +86,7 @@ struct ServeOnPostgresEndToEndTests {
 
         // kill -9, then a restart at once on this host: its dead run's row is taken back, not refused for a lease.
         let pidBefore = try psql(server, database, "SELECT pid FROM node WHERE name = 'pg-one'")
-        for pid in processes(mentioning: spool.root.path) where pid != getpid() { kill(pid, SIGKILL) }
-        _ = try await waitFor("spool to die after SIGKILL", timeout: 10) { spool.isRunning ? nil : true }
+        try await kill9(spool)
         #expect(try psql(server, database, "SELECT state FROM node WHERE name = 'pg-one'") == "up")
         try spool.start()
         _ = try await waitFor("the restarted node registered", timeout: 30, interval: 0.2, on: spool) { () -> Bool? in

@@ -286,3 +286,16 @@ func processes(mentioning token: String) -> [Int32] {
         return String(decoding: raw.map { $0 == 0 ? 32 : $0 }, as: UTF8.self).contains(token) ? pid : nil
     }
 }
+
+/// kill -9 of the service and every tool it runs (found by the root in their command lines), as a crash
+/// under systemd kills the unit's whole cgroup: listed and killed until none is left, so that a tool started
+/// between a listing and its kill does not outlive the service and meet the next start's tools.
+func kill9(_ spool: SpoolRoot) async throws {
+    let pids = processes(mentioning: spool.root.path).filter { $0 != getpid() }
+    #expect(!pids.isEmpty, "no spool process found")
+    _ = try await waitFor("spool and its tools to die after SIGKILL", timeout: 10) { () -> Bool? in
+        let left = processes(mentioning: spool.root.path).filter { $0 != getpid() }
+        for pid in left { kill(pid, SIGKILL) }
+        return left.isEmpty && !spool.isRunning ? true : nil
+    }
+}
